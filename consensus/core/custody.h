@@ -1,0 +1,43 @@
+// The custody state machine: one signed transaction against a state.
+//
+//   ApplyTx(genesis, state, ctx, signed_tx_bytes) -> StateDelta | Status(code, message)
+//
+// Pure: no I/O, clock or randomness; time comes from the agreed block time in `ctx`. On error
+// nothing is written (the delta is discarded by the caller). Error codes are stable and listed
+// in custody_codes.h and docs/CUSTODY.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "consensus/core/genesis.h"
+#include "consensus/core/result.h"
+#include "consensus/core/state.h"
+#include "lotchain/v1/tx.pb.h"
+
+namespace lotchain::core {
+
+inline constexpr size_t kSignedTxBytesMax = 64u << 10;
+inline constexpr size_t kTransformInputsMax = 64;
+inline constexpr size_t kTransformOutputsMax = 64;
+inline constexpr size_t kParentsMax = 64;
+inline constexpr size_t kIdBytesMax = 64;
+
+struct TxContext {
+  uint64_t height = 0;
+  int64_t time_unix_ms = 0;
+  uint32_t tx_index = 0;
+  std::string tx_hash;  // 32 bytes
+  bool signature_verified = false;  // skip the Ed25519 check (already done on this exact tx)
+};
+
+// Stateless checks plus decoding: size, envelope, chain id, signature. Used by the mempool and
+// by ApplyTx. On success returns the decoded body.
+Result<v1::TxBody> CheckTxStateless(const Genesis& genesis, std::string_view signed_tx_bytes,
+                                    bool signature_verified, v1::SignedTx* envelope_out);
+
+Result<StateDelta> ApplyTx(const Genesis& genesis, const StateReader& state,
+                           const TxContext& ctx, std::string_view signed_tx_bytes);
+
+}  // namespace lotchain::core

@@ -1,0 +1,85 @@
+// Genesis: the consortium's founding document (JSON), parsed and validated.
+//
+// Format (docs/FORMAT.md has the full description and an example):
+// {
+//   "chain_id": "lotchain-demo-1",
+//   "genesis_time_unix_ms": 1767225600000,
+//   "members": [{"org_id": "cobalt-mine-co", "name": "...", "roles": ["miner"],
+//                "public_keys": ["<64 hex>"]}],
+//   "validators": [{"id": "v0", "public_key": "<64 hex>", "address": "127.0.0.1:26600"}],
+//   "policy": {
+//     "recycled_content_targets": [{"element": "Co", "from_unix_ms": ..., "min_ppm": 160000,
+//                                   "label": "EU 2023/1542 Art. 8(2)"}],
+//     "due_diligence_elements": ["Co", "Ni", "Li", "graphite"],
+//     "block": {"max_txs": 2000, "max_bytes": 4194304}
+//   }
+// }
+// The genesis hash is SHA-256 of the file's exact bytes: every node and auditor must hold the
+// same file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "consensus/core/result.h"
+#include "consensus/core/state.h"
+#include "lotchain/v1/state.pb.h"
+#include "lotchain/v1/types.pb.h"
+
+namespace lotchain::core {
+
+inline constexpr size_t kGenesisBytesMax = 16u << 20;
+inline constexpr size_t kMembersMax = 4096;
+inline constexpr size_t kValidatorsMax = 100;
+
+struct GenesisValidator {
+  std::string id;
+  std::string public_key;  // 32 raw bytes
+  std::string address;     // host:port of its p2p listener
+};
+
+struct RecycledContentTarget {
+  v1::Element element = v1::ELEMENT_UNSPECIFIED;
+  int64_t from_unix_ms = 0;
+  uint64_t min_ppm = 0;
+  std::string label;
+};
+
+struct Policy {
+  std::vector<RecycledContentTarget> recycled_content_targets;
+  std::vector<v1::Element> due_diligence_elements;  // sorted, distinct
+  uint32_t block_max_txs = 2000;
+  uint64_t block_max_bytes = 4u << 20;
+};
+
+struct Genesis {
+  std::string chain_id;
+  int64_t genesis_time_unix_ms = 0;
+  std::vector<v1::Member> members;  // sorted by org_id
+  std::vector<GenesisValidator> validators;
+  Policy policy;
+  std::string hash;  // SHA-256 of the source bytes
+
+  // f = (n - 1) / 3 and the 2f+1 quorum.
+  size_t FaultsTolerated() const { return (validators.size() - 1) / 3; }
+  size_t Quorum() const { return 2 * FaultsTolerated() + 1; }
+};
+
+// Parses and validates. Errors have code BAD_GENESIS and name the JSON path of the field and
+// the problem, e.g. "members[2].roles[0]: unknown role \"minner\"; expected one of miner, ...".
+Result<Genesis> ParseGenesis(std::string_view json_bytes);
+
+// The state written before block 1: members, their keys.
+StateDelta GenesisDelta(const Genesis& genesis);
+// NextStateRoot(genesis.hash, GenesisDelta(genesis)).
+std::string GenesisStateRoot(const Genesis& genesis);
+
+// Names used in JSON, the CLI and messages: "miner", "Co", "graphite", ...
+std::string_view RoleName(v1::Role role);
+Result<v1::Role> ParseRole(std::string_view name);
+std::string_view ElementSymbol(v1::Element element);
+Result<v1::Element> ParseElement(std::string_view symbol);
+
+}  // namespace lotchain::core
