@@ -14,6 +14,7 @@
 #include "consensus/core/genesis.h"
 #include "consensus/core/result.h"
 #include "consensus/core/state.h"
+#include "lotchain/v1/state.pb.h"
 #include "lotchain/v1/tx.pb.h"
 
 namespace lotchain::core {
@@ -37,6 +38,25 @@ struct TxContext {
 Result<v1::TxBody> CheckTxStateless(const Genesis& genesis, std::string_view signed_tx_bytes,
                                     bool signature_verified, v1::SignedTx* envelope_out);
 
+// A transaction whose envelope, signature, signer and nonce have been checked against a state.
+struct AuthenticatedTx {
+  v1::SignedTx envelope;
+  v1::TxBody body;
+  v1::Member member;  // the signer's organisation
+};
+
+// CheckTxStateless + known signer + fresh nonce (codes UNKNOWN_SIGNER, REPLAYED_NONCE).
+Result<AuthenticatedTx> AuthenticateTx(const Genesis& genesis, const StateReader& state,
+                                       const TxContext& ctx, std::string_view signed_tx_bytes);
+
+// Applies the event of an authenticated transaction; the delta includes the nonce update.
+Result<StateDelta> ApplyAuthenticated(const Genesis& genesis, const StateReader& state,
+                                      const TxContext& ctx, const AuthenticatedTx& tx);
+
+// The delta that only consumes the transaction's nonce (written for rejected authentic txs).
+StateDelta NonceDelta(const AuthenticatedTx& tx);
+
+// AuthenticateTx then ApplyAuthenticated.
 Result<StateDelta> ApplyTx(const Genesis& genesis, const StateReader& state,
                            const TxContext& ctx, std::string_view signed_tx_bytes);
 
