@@ -1,0 +1,56 @@
+// LedgerBackend: what the client-facing servers (gRPC Ledger service, HTTP /metrics, /healthz,
+// /readyz) need from the running node. The node (node/app) implements it; the servers never
+// touch the consensus engine or the mempool directly.
+//
+// Thread-safety: every method may be called from any gRPC/HTTP thread concurrently. Methods
+// that need the node's event loop post to it and wait (bounded), so they never race the
+// engine. Read-only access to committed data goes straight to the BlockStore (thread-safe).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "consensus/core/genesis.h"
+#include "consensus/core/result.h"
+#include "lotchain/v1/api.pb.h"
+#include "node/storage/block_store.h"
+
+namespace lotchain::node {
+
+// Codes returned by SubmitTx (the gRPC layer maps them to gRPC status codes):
+//   INVALID_ARGUMENT     malformed envelope/body, bad signature, wrong chain, empty event,
+//                        unknown signer, stale nonce — the message says which
+//   RESOURCE_EXHAUSTED   mempool full (count or bytes); retry later
+//   UNAVAILABLE          node shutting down
+// A transaction already in the mempool or already committed is not an error: its current
+// status is returned.
+class LedgerBackend {
+ public:
+  virtual ~LedgerBackend() = default;
+
+  virtual const core::Genesis& genesis() const = 0;
+  virtual const BlockStore& store() const = 0;
+
+  virtual core::Result<v1::TxStatus> SubmitTx(std::string signed_tx_bytes) = 0;
+  // PENDING (in mempool), APPLIED / REJECTED (committed, with result), or UNKNOWN.
+  virtual v1::TxStatus GetTxStatus(std::string_view tx_hash) = 0;
+  virtual v1::NodeStatus GetStatus() = 0;
+
+  // Calls `on_commit` (from the node's loop thread; it must not block) for every block
+  // committed after subscribing. Returns a handle for Unsubscribe.
+  using CommitCallback = std::function<void(const v1::CommitEvent&)>;
+  virtual uint64_t SubscribeCommits(CommitCallback on_commit) = 0;
+  virtual void UnsubscribeCommits(uint64_t handle) = 0;
+
+  // /healthz: the process and its store work. /readyz: additionally connected to enough peers
+  // for a quorum and not far behind them.
+  virtual bool Healthy() = 0;
+  virtual bool Ready() = 0;
+  // Prometheus text exposition (format 0.0.4) of the node's metrics.
+  virtual std::string MetricsText() = 0;
+};
+
+}  // namespace lotchain::node
