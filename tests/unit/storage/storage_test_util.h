@@ -127,15 +127,15 @@ struct BlockParts {
   core::ExecutedBlock executed;
 };
 
-// Block `tip.height + 1` with `txs`, executed on `state` (which must be the state at `tip`).
-inline BlockParts BuildBlock(const Tip& tip, const core::StateReader& state,
-                             const std::vector<std::string>& txs) {
+// Block `tip.height + 1` carrying `txs` whose execution gave `executed`, with its certificate.
+inline BlockParts MakeBlock(const Tip& tip, const std::vector<std::string>& txs,
+                            core::ExecutedBlock executed, int64_t time_unix_ms) {
   BlockParts parts;
-  parts.executed = SyntheticExecute(state, tip.state_root, txs);
+  parts.executed = std::move(executed);
   v1::BlockHeader header;
   header.set_chain_id("lotchain-storage-test");
   header.set_height(tip.height + 1);
-  header.set_time_unix_ms(static_cast<int64_t>(tip.height + 1) * 1000);
+  header.set_time_unix_ms(time_unix_ms);
   header.set_prev_block_hash(tip.last_block_hash);
   header.set_tx_root(parts.executed.tx_root);
   header.set_results_root(parts.executed.results_root);
@@ -149,6 +149,13 @@ inline BlockParts BuildBlock(const Tip& tip, const core::StateReader& state,
   vote->set_validator(std::string(32, 'v'));
   vote->set_signature(std::string(64, 's'));
   return parts;
+}
+
+// Block `tip.height + 1` with synthetic `txs`, executed on `state` (the state at `tip`).
+inline BlockParts BuildBlock(const Tip& tip, const core::StateReader& state,
+                             const std::vector<std::string>& txs) {
+  return MakeBlock(tip, txs, SyntheticExecute(state, tip.state_root, txs),
+                   static_cast<int64_t>(tip.height + 1) * 1000);
 }
 
 // The expected chain, kept in memory: what a store must contain after blocks 1..height().
