@@ -240,6 +240,7 @@ rocksdb::Options MakeOptions(const OpenOptions& open_options, bool create) {
 
 // Opens the RocksDB database with all column families; `create` makes a new one.
 Status OpenDatabase(const OpenOptions& open_options, bool create, BlockStore::Impl& impl) {
+  LOTCHAIN_ASSERT(kCfNames[kDefault] == rocksdb::kDefaultColumnFamilyName);
   const rocksdb::Options options = MakeOptions(open_options, create);
   if (!create) {
     std::vector<std::string> names;
