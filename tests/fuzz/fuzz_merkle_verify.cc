@@ -38,8 +38,7 @@ constexpr size_t kMutatedLeafCountMax = 256;
 // Root implied by the bottom-up `path` for leaf m of an n-leaf tree, following the RFC 6962
 // MTH/PATH decomposition. Recursion depth <= 64: each level at least halves n.
 std::optional<std::string> ReferenceRoot(std::string_view leaf_hash, uint64_t m, uint64_t n,
-                                         const std::vector<std::string>& path,
-                                         size_t& position) {
+                                         const std::vector<std::string>& path, size_t& position) {
   if (n == 1) return std::string(leaf_hash);
   uint64_t k = std::bit_floor(n - 1);
   std::optional<std::string> below = m < k ? ReferenceRoot(leaf_hash, m, k, path, position)
@@ -99,7 +98,8 @@ void MutatedProof(FuzzInput& input) {
       std::string& sibling = path[input.U8() % path.size()];
       size_t byte_index = input.U8() % kHashBytes;
       auto mask = static_cast<unsigned char>(1u << (input.U8() % 8u));
-      sibling[byte_index] = static_cast<char>(static_cast<unsigned char>(sibling[byte_index]) ^ mask);
+      sibling[byte_index] =
+          static_cast<char>(static_cast<unsigned char>(sibling[byte_index]) ^ mask);
       LOTCHAIN_ASSERT(!VerifyMerkleInclusion(leaf_hash, index, size, path, root));
       break;
     }
@@ -126,8 +126,8 @@ void MutatedProof(FuzzInput& input) {
     }
     default: {  // another leaf's hash
       size_t other = input.U8() % leaf_count;
-      LOTCHAIN_ASSERT(VerifyMerkleInclusion(core::MerkleLeafHash(leaves[other]), index, size,
-                                            path, root) == (other == index));
+      LOTCHAIN_ASSERT(VerifyMerkleInclusion(core::MerkleLeafHash(leaves[other]), index, size, path,
+                                            root) == (other == index));
       break;
     }
   }

@@ -60,7 +60,7 @@ class FuzzInput {
 }  // namespace lotchain::fuzz
 
 #ifdef LOTCHAIN_LIBFUZZER
-#define LOTCHAIN_FUZZ_ENTRY(function)                                         \
+#define LOTCHAIN_FUZZ_ENTRY(function)                                       \
   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { \
     return ::lotchain::fuzz::function(data, size);                          \
   }

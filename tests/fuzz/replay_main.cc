@@ -225,8 +225,7 @@ int main(int argc, char** argv) {
   using namespace lotchain::fuzz;
   Options options;
   if (!ParseOptions(argc, argv, options)) {
-    std::fprintf(stderr,
-                 "usage: %s CORPUS_ROOT [--generated=N] [--seed=S] [TARGET...]\n",
+    std::fprintf(stderr, "usage: %s CORPUS_ROOT [--generated=N] [--seed=S] [TARGET...]\n",
                  argc > 0 ? argv[0] : "fuzz_corpus_replay");
     return 2;
   }

@@ -67,16 +67,19 @@ struct CtAuditPath {
 
 const std::vector<CtAuditPath> kCtAuditPaths = {
     {0, 1, {}},
-    {0, 8,
+    {0,
+     8,
      {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
       "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
       "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-    {5, 8,
+    {5,
+     8,
      {"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
       "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
       "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
     {2, 3, {"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"}},
-    {1, 5,
+    {1,
+     5,
      {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
       "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
       "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
@@ -119,9 +122,9 @@ std::optional<std::string> RefRootFromPathAt(std::string_view leaf_hash, uint64_
                                              size_t& position) {
   if (n == 1) return std::string(leaf_hash);
   uint64_t k = std::bit_floor(n - 1);
-  std::optional<std::string> below = m < k
-                                         ? RefRootFromPathAt(leaf_hash, m, k, path, position)
-                                         : RefRootFromPathAt(leaf_hash, m - k, n - k, path, position);
+  std::optional<std::string> below =
+      m < k ? RefRootFromPathAt(leaf_hash, m, k, path, position)
+            : RefRootFromPathAt(leaf_hash, m - k, n - k, path, position);
   if (!below.has_value() || position >= path.size()) return std::nullopt;
   const std::string& sibling = path[position++];
   if (sibling.size() != kHashBytes) return std::nullopt;
@@ -309,9 +312,8 @@ TEST_F(MerkleTest, TamperedProofsFailUpTo70Leaves) {
       EXPECT_FALSE(VerifyMerkleInclusion(Sha256(all[index]), index, size, path, root));
       if (!path.empty()) {
         EXPECT_FALSE(VerifyMerkleInclusion(path.front(), index, size, path, root));
-        EXPECT_FALSE(VerifyMerkleInclusion(leaf, index, size,
-                                           std::vector<std::string>(path.begin(), path.end() - 1),
-                                           root));
+        EXPECT_FALSE(VerifyMerkleInclusion(
+            leaf, index, size, std::vector<std::string>(path.begin(), path.end() - 1), root));
       }
       std::vector<std::string> longer = path;
       longer.push_back(root);

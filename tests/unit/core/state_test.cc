@@ -199,10 +199,11 @@ TEST(EncodeDeltaTest, ByteLayout) {
   delta.Put("k", "val");
   delta.Delete("d");
   delta.Put("e", "");
-  EXPECT_EQ(EncodeDelta(delta),
-            "\x00\x00\x00\x01"s "d" "\x00"s
-            "\x00\x00\x00\x01"s "e" "\x01" "\x00\x00\x00\x00"s
-            "\x00\x00\x00\x01"s "k" "\x01" "\x00\x00\x00\x03"s "val");
+  const std::string want = "\x00\x00\x00\x01"s + "d" + "\x00"s +                        // delete d
+                           "\x00\x00\x00\x01"s + "e" + "\x01"s + "\x00\x00\x00\x00"s +  // put e ""
+                           "\x00\x00\x00\x01"s + "k" + "\x01"s + "\x00\x00\x00\x03"s +
+                           "val";  // put k
+  EXPECT_EQ(EncodeDelta(delta), want);
   StateDelta long_key;
   long_key.Put(std::string(0x0102, 'x'), std::string(0x030405, 'y'));
   std::string encoded = EncodeDelta(long_key);
@@ -228,7 +229,11 @@ TEST(EncodeDeltaTest, EncodingIsUnambiguous) {
   two.Put("a", "");
   two.Put("b", "");
   StateDelta one;
-  one.Put("a", "\x00\x00\x00\x01"s "b" "\x01" "\x00\x00\x00\x00"s);
+  one.Put("a",
+          "\x00\x00\x00\x01"s
+          "b"
+          "\x01"
+          "\x00\x00\x00\x00"s);
   EXPECT_NE(EncodeDelta(two), EncodeDelta(one));
 }
 
