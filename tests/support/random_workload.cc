@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <utility>
 
 #include "consensus/core/allocation.h"
@@ -220,6 +221,11 @@ class RandomWorkload::Builder {
     return Lots([](const v1::Lot& l) { return l.status() == v1::LOT_STATUS_IN_TRANSIT; });
   }
 
+  // Marks `lot` as written by this block's tx; `custodian_after` holds it after that tx.
+  void Lock(const v1::Lot& lot, const std::string& custodian_after) {
+    locked_lots_[lot.lot_id()] = custodian_after;
+  }
+
   v1::Emissions RandomEmissions(uint64_t typical_max) {
     v1::Emissions e;
     uint64_t grams = rng_.Percent(1) ? rng_.Between(1'000'000'000'000, 1'000'000'000'000'000)
@@ -392,7 +398,7 @@ class RandomWorkload::Builder {
     if (to.empty()) return false;
     v1::TxBody body;
     *body.mutable_offer_transfer() = OfferBody(lot, to);
-    locked_lots_.insert(lot.lot_id());
+    Lock(lot, lot.custodian_org());
     Emit(lot.custodian_org(), body, "offer", "");
     return true;
   }
@@ -412,7 +418,8 @@ class RandomWorkload::Builder {
       body.mutable_reject_transfer()->set_prev_event_hash(lot.last_event_hash());
       body.mutable_reject_transfer()->set_reason("assay mismatch");
     }
-    locked_lots_.insert(lot.lot_id());
+    bool accept = body.has_accept_transfer();
+    Lock(lot, accept ? lot.pending_offer().to_org() : lot.custodian_org());
     Emit(lot.pending_offer().to_org(), body, action, "");
     return true;
   }
@@ -424,7 +431,7 @@ class RandomWorkload::Builder {
     v1::TxBody body;
     body.mutable_cancel_transfer()->set_lot_id(lot.lot_id());
     body.mutable_cancel_transfer()->set_prev_event_hash(lot.last_event_hash());
-    locked_lots_.insert(lot.lot_id());
+    Lock(lot, lot.custodian_org());
     Emit(lot.custodian_org(), body, "cancel", "");
     return true;
   }
@@ -499,7 +506,7 @@ class RandomWorkload::Builder {
       *t->mutable_process_emissions() = RandomEmissions(500'000'000);
     }
     if (expected.empty()) {
-      for (const v1::Lot* lot : lots) locked_lots_.insert(lot->lot_id());
+      for (const v1::Lot* lot : lots) Lock(*lot, org);
       for (const auto& out : outputs) w_.lots_pending_.push_back(out.lot_id());
     }
     Emit(org, body, action, expected);
@@ -653,7 +660,7 @@ class RandomWorkload::Builder {
     b->set_chemistry(rng_.Percent(50) ? "NMC811" : "LFP");
     b->set_rated_capacity_wh(rng_.Between(1, 1'000'000));
     b->set_expected_lifetime_wh(b->rated_capacity_wh() * rng_.Between(1, 3000));
-    locked_lots_.insert(lot.lot_id());
+    Lock(lot, lot.custodian_org());
     Emit(lot.custodian_org(), body, "register_battery", "");
     return true;
   }
@@ -670,7 +677,7 @@ class RandomWorkload::Builder {
     s->set_prev_event_hash(lot.last_event_hash());
     s->set_state_of_health_ppm(static_cast<uint32_t>(rng_.Below(1'000'001)));
     s->set_delivered_energy_wh(lot.battery().delivered_energy_wh() + rng_.Below(10'000'000));
-    locked_lots_.insert(lot.lot_id());
+    Lock(lot, lot.custodian_org());
     Emit(lot.custodian_org(), body, "state_of_health", "");
     return true;
   }
@@ -686,7 +693,7 @@ class RandomWorkload::Builder {
     body.mutable_repurpose()->set_lot_id(lot.lot_id());
     body.mutable_repurpose()->set_prev_event_hash(lot.last_event_hash());
     body.mutable_repurpose()->set_application("stationary storage");
-    locked_lots_.insert(lot.lot_id());
+    Lock(lot, lot.custodian_org());
     Emit(lot.custodian_org(), body, "repurpose", "");
     return true;
   }
@@ -699,14 +706,15 @@ class RandomWorkload::Builder {
     body.mutable_retire()->set_lot_id(lot.lot_id());
     body.mutable_retire()->set_prev_event_hash(lot.last_event_hash());
     body.mutable_retire()->set_reason("end of life");
-    locked_lots_.insert(lot.lot_id());
+    Lock(lot, lot.custodian_org());
     Emit(lot.custodian_org(), body, "retire", "");
     return true;
   }
 
   // ----- deliberately invalid actions ---------------------------------------------------------
   bool TryInvalid() {
-    switch (rng_.Below(12)) {
+    switch (rng_.Below(13)) {
+      case 12: return StaleInBlock();
       case 0: return WrongCustodian();
       case 1: return StalePrev();
       case 2: return TransformOrRecover(rng_.Percent(20), Fault::kTooMuchMass);
@@ -751,6 +759,20 @@ class RandomWorkload::Builder {
     *body.mutable_offer_transfer() = OfferBody(lot, to);
     body.mutable_offer_transfer()->set_prev_event_hash(RandomHash());
     Emit(lot.custodian_org(), body, "stale_prev", core::codes::kStaleEvent);
+    return true;
+  }
+
+  // A lot an earlier tx of this block already moved on, addressed with its committed last event:
+  // exercises the rules' reads through the block's own writes (double spend in one block).
+  bool StaleInBlock() {
+    if (locked_lots_.empty()) return false;
+    auto it = locked_lots_.begin();
+    std::advance(it, static_cast<long>(rng_.Below(locked_lots_.size())));
+    const v1::Lot& lot = w_.lots_.at(it->first);
+    v1::TxBody body;
+    body.mutable_retire()->set_lot_id(lot.lot_id());
+    body.mutable_retire()->set_prev_event_hash(lot.last_event_hash());
+    Emit(it->second, body, "stale_in_block", core::codes::kStaleEvent);
     return true;
   }
 
@@ -874,7 +896,8 @@ class RandomWorkload::Builder {
   Prng& rng_;
   const int64_t time_next_ms_;  // the time TestChain gives the next block
   std::vector<std::string> orgs_;
-  std::set<std::string> locked_lots_;   // written by an earlier tx of this block
+  // Lots written by an earlier tx of this block -> their custodian after that tx.
+  std::map<std::string, std::string> locked_lots_;
   std::set<std::string> locked_flags_;  // resolved by an earlier tx of this block
   std::set<std::string> registering_;   // registering a facility in this block
   std::vector<WorkloadTx> txs_;
@@ -916,14 +939,23 @@ void RandomWorkload::Refresh(const TestChain& chain) {
     if (chain.HasLot(id)) live_lot_ids_.push_back(std::move(id));
   }
   lots_pending_.clear();
-  lots_.clear();
+  // Re-parse only the lots whose encoding changed since the last block.
   std::vector<std::string> still_live;
   for (auto& id : live_lot_ids_) {
-    v1::Lot lot = chain.Lot(id);
-    if (IsLive(lot)) {
-      lots_.emplace(id, std::move(lot));
+    std::optional<std::string> bytes = state.Get(core::keys::Lot(id));
+    LOTCHAIN_ASSERT(bytes.has_value());
+    auto cached = lot_bytes_.find(id);
+    if (cached == lot_bytes_.end() || cached->second != *bytes) {
+      LOTCHAIN_ASSERT(lots_[id].ParseFromString(*bytes));
+      lot_bytes_[id] = std::move(*bytes);
+    }
+    if (IsLive(lots_.at(id))) {
       still_live.push_back(std::move(id));
-    } else if (dead_lot_ids_.size() < kDeadLotsMax) {
+      continue;
+    }
+    lots_.erase(id);
+    lot_bytes_.erase(id);
+    if (dead_lot_ids_.size() < kDeadLotsMax) {
       dead_lot_ids_.push_back(std::move(id));
     } else {
       dead_lot_ids_[static_cast<size_t>(prng_.Below(kDeadLotsMax))] = std::move(id);

@@ -117,6 +117,7 @@ class RandomWorkload {
   std::vector<Replayable> replayable_;    // committed-nonce txs of the last blocks
   std::vector<Replayable> replay_pending_;
   std::map<std::string, v1::Lot> lots_;   // live lots as of the last Refresh
+  std::map<std::string, std::string> lot_bytes_;  // their encodings, to skip re-parsing
 };
 
 }  // namespace lotchain::testing
