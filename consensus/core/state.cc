@@ -1,5 +1,7 @@
 #include "consensus/core/state.h"
 
+#include <cstdint>
+
 #include "consensus/core/assert.h"
 #include "consensus/core/crypto.h"
 
@@ -25,7 +27,9 @@ std::vector<KeyValue> OverlayState::Scan(std::string_view prefix, size_t limit_c
     merged[it->first] = it->second;
     if (!it->second.has_value()) ++deletes;
   }
-  for (auto& [key, value] : base_.Scan(prefix, limit_count + deletes)) {
+  // Saturating: limit_count may be SIZE_MAX ("everything").
+  size_t base_limit = limit_count > SIZE_MAX - deletes ? SIZE_MAX : limit_count + deletes;
+  for (auto& [key, value] : base_.Scan(prefix, base_limit)) {
     merged.try_emplace(std::move(key), std::move(value));
   }
   std::vector<KeyValue> out;

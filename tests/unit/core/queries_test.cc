@@ -141,3 +141,25 @@ TEST(AuditStatusTest, ExpiredAuditIsNotValid) {
 
 }  // namespace
 }  // namespace lotchain::testing
+
+namespace lotchain::testing {
+namespace {
+
+// An overlay scan asked for "everything" (SIZE_MAX) still sees base entries when the delta
+// deletes some (the base limit must saturate, not wrap).
+TEST(OverlayScanTest, UnlimitedScanWithDeletes) {
+  core::MemState base;
+  core::StateDelta setup;
+  setup.Put("a/1", "x");
+  setup.Put("a/2", "y");
+  base.Apply(setup);
+  core::StateDelta delta;
+  delta.Delete("a/1");
+  core::OverlayState overlay(base, delta);
+  auto entries = overlay.Scan("a/", SIZE_MAX);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].first, "a/2");
+}
+
+}  // namespace
+}  // namespace lotchain::testing
