@@ -135,7 +135,7 @@ class BlockStore {
   const core::StateReader& state() const;
   std::unique_ptr<StateSnapshot> Snapshot() const;
 
-  struct Impl;
+  struct Impl;  // RocksDB handles and the cached tip; defined in block_store.cc only
 
  private:
   explicit BlockStore(std::unique_ptr<Impl> impl);
