@@ -153,6 +153,20 @@ TEST_F(RogueTest, WrongChainIsRefused) {
   ExpectStillServes();
 }
 
+TEST_F(RogueTest, WrongDialDirectionIsRefused) {
+  // Property: a hello arriving at L (k0) from k2 is refused (wrong_direction): by the
+  // smaller-key-dials rule L dials k2, never the reverse, so no duplicate link can form.
+  const uint16_t legit_port = cluster_->node(kLegit).transport->listen_port();
+  const std::string hello = Hello(testing::kChainId, key(kTarget));
+  ASSERT_TRUE(RunRogue([&] {
+    RawClient client(legit_port);
+    return client.connected() && client.Write(hello) && client.WaitClosed();
+  }));
+  EXPECT_EQ(cluster_->node(kLegit).transport->stats().failed(HandshakeFailure::kWrongDirection),
+            1u);
+  ExpectStillServes();
+}
+
 TEST_F(RogueTest, DegenerateEphemeralKeyIsRefused) {
   // Property: an all-zero X25519 key (low-order point) is refused (bad_key_exchange).
   std::string hello = Hello(testing::kChainId, key(kRogue));

@@ -172,6 +172,20 @@ TEST(TransportTest, UnreachablePeerIsRetriedWithBackoff) {
   ASSERT_TRUE(cluster.WaitFullyConnected());
 }
 
+TEST(TransportTest, DialerRefusesAnImpostorAtThePeersAddress) {
+  // Property: if the address configured for v2 answers with another validator's key (v1's),
+  // the dialer refuses the link (unexpected_key) and never reports v2 connected.
+  Cluster cluster(3, [](size_t i, TransportOptions& o) {
+    if (i == 0) o.peers[1].address = o.peers[0].address;  // "v2" -> v1's listener
+  });
+  ASSERT_TRUE(cluster.StartAll());
+  ASSERT_TRUE(RunUntil(cluster.io(), [&] {
+    return cluster.node(0).transport->stats().failed(HandshakeFailure::kUnexpectedKey) >= 1;
+  }));
+  EXPECT_FALSE(cluster.node(0).transport->connected(cluster.key(2)));
+  EXPECT_TRUE(cluster.node(0).transport->connected(cluster.key(1)));
+}
+
 TEST(TransportTest, FullSendQueueDropsAndCounts) {
   // Property: frames beyond send_queue_frames_max (or _bytes_max) are dropped and counted,
   // and every frame not dropped is delivered.
