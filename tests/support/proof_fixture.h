@@ -1,0 +1,86 @@
+// ProofChain: an in-memory chain that keeps what a node stores for proofs — blocks with real
+// headers (tx_root, results_root, state_root, validators_hash, prev_block_hash), commit
+// certificates signed with the genesis validators' keys (SeedFor("validator/vN")) and the
+// TxResult encodings — so tests can build proof bundles exactly as docs/PROOF-VERIFY.md "Bundle
+// contents" specifies and then tamper with them. Blocks are executed by the real ExecuteBlock.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "consensus/core/genesis.h"
+#include "consensus/core/state.h"
+#include "lotchain/v1/api.pb.h"
+#include "lotchain/v1/block.pb.h"
+#include "tests/support/test_chain.h"
+
+namespace lotchain::testing {
+
+struct ProofBlock {
+  v1::Block block;
+  v1::BlockHeader header;
+  v1::CommitCertificate certificate;
+  std::vector<std::string> result_leaves;  // TxResult encodings, block order
+};
+
+class ProofChain {
+ public:
+  ProofChain();
+
+  const core::Genesis& genesis() const { return signer_.genesis(); }
+  const core::MemState& state() const { return state_; }
+  uint64_t height() const { return static_cast<uint64_t>(blocks_.size()); }
+  const ProofBlock& Block(uint64_t height) const { return blocks_.at(height - 1); }
+
+  // Signs `body` as `org` with the next nonce (TestChain::Sign).
+  std::string Sign(const std::string& org, v1::TxBody body) {
+    return signer_.Sign(org, std::move(body));
+  }
+  // Executes, certifies (all validators precommit in round 0) and stores one block.
+  std::vector<v1::TxResult> SubmitBlock(const std::vector<std::string>& signed_txs);
+  v1::TxResult Submit(const std::string& org, v1::TxBody body) {
+    return SubmitBlock({Sign(org, std::move(body))}).front();
+  }
+  // The lot's last event hash, or 32 zero bytes when it does not exist.
+  std::string LastEvent(const std::string& lot_id) const;
+
+  // The bundle docs/PROOF-VERIFY.md "Bundle contents" specifies for `lot_id`.
+  v1::ProofBundle BuildBundle(const std::string& lot_id) const;
+  // The TxInclusion of the transaction at (height, index).
+  v1::TxInclusion Inclusion(uint64_t height, uint32_t index) const;
+
+  int64_t time_unix_ms = 1'767'225'600'000;  // advanced by 1 s per block
+
+ private:
+  TestChain signer_;  // genesis, member keys and nonces; its own state is unused
+  core::MemState state_;
+  std::string state_root_;
+  std::vector<ProofBlock> blocks_;
+};
+
+// Signs a precommit certificate for `header_bytes` with the first `votes` genesis validators.
+v1::CommitCertificate SignCertificate(const core::Genesis& genesis, uint64_t height,
+                                      const std::string& header_bytes, size_t votes,
+                                      uint32_t round = 0);
+
+// The standard supply chain of the proof tests (ids below). Two mines, an audited refinery with
+// an open risk flag, a cell plant and a pack plant:
+//   co-ore (mine-co, CD) -> refiner --refine 800 kg--> co-sulphate -> cell
+//   ni-ore (mine-ni, ID) -> cell
+//   cell: co-sulphate + ni-ore --cell--> cell-1 -> oem --pack--> pack-1 (battery registered)
+// then the refiner consumes the rest of co-ore together with other-ore (not an ancestor of
+// pack-1) into co-scrap, so pack-1's bundle needs other-ore's history (the co-input closure).
+// Blocks hold several transactions (including unrelated ones and one rejected transaction), so
+// audit paths are non-trivial.
+struct PackChainIds {
+  static constexpr const char* kPack = "pack-1";
+  static constexpr const char* kOutsideLot = "other-ore";
+};
+struct PackChainFacts {
+  uint64_t rejected_height = 0;  // a block holding a rejected transaction ...
+  uint32_t rejected_index = 0;   // ... at this index
+};
+PackChainFacts BuildPackChain(ProofChain& chain);
+
+}  // namespace lotchain::testing
