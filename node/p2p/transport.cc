@@ -59,18 +59,16 @@ core::Status ConfigError(std::string message) {
 
 std::string_view HandshakeFailureName(HandshakeFailure failure) {
   static constexpr std::array<std::string_view, kHandshakeFailureCount> kNames = {
-      "connect_failed", "pending_full",   "timeout",       "closed",        "bad_magic",
-      "wrong_chain",    "own_key",        "unknown_key",   "wrong_direction",
-      "unexpected_key", "bad_key_exchange", "bad_auth_frame", "bad_signature"};
-  static_assert(static_cast<size_t>(HandshakeFailure::kBadSignature) + 1 ==
-                kHandshakeFailureCount);
+      "connect_failed",   "pending_full",   "timeout",      "closed",          "bad_magic",
+      "wrong_chain",      "own_key",        "unknown_key",  "wrong_direction", "unexpected_key",
+      "bad_key_exchange", "bad_auth_frame", "bad_signature"};
+  static_assert(static_cast<size_t>(HandshakeFailure::kBadSignature) + 1 == kHandshakeFailureCount);
   return kNames[static_cast<size_t>(failure)];
 }
 
 std::string_view DisconnectReasonName(DisconnectReason reason) {
   static constexpr std::array<std::string_view, kDisconnectReasonCount> kNames = {
-      "peer_closed", "io_error", "bad_frame_length", "decrypt_failed", "rate_limited",
-      "replaced"};
+      "peer_closed", "io_error", "bad_frame_length", "decrypt_failed", "rate_limited", "replaced"};
   static_assert(static_cast<size_t>(DisconnectReason::kReplaced) + 1 == kDisconnectReasonCount);
   return kNames[static_cast<size_t>(reason)];
 }
@@ -117,8 +115,7 @@ core::Status TransportCore::ValidateOptions() const {
     }
     const bool we_dial = own_key_ < peer.public_key;
     if (we_dial && !SplitHostPort(peer.address)) {
-      return ConfigError("peer " + peer.id + ": address \"" + peer.address +
-                         "\" is not host:port");
+      return ConfigError("peer " + peer.id + ": address \"" + peer.address + "\" is not host:port");
     }
   }
   return core::Status::Ok();
@@ -135,7 +132,7 @@ core::Status TransportCore::Listen() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     return core::Status("P2P_LISTEN_FAILED", "cannot " + std::string(step) + " " +
-                                                  options_.listen_address + ": " + ec.message());
+                                                 options_.listen_address + ": " + ec.message());
   };
   if (acceptor_.open(endpoint.protocol(), ec)) return fail("open a socket for");
   // Lets a restarted node bind while old connections linger in TIME_WAIT; it does not allow
@@ -187,10 +184,10 @@ void TransportCore::Stop() {
 
 void TransportCore::AcceptNext() {
   if (stopped_) return;
-  acceptor_.async_accept([self = shared_from_this()](const boost::system::error_code& ec,
-                                                     tcp::socket socket) {
-    self->OnAccept(ec, std::move(socket));
-  });
+  acceptor_.async_accept(
+      [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+        self->OnAccept(ec, std::move(socket));
+      });
 }
 
 void TransportCore::OnAccept(const boost::system::error_code& ec, tcp::socket socket) {
@@ -236,23 +233,22 @@ void TransportCore::Dial(PeerState& peer) {
                                         const tcp::resolver::results_type& results) {
         if (link->state == LinkState::kClosed) return;
         if (ec) return self->FailHandshake(link, HandshakeFailure::kConnectFailed);
-        asio::async_connect(link->socket, results,
-                            [self, link](const boost::system::error_code& connect_ec,
-                                         const tcp::endpoint&) {
-                              if (link->state == LinkState::kClosed) return;
-                              if (connect_ec) {
-                                return self->FailHandshake(link, HandshakeFailure::kConnectFailed);
-                              }
-                              self->StartHandshake(link);
-                            });
+        asio::async_connect(
+            link->socket, results,
+            [self, link](const boost::system::error_code& connect_ec, const tcp::endpoint&) {
+              if (link->state == LinkState::kClosed) return;
+              if (connect_ec) {
+                return self->FailHandshake(link, HandshakeFailure::kConnectFailed);
+              }
+              self->StartHandshake(link);
+            });
       });
 }
 
 void TransportCore::ScheduleRedial(PeerState& peer) {
   if (stopped_ || !peer.dialer || peer.redial_scheduled) return;
   const uint32_t delay_ms = BackoffDelayMs(options_.reconnect_backoff_min_ms,
-                                           options_.reconnect_backoff_max_ms,
-                                           peer.failures_in_row);
+                                           options_.reconnect_backoff_max_ms, peer.failures_in_row);
   LOTCHAIN_ASSERT(delay_ms <= options_.reconnect_backoff_max_ms);
   peer.redial_scheduled = true;
   peer.backoff_timer.expires_after(std::chrono::milliseconds(delay_ms));
@@ -375,9 +371,7 @@ void Transport::Broadcast(std::string frame) {
 }
 
 std::vector<PeerInfo> Transport::Peers() const { return core_->Peers(); }
-bool Transport::connected(const std::string& peer_key) const {
-  return core_->connected(peer_key);
-}
+bool Transport::connected(const std::string& peer_key) const { return core_->connected(peer_key); }
 uint16_t Transport::listen_port() const { return core_->listen_port(); }
 TransportStats Transport::stats() const { return core_->stats(); }
 

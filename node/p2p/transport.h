@@ -55,18 +55,27 @@ struct PeerConfig {
 
 struct TransportOptions {
   std::string chain_id;
-  core::SecretKey identity;    // this validator's Ed25519 key
-  std::string listen_address;  // "ip:port" (an IP literal; "[::1]:26600" for IPv6); port 0
-                               // picks a free port, see Transport::listen_port()
-  std::vector<PeerConfig> peers;  // every other validator; only these keys are accepted
-  size_t frame_bytes_max = 16u << 20;        // plaintext bytes per frame, both directions
-  size_t send_queue_bytes_max = 64u << 20;   // per peer, plaintext bytes waiting to be sealed
-  size_t send_queue_frames_max = 10000;      // per peer
-  uint32_t inbound_frames_per_second_max = 20000;  // per peer, with a one-second burst
-  uint32_t handshake_timeout_ms = 5000;  // from accept, or from the start of a dial
+  // This validator's Ed25519 key.
+  core::SecretKey identity;
+  // "ip:port", an IP literal ("[::1]:26600" for IPv6). Port 0 picks a free port (tests); see
+  // Transport::listen_port().
+  std::string listen_address;
+  // Every other validator; only these keys are accepted.
+  std::vector<PeerConfig> peers;
+  // Plaintext bytes per frame, both directions.
+  size_t frame_bytes_max = 16u << 20;
+  // Per peer: plaintext bytes and frames waiting to be sealed. New frames beyond either are
+  // dropped and counted.
+  size_t send_queue_bytes_max = 64u << 20;
+  size_t send_queue_frames_max = 10000;
+  // Per peer, with a one-second burst; a peer over it is disconnected and counted.
+  uint32_t inbound_frames_per_second_max = 20000;
+  // From accept, or from the start of a dial (name resolution included).
+  uint32_t handshake_timeout_ms = 5000;
   uint32_t reconnect_backoff_min_ms = 100;
   uint32_t reconnect_backoff_max_ms = 5000;
-  uint32_t pending_inbound_max = 64;  // unauthenticated inbound connections at once
+  // Unauthenticated inbound connections at once; more are closed on accept.
+  uint32_t pending_inbound_max = 64;
 };
 
 // Why a handshake failed (inbound or outbound). Names (for metrics) via HandshakeFailureName.
@@ -106,8 +115,8 @@ struct TransportStats {
   uint64_t handshakes_ok = 0;
   std::array<uint64_t, kHandshakeFailureCount> handshakes_failed{};  // by HandshakeFailure
   std::array<uint64_t, kDisconnectReasonCount> disconnects{};        // by DisconnectReason
-  uint64_t frames_in = 0;  // delivered to the MessageHandler
-  uint64_t bytes_in = 0;   // plaintext
+  uint64_t frames_in = 0;   // delivered to the MessageHandler
+  uint64_t bytes_in = 0;    // plaintext
   uint64_t frames_out = 0;  // sealed and handed to the socket
   uint64_t bytes_out = 0;   // plaintext
   uint64_t frames_dropped_queue_full = 0;

@@ -24,11 +24,11 @@ namespace lotchain::node::internal {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-inline constexpr size_t kReadChunkBytes = 64u << 10;    // receive buffer size between frames
+inline constexpr size_t kReadChunkBytes = 64u << 10;     // receive buffer size between frames
 inline constexpr size_t kWriteBatchBytesMax = 1u << 20;  // frames sealed into one write
-inline constexpr uint32_t kAcceptRetryMs = 100;         // after an accept error (e.g. EMFILE)
-static_assert(kReadChunkBytes >= wire::kHelloBytes + wire::kLengthPrefixBytes +
-                                     wire::kAuthCiphertextBytes);
+inline constexpr uint32_t kAcceptRetryMs = 100;          // after an accept error (e.g. EMFILE)
+static_assert(kReadChunkBytes >=
+              wire::kHelloBytes + wire::kLengthPrefixBytes + wire::kAuthCiphertextBytes);
 
 enum class LinkState : uint8_t {
   kConnecting,  // dial: resolving and connecting
@@ -147,7 +147,7 @@ class TransportCore : public std::enable_shared_from_this<TransportCore> {
   uint64_t next_link_id_ = 1;
 
   std::map<std::string, std::unique_ptr<PeerState>> peers_;  // by public key
-  std::map<uint64_t, std::shared_ptr<Link>> pending_;  // links in handshake, by Link::id
+  std::map<uint64_t, std::shared_ptr<Link>> pending_;        // links in handshake, by Link::id
   uint32_t pending_inbound_ = 0;
   TransportStats stats_;
 };

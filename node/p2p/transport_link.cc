@@ -181,8 +181,8 @@ bool TransportCore::ProcessAuthFrame(const std::shared_ptr<Link>& link, std::str
   const std::string transcript =
       wire::Transcript(client ? link->own_hello : link->peer_hello,
                        client ? link->peer_hello : link->own_hello, Other(link->role));
-  if (!core::VerifySignature(link->peer_key, core::kHandshakeDomain, options_.chain_id,
-                             transcript, *signature)) {
+  if (!core::VerifySignature(link->peer_key, core::kHandshakeDomain, options_.chain_id, transcript,
+                             *signature)) {
     FailHandshake(link, HandshakeFailure::kBadSignature);
     return false;
   }
@@ -274,8 +274,9 @@ void TransportCore::Flush(const std::shared_ptr<Link>& link) {
   if (link->tx_inflight.empty()) return;
   link->writing = true;
   asio::async_write(link->socket, asio::buffer(link->tx_inflight),
-                    [self = shared_from_this(), link](const boost::system::error_code& ec,
-                                                      size_t) { self->OnWritten(link, ec); });
+                    [self = shared_from_this(), link](const boost::system::error_code& ec, size_t) {
+                      self->OnWritten(link, ec);
+                    });
 }
 
 void TransportCore::OnWritten(const std::shared_ptr<Link>& link,
@@ -293,8 +294,8 @@ void TransportCore::CloseOnError(const std::shared_ptr<Link>& link,
                                  const boost::system::error_code& ec) {
   LOTCHAIN_ASSERT(ec);
   if (link->state != LinkState::kOpen) return FailHandshake(link, HandshakeFailure::kClosed);
-  Disconnect(link, ec == asio::error::eof ? DisconnectReason::kPeerClosed
-                                          : DisconnectReason::kIoError);
+  Disconnect(link,
+             ec == asio::error::eof ? DisconnectReason::kPeerClosed : DisconnectReason::kIoError);
 }
 
 void TransportCore::FailHandshake(std::shared_ptr<Link> link, HandshakeFailure failure) {

@@ -71,19 +71,17 @@ std::optional<SessionKeys> DeriveSessionKeys(Role role, const EphemeralKeyPair& 
   SessionKeys keys;
   // Both functions fail (-1) when the peer key is a low-order point, i.e. the X25519 result
   // would be all zeros and the "secret" known to anyone.
-  int rc = role == Role::kClient
-               ? crypto_kx_client_session_keys(keys.rx.data(), keys.tx.data(),
-                                               own.public_key().data(), own.secret().data(),
-                                               Bytes(peer_ephemeral_key))
-               : crypto_kx_server_session_keys(keys.rx.data(), keys.tx.data(),
-                                               own.public_key().data(), own.secret().data(),
-                                               Bytes(peer_ephemeral_key));
+  int rc =
+      role == Role::kClient
+          ? crypto_kx_client_session_keys(keys.rx.data(), keys.tx.data(), own.public_key().data(),
+                                          own.secret().data(), Bytes(peer_ephemeral_key))
+          : crypto_kx_server_session_keys(keys.rx.data(), keys.tx.data(), own.public_key().data(),
+                                          own.secret().data(), Bytes(peer_ephemeral_key));
   if (rc != 0) return std::nullopt;
   return keys;
 }
 
-std::string Transcript(std::string_view client_hello, std::string_view server_hello,
-                       Role signer) {
+std::string Transcript(std::string_view client_hello, std::string_view server_hello, Role signer) {
   std::string out;
   out.reserve(client_hello.size() + server_hello.size() + 1);
   out.append(client_hello);
@@ -133,18 +131,16 @@ void FrameSealer::SealAppend(std::string_view plaintext, std::string& wire) {
   auto* out = reinterpret_cast<unsigned char*>(wire.data()) + start + kLengthPrefixBytes;
   const std::array<unsigned char, kNonceBytes> nonce = FrameNonce(counter_);
   unsigned long long written = 0;
-  crypto_aead_chacha20poly1305_ietf_encrypt(
-      out, &written, Bytes(plaintext), plaintext.size(),
-      reinterpret_cast<const unsigned char*>(prefix.data()), prefix.size(), nullptr,
-      nonce.data(), key_.data());
+  crypto_aead_chacha20poly1305_ietf_encrypt(out, &written, Bytes(plaintext), plaintext.size(),
+                                            reinterpret_cast<const unsigned char*>(prefix.data()),
+                                            prefix.size(), nullptr, nonce.data(), key_.data());
   LOTCHAIN_ASSERT(written == ciphertext_bytes);
   ++counter_;
 }
 
 FrameOpener::~FrameOpener() { sodium_memzero(key_.data(), key_.size()); }
 
-std::optional<std::string> FrameOpener::Open(std::string_view prefix,
-                                             std::string_view ciphertext) {
+std::optional<std::string> FrameOpener::Open(std::string_view prefix, std::string_view ciphertext) {
   if (prefix.size() != kLengthPrefixBytes) return std::nullopt;
   if (ciphertext.size() < kTagBytes) return std::nullopt;
   if (counter_ == UINT64_MAX) return std::nullopt;
@@ -152,9 +148,8 @@ std::optional<std::string> FrameOpener::Open(std::string_view prefix,
   const std::array<unsigned char, kNonceBytes> nonce = FrameNonce(counter_);
   unsigned long long written = 0;
   const int rc = crypto_aead_chacha20poly1305_ietf_decrypt(
-      reinterpret_cast<unsigned char*>(plaintext.data()), &written, nullptr,
-      Bytes(ciphertext), ciphertext.size(), Bytes(prefix), prefix.size(), nonce.data(),
-      key_.data());
+      reinterpret_cast<unsigned char*>(plaintext.data()), &written, nullptr, Bytes(ciphertext),
+      ciphertext.size(), Bytes(prefix), prefix.size(), nonce.data(), key_.data());
   if (rc != 0) return std::nullopt;
   LOTCHAIN_ASSERT(written == plaintext.size());
   ++counter_;

@@ -83,8 +83,7 @@ std::optional<SessionKeys> DeriveSessionKeys(Role role, const EphemeralKeyPair& 
 
 // client_hello || server_hello || role byte of the signer. Each side signs it with its role and
 // verifies the other's signature over the other role (core::kHandshakeDomain, chain id).
-std::string Transcript(std::string_view client_hello, std::string_view server_hello,
-                       Role signer);
+std::string Transcript(std::string_view client_hello, std::string_view server_hello, Role signer);
 
 // u32 big-endian length prefix of a sealed frame (the ciphertext length, tag included).
 std::array<char, kLengthPrefixBytes> EncodeLength(uint32_t ciphertext_bytes);

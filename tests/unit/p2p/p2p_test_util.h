@@ -111,9 +111,8 @@ class Cluster {
     options.reconnect_backoff_max_ms = 200;
     for (size_t j = 0; j < nodes_.size(); ++j) {
       if (j == i) continue;
-      options.peers.push_back({.id = "v" + std::to_string(j),
-                               .public_key = nodes_[j].key,
-                               .address = addresses_[j]});
+      options.peers.push_back(
+          {.id = "v" + std::to_string(j), .public_key = nodes_[j].key, .address = addresses_[j]});
     }
     if (tweak_) tweak_(i, options);
     return options;
@@ -155,7 +154,8 @@ class Cluster {
   }
 
   bool WaitFullyConnected(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    return RunUntil(io_, [this] { return FullyConnected(); }, timeout);
+    return RunUntil(
+        io_, [this] { return FullyConnected(); }, timeout);
   }
 
  private:
@@ -242,8 +242,8 @@ struct RawSession {
 
 struct RawHandshakeOptions {
   std::string chain_id = std::string(kChainId);
-  const core::SecretKey* identity = nullptr;       // key claimed and used to sign
-  const core::SecretKey* signing_key = nullptr;    // overrides the signer (bad signature)
+  const core::SecretKey* identity = nullptr;     // key claimed and used to sign
+  const core::SecretKey* signing_key = nullptr;  // overrides the signer (bad signature)
 };
 
 inline std::string ClientHello(const wire::EphemeralKeyPair& ephemeral, std::string_view chain_id,
@@ -268,9 +268,9 @@ inline std::unique_ptr<RawSession> RawHandshake(RawClient& client, const RawHand
   session->sealer.emplace(keys->tx);
   session->opener.emplace(keys->rx);
   const core::SecretKey* signer = o.signing_key != nullptr ? o.signing_key : o.identity;
-  const std::string signature = signer->Sign(
-      core::kHandshakeDomain, o.chain_id,
-      wire::Transcript(client_hello, *server_hello, wire::Role::kClient));
+  const std::string signature =
+      signer->Sign(core::kHandshakeDomain, o.chain_id,
+                   wire::Transcript(client_hello, *server_hello, wire::Role::kClient));
   std::string wire_bytes;
   session->sealer->SealAppend(signature, wire_bytes);
   if (!client.Write(wire_bytes)) return nullptr;

@@ -183,8 +183,7 @@ TEST_F(RogueTest, ClaimedKeyWithoutItsSecretIsRefused) {
   ASSERT_TRUE(RunRogue([&] {
     RawClient client(port_);
     testing::RawHandshakeOptions options{.identity = &secret(kRogue), .signing_key = &stranger};
-    return client.connected() && RawHandshake(client, options) != nullptr &&
-           client.WaitClosed();
+    return client.connected() && RawHandshake(client, options) != nullptr && client.WaitClosed();
   }));
   EXPECT_EQ(target().stats().failed(HandshakeFailure::kBadSignature), 1u);
   ExpectStillServes();

@@ -14,8 +14,7 @@ using testing::Cluster;
 using testing::RunUntil;
 
 std::string Label(size_t from, size_t to, int seq) {
-  return "from " + std::to_string(from) + " to " + std::to_string(to) + " #" +
-         std::to_string(seq);
+  return "from " + std::to_string(from) + " to " + std::to_string(to) + " #" + std::to_string(seq);
 }
 
 // Every node sends `per_pair` frames to every other node and one broadcast; checks that each
@@ -261,18 +260,15 @@ TEST(TransportTest, BadOptionsAreRefused) {
     return t.Start().code();
   };
   EXPECT_EQ(start([](TransportOptions&) {}), "");
-  EXPECT_EQ(start([](TransportOptions& o) { o.peers[0].public_key = "short"; }),
-            "BAD_P2P_CONFIG");
+  EXPECT_EQ(start([](TransportOptions& o) { o.peers[0].public_key = "short"; }), "BAD_P2P_CONFIG");
   EXPECT_EQ(start([&](TransportOptions& o) { o.peers[0].public_key = keys[0].PublicKey(); }),
             "BAD_P2P_CONFIG");
   EXPECT_EQ(start([](TransportOptions& o) { o.peers.push_back(o.peers[0]); }), "BAD_P2P_CONFIG");
   EXPECT_EQ(start([](TransportOptions& o) { o.peers[0].address = "nohostport"; }),
             "BAD_P2P_CONFIG");
-  EXPECT_EQ(start([](TransportOptions& o) { o.listen_address = "localhost:0"; }),
-            "BAD_P2P_CONFIG");
+  EXPECT_EQ(start([](TransportOptions& o) { o.listen_address = "localhost:0"; }), "BAD_P2P_CONFIG");
   EXPECT_EQ(start([](TransportOptions& o) { o.frame_bytes_max = 0; }), "BAD_P2P_CONFIG");
-  EXPECT_EQ(start([](TransportOptions& o) { o.reconnect_backoff_max_ms = 1; }),
-            "BAD_P2P_CONFIG");
+  EXPECT_EQ(start([](TransportOptions& o) { o.reconnect_backoff_max_ms = 1; }), "BAD_P2P_CONFIG");
   EXPECT_EQ(start([](TransportOptions& o) { o.chain_id.clear(); }), "BAD_P2P_CONFIG");
 }
 

@@ -209,9 +209,9 @@ TEST(WireFuzzTest, RandomBytesNeverDecodeOrAuthenticate) {
     const size_t bit = rng() % (frame.size() * 8);
     frame[bit / 8] = static_cast<char>(frame[bit / 8] ^ (1 << (bit % 8)));
     FrameOpener opener(keys.server.rx);
-    EXPECT_FALSE(opener.Open(std::string_view(frame).substr(0, 4),
-                             std::string_view(frame).substr(4))
-                     .has_value());
+    EXPECT_FALSE(
+        opener.Open(std::string_view(frame).substr(0, 4), std::string_view(frame).substr(4))
+            .has_value());
   }
 }
 
