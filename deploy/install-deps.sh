@@ -11,6 +11,7 @@ PKGS=(
   libboost-dev libboost-system-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
+  prometheus-cpp-dev
   python3 python3-grpcio python3-nacl python3-protobuf
 )
 SUDO=""

@@ -1,0 +1,276 @@
+#include "node/api/proof_builder.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "consensus/core/crypto.h"
+#include "consensus/core/executor.h"
+#include "consensus/core/merkle.h"
+#include "consensus/core/proof_verify.h"
+#include "consensus/core/queries.h"
+#include "consensus/core/state_keys.h"
+#include "lotchain/v1/tx.pb.h"
+
+namespace lotchain::node {
+
+// A bundle the builder emits must be one the verifier accepts.
+static_assert(kProofTxsMax <= core::kProofBundleTxsMax);
+static_assert(kProofBytesMax <= core::kProofBundleBytesMax);
+static_assert(kProofLotsMax <= core::kTraceNodesMax);
+
+namespace {
+
+// A transaction found by what it did rather than by hash: the state records the height of the
+// facility registration, audit or risk flag, and the block is searched for the applied tx.
+struct Lookup {
+  enum class Kind { kFacility, kAudit, kFlag };
+  Kind kind = Kind::kFacility;
+  std::string id;
+  bool operator<(const Lookup& other) const {
+    return kind != other.kind ? kind < other.kind : id < other.id;
+  }
+};
+
+struct ProofPlan {
+  // height -> index -> expected tx hash (from LotEvent.tx_hash).
+  std::map<uint64_t, std::map<uint32_t, std::string>> by_index;
+  std::map<uint64_t, std::set<Lookup>> lookups;
+  size_t count = 0;  // upper bound on entries (before dedupe of lookups with events)
+};
+
+core::Status TooLarge(std::string_view lot_id, const std::string& what) {
+  return core::Status("PROOF_TOO_LARGE", "the proof of lot \"" + std::string(lot_id) +
+                                             "\" would exceed " + what +
+                                             "; the server never sends a truncated proof");
+}
+
+core::Status Corrupt(uint64_t height, const std::string& what) {
+  return core::Status("STORE_CORRUPT",
+                      "block " + std::to_string(height) + " disagrees with the state: " + what);
+}
+
+bool Matches(const v1::TxBody& body, const Lookup& lookup) {
+  switch (lookup.kind) {
+    case Lookup::Kind::kFacility:
+      return body.has_register_facility() && body.register_facility().facility_id() == lookup.id;
+    case Lookup::Kind::kAudit:
+      return body.has_record_audit() && body.record_audit().audit_id() == lookup.id;
+    case Lookup::Kind::kFlag:
+      return body.has_raise_risk_flag() && body.raise_risk_flag().flag_id() == lookup.id;
+  }
+  return false;
+}
+
+void AddLookup(ProofPlan& plan, uint64_t height, Lookup::Kind kind, const std::string& id) {
+  if (plan.lookups[height].insert(Lookup{kind, id}).second) plan.count += 1;
+}
+
+// Facility registration, audits and open facility flags of `facility_id`.
+core::Status PlanFacility(const core::StateReader& state, std::string_view lot_id,
+                          const std::string& facility_id, ProofPlan& plan) {
+  std::optional<v1::Facility> facility = core::QueryFacility(state, facility_id);
+  if (!facility.has_value()) return core::Status::Ok();  // the rules never name a missing one
+  AddLookup(plan, facility->registered_height(), Lookup::Kind::kFacility, facility_id);
+  auto audits =
+      state.Scan(core::keys::FacilityAuditPrefix(facility_id), kProofAuditsPerFacilityMax + 1);
+  if (audits.size() > kProofAuditsPerFacilityMax) {
+    return TooLarge(lot_id, std::to_string(kProofAuditsPerFacilityMax) + " audits of facility " +
+                                facility_id);
+  }
+  for (const auto& [key, value] : audits) {
+    v1::Audit audit;
+    LOTCHAIN_ASSERT(audit.ParseFromString(value));  // the state holds what the rules wrote
+    AddLookup(plan, audit.height(), Lookup::Kind::kAudit, audit.record().audit_id());
+  }
+  for (const auto& flag : core::QueryOpenFlags(state, 'F', facility_id)) {
+    AddLookup(plan, flag.raised_height(), Lookup::Kind::kFlag, flag.raised().flag_id());
+  }
+  return core::Status::Ok();
+}
+
+// The lots a replayable proof needs (docs/PROOF-VERIFY.md): the lot, the parents of every lot
+// in the set, and the co-inputs of every transform or recovery that consumed a lot of the set.
+// Every output of such a transaction lists all its inputs as parents, so the co-inputs of the
+// transactions that consumed X are exactly the parents of X's children. Breadth-first, bounded.
+core::Result<std::vector<v1::Lot>> ProofLots(const core::StateReader& state,
+                                             std::string_view lot_id, uint32_t lots_max) {
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot root, core::QueryLot(state, lot_id));
+  std::set<std::string> seen = {root.lot_id()};
+  std::vector<v1::Lot> lots = {std::move(root)};
+  for (size_t i = 0; i < lots.size(); ++i) {
+    std::vector<std::string> next;
+    for (const v1::ParentEdge& parent : lots[i].parents()) next.push_back(parent.lot_id());
+    auto children = state.Scan(core::keys::ChildPrefix(lots[i].lot_id()), kProofChildrenMax + 1);
+    if (children.size() > kProofChildrenMax) {
+      return TooLarge(lot_id, std::to_string(kProofChildrenMax) + " children of lot " +
+                                  lots[i].lot_id());
+    }
+    for (const auto& [key, value] : children) {
+      v1::ChildEdge edge;
+      LOTCHAIN_ASSERT(edge.ParseFromString(value));  // the state holds what the rules wrote
+      auto child = core::QueryLot(state, edge.child_lot_id());
+      LOTCHAIN_ASSERT(child.ok());  // edges only name lots that exist
+      for (const v1::ParentEdge& parent : child->parents()) next.push_back(parent.lot_id());
+    }
+    for (const std::string& id : next) {
+      if (!seen.insert(id).second) continue;
+      if (seen.size() > lots_max) {
+        return TooLarge(lot_id, std::to_string(lots_max) + " lots (ancestors and co-inputs)");
+      }
+      auto lot = core::QueryLot(state, id);
+      LOTCHAIN_ASSERT(lot.ok());
+      lots.push_back(std::move(lot).value());
+    }
+  }
+  LOTCHAIN_ASSERT(lots.size() == seen.size());
+  return lots;
+}
+
+core::Result<ProofPlan> Plan(const core::StateReader& state, std::string_view lot_id,
+                             const ProofLimits& limits) {
+  LOTCHAIN_ASSIGN_OR_RETURN(std::vector<v1::Lot> lots, ProofLots(state, lot_id, limits.lots_max));
+  ProofPlan plan;
+  std::set<std::string> facilities;
+  for (const v1::Lot& lot : lots) {
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::LotHistory history, core::QueryLotHistory(state, lot.lot_id()));
+    if (static_cast<uint64_t>(history.events_size()) != lot.event_count()) {
+      return TooLarge(lot_id, std::to_string(core::kHistoryEventsMax) + " events of lot " +
+                                  lot.lot_id());
+    }
+    for (const v1::LotEvent& event : history.events()) {
+      auto [it, inserted] = plan.by_index[event.height()].emplace(event.tx_index(),
+                                                                   event.tx_hash());
+      if (inserted) plan.count += 1;
+      if (!inserted && it->second != event.tx_hash()) {
+        return Corrupt(event.height(), "two events name different txs at one index");
+      }
+      if (!event.facility_id().empty()) facilities.insert(event.facility_id());
+    }
+    if (!lot.facility_id().empty()) facilities.insert(lot.facility_id());
+    for (const v1::RiskFlag& flag : core::QueryOpenFlags(state, 'L', lot.lot_id())) {
+      AddLookup(plan, flag.raised_height(), Lookup::Kind::kFlag, flag.raised().flag_id());
+    }
+    if (plan.count > limits.txs_max) {
+      return TooLarge(lot_id, std::to_string(limits.txs_max) + " transactions");
+    }
+  }
+  for (const std::string& facility_id : facilities) {
+    LOTCHAIN_RETURN_IF_ERROR(PlanFacility(state, lot_id, facility_id, plan));
+    if (plan.count > limits.txs_max) {
+      return TooLarge(lot_id, std::to_string(limits.txs_max) + " transactions");
+    }
+  }
+  return plan;
+}
+
+struct StoredBlock {
+  v1::Block block;
+  v1::CommitCertificate certificate;
+  std::vector<std::string> tx_leaves;
+  std::vector<std::string> result_leaves;
+};
+
+core::Result<StoredBlock> LoadBlock(const BlockStore& store, uint64_t height) {
+  StoredBlock out;
+  LOTCHAIN_ASSIGN_OR_RETURN(out.block, store.GetBlock(height));
+  LOTCHAIN_ASSIGN_OR_RETURN(out.certificate, store.GetCertificate(height));
+  LOTCHAIN_ASSIGN_OR_RETURN(std::vector<v1::TxResult> results, store.GetBlockResults(height));
+  if (results.size() != static_cast<size_t>(out.block.txs_size())) {
+    return Corrupt(height, "result count differs from tx count");
+  }
+  out.tx_leaves.assign(out.block.txs().begin(), out.block.txs().end());
+  out.result_leaves.reserve(results.size());
+  // The stored results are the executor's TxResults; their encoding is the results_root leaf.
+  for (const v1::TxResult& result : results) out.result_leaves.push_back(result.SerializeAsString());
+  return out;
+}
+
+// Resolves the lookups of one block to tx indices: the applied tx that did the thing.
+core::Status ResolveLookups(const StoredBlock& stored, uint64_t height,
+                            const std::set<Lookup>& lookups,
+                            std::map<uint32_t, std::string>& indices) {
+  std::set<Lookup> open = lookups;
+  for (size_t i = 0; i < stored.tx_leaves.size() && !open.empty(); ++i) {
+    v1::TxResult result;
+    LOTCHAIN_ASSERT(result.ParseFromString(stored.result_leaves[i]));
+    if (result.code() != v1::TX_CODE_OK) continue;
+    v1::SignedTx envelope;
+    v1::TxBody body;
+    if (!envelope.ParseFromString(stored.tx_leaves[i]) || !body.ParseFromString(envelope.body())) {
+      return Corrupt(height, "applied tx " + std::to_string(i) + " does not parse");
+    }
+    for (auto it = open.begin(); it != open.end();) {
+      if (Matches(body, *it)) {
+        indices.emplace(static_cast<uint32_t>(i), std::string());
+        it = open.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  if (!open.empty()) return Corrupt(height, "no applied tx recorded \"" + open.begin()->id + "\"");
+  return core::Status::Ok();
+}
+
+v1::TxInclusion MakeInclusion(const StoredBlock& stored, uint32_t index) {
+  v1::TxInclusion inclusion;
+  inclusion.set_signed_tx(stored.tx_leaves[index]);
+  inclusion.set_header(stored.block.header());
+  inclusion.set_index(index);
+  for (auto& node : core::MerkleAuditPath(stored.tx_leaves, index)) inclusion.add_tx_path(node);
+  inclusion.set_result(stored.result_leaves[index]);
+  for (auto& node : core::MerkleAuditPath(stored.result_leaves, index)) {
+    inclusion.add_result_path(node);
+  }
+  *inclusion.mutable_certificate() = stored.certificate;
+  return inclusion;
+}
+
+}  // namespace
+
+core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,
+                                            const core::StateReader& snapshot,
+                                            std::string_view lot_id, const ProofLimits& limits) {
+  LOTCHAIN_ASSIGN_OR_RETURN(ProofPlan plan, Plan(snapshot, lot_id, limits));
+  std::set<uint64_t> heights;
+  for (const auto& [height, unused] : plan.by_index) heights.insert(height);
+  for (const auto& [height, unused] : plan.lookups) heights.insert(height);
+
+  v1::ProofBundle bundle;
+  bundle.set_genesis_hash(store.genesis_hash());
+  bundle.set_lot_id(std::string(lot_id));
+  size_t bytes = 0;
+  // Ascending heights, one block in memory at a time.
+  for (uint64_t height : heights) {
+    LOTCHAIN_ASSIGN_OR_RETURN(StoredBlock stored, LoadBlock(store, height));
+    std::map<uint32_t, std::string> indices = plan.by_index[height];
+    if (auto it = plan.lookups.find(height); it != plan.lookups.end()) {
+      LOTCHAIN_RETURN_IF_ERROR(ResolveLookups(stored, height, it->second, indices));
+    }
+    for (const auto& [index, expected_hash] : indices) {
+      if (index >= stored.tx_leaves.size()) return Corrupt(height, "tx index out of range");
+      if (!expected_hash.empty() && core::TxHash(stored.tx_leaves[index]) != expected_hash) {
+        return Corrupt(height, "tx " + std::to_string(index) + " is not the one its event names");
+      }
+      v1::TxInclusion* inclusion = bundle.add_txs();
+      *inclusion = MakeInclusion(stored, index);
+      bytes += inclusion->ByteSizeLong();
+      if (bytes > limits.bytes_max) {
+        return TooLarge(lot_id, std::to_string(limits.bytes_max) + " bytes");
+      }
+    }
+    if (bundle.chain_id().empty() && bundle.txs_size() > 0) {
+      v1::BlockHeader header;
+      if (!header.ParseFromString(stored.block.header())) return Corrupt(height, "bad header");
+      bundle.set_chain_id(header.chain_id());
+    }
+  }
+  LOTCHAIN_ASSERT(bundle.txs_size() > 0);  // a lot always has its creating event
+  LOTCHAIN_ASSERT(static_cast<size_t>(bundle.txs_size()) <= plan.count);
+  return bundle;
+}
+
+}  // namespace lotchain::node

@@ -1,0 +1,126 @@
+#include "node/metrics/node_metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+
+#include "consensus/core/assert.h"
+
+namespace lotchain::node {
+
+namespace {
+
+constexpr std::string_view kOtherCode = "OTHER";
+constexpr size_t kCodeBytesMax = 40;
+
+bool IsPlainCode(std::string_view code) {
+  if (code.empty() || code.size() > kCodeBytesMax) return false;
+  for (char c : code) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+prometheus::Gauge& MakeGauge(prometheus::Registry& registry, const std::string& name,
+                             const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+}
+
+prometheus::Counter& MakeCounter(prometheus::Registry& registry, const std::string& name,
+                                 const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
+// Submit-to-commit latency: blocks take about a second with healthy consensus; rounds that time
+// out push commits to several seconds; anything past a minute is an outage.
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets = {
+      0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0};
+  return buckets;
+}
+
+}  // namespace
+
+NodeMetrics::NodeMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  prometheus::Registry& r = *registry_;
+  height_ = &MakeGauge(r, "lotchain_height", "Height of the last committed block.");
+  round_ = &MakeGauge(r, "lotchain_round", "Consensus round at the current height.");
+  mempool_txs_ = &MakeGauge(r, "lotchain_mempool_txs", "Transactions waiting in the mempool.");
+  mempool_bytes_ = &MakeGauge(r, "lotchain_mempool_bytes", "Bytes of transactions in the mempool.");
+  peers_ = &MakeGauge(r, "lotchain_peers_connected", "Authenticated peer connections.");
+  committed_txs_ = &MakeCounter(r, "lotchain_committed_txs_total",
+                                "Transactions in committed blocks (applied or rejected).");
+  committed_blocks_ = &MakeCounter(r, "lotchain_committed_blocks_total", "Committed blocks.");
+  frames_dropped_ = &MakeCounter(r, "lotchain_p2p_frames_dropped_total",
+                                 "Peer-to-peer frames dropped (malformed, oversized, queue full).");
+  commit_latency_ = &prometheus::BuildHistogram()
+                         .Name("lotchain_commit_latency_seconds")
+                         .Help("Seconds from mempool admission to commit of a transaction.")
+                         .Register(r)
+                         .Add({}, LatencyBuckets());
+  rejected_ = &prometheus::BuildCounter()
+                   .Name("lotchain_rejected_txs_total")
+                   .Help("Transactions rejected at admission or in a block, by code.")
+                   .Register(r);
+  LOTCHAIN_ASSERT(rejected_ != nullptr);
+  LOTCHAIN_ASSERT(commit_latency_ != nullptr);
+}
+
+NodeMetrics::~NodeMetrics() = default;
+
+void NodeMetrics::SetHeight(uint64_t height) { height_->Set(static_cast<double>(height)); }
+void NodeMetrics::SetRound(uint64_t round) { round_->Set(static_cast<double>(round)); }
+void NodeMetrics::SetMempool(uint64_t txs, uint64_t bytes) {
+  mempool_txs_->Set(static_cast<double>(txs));
+  mempool_bytes_->Set(static_cast<double>(bytes));
+}
+void NodeMetrics::SetPeers(uint64_t peers_connected) {
+  peers_->Set(static_cast<double>(peers_connected));
+}
+
+void NodeMetrics::BlockCommitted(uint64_t height) {
+  height_->Set(static_cast<double>(height));
+  committed_blocks_->Increment();
+}
+
+void NodeMetrics::TxCommitted(std::string_view rejection_code) {
+  committed_txs_->Increment();
+  if (!rejection_code.empty()) RejectCounter(rejection_code).Increment();
+}
+
+void NodeMetrics::TxRejected(std::string_view code) { RejectCounter(code).Increment(); }
+void NodeMetrics::FrameDropped() { frames_dropped_->Increment(); }
+
+void NodeMetrics::ObserveCommitLatency(double seconds) {
+  commit_latency_->Observe(seconds < 0 ? 0.0 : seconds);
+}
+
+prometheus::Counter& NodeMetrics::RejectCounter(std::string_view code) {
+  std::lock_guard<std::mutex> lock(reject_mutex_);
+  std::string_view label = IsPlainCode(code) ? code : kOtherCode;
+  if (auto it = reject_by_code_.find(label); it != reject_by_code_.end()) return *it->second;
+  // Past the cap every new code shares the OTHER series, so the family stays bounded.
+  if (reject_by_code_.size() >= kRejectCodesMax) label = kOtherCode;
+  auto it = reject_by_code_.find(label);
+  if (it == reject_by_code_.end()) {
+    prometheus::Counter& counter = rejected_->Add({{"code", std::string(label)}});
+    it = reject_by_code_.emplace(std::string(label), &counter).first;
+  }
+  LOTCHAIN_ASSERT(reject_by_code_.size() <= kRejectCodesMax + 1);
+  return *it->second;
+}
+
+std::string NodeMetrics::Render() const {
+  std::ostringstream out;
+  prometheus::TextSerializer serializer;
+  serializer.Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace lotchain::node

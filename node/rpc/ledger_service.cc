@@ -1,0 +1,412 @@
+#include "node/rpc/ledger_service.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "consensus/core/crypto.h"
+#include "consensus/core/executor.h"
+#include "consensus/core/queries.h"
+#include "node/api/proof_builder.h"
+#include "node/rpc/commit_queue.h"
+#include "node/rpc/status_map.h"
+
+namespace lotchain::node {
+
+static_assert(kProofBytesMax + (1u << 20) <= kRpcSendBytesMax,
+              "a maximal proof bundle must fit in one gRPC response");
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+grpc::Status Unavailable() {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE, "node is shutting down; retry elsewhere");
+}
+
+grpc::Status InvalidArgument(const std::string& message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+}
+
+// One of a bounded number of places (waiters, streams), released on destruction.
+class Slot {
+ public:
+  Slot(std::atomic<uint32_t>& count, uint32_t count_max) : count_(count) {
+    acquired_ = count_.fetch_add(1) < count_max;
+    if (!acquired_) count_.fetch_sub(1);
+  }
+  ~Slot() {
+    if (acquired_) count_.fetch_sub(1);
+  }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  bool acquired() const { return acquired_; }
+
+ private:
+  std::atomic<uint32_t>& count_;
+  bool acquired_ = false;
+};
+
+// A commit subscription for the lifetime of a call.
+class Subscription {
+ public:
+  Subscription(LedgerBackend& backend, LedgerBackend::CommitCallback on_commit)
+      : backend_(backend), handle_(backend.SubscribeCommits(std::move(on_commit))) {}
+  ~Subscription() { backend_.UnsubscribeCommits(handle_); }
+  Subscription(const Subscription&) = delete;
+  Subscription& operator=(const Subscription&) = delete;
+
+ private:
+  LedgerBackend& backend_;
+  uint64_t handle_;
+};
+
+// Waits for one transaction hash to show up in a CommitEvent. Shared with the commit callback
+// (which may run on the node's loop thread until the subscription is gone), hence shared_ptr.
+class TxWatch {
+ public:
+  explicit TxWatch(std::string tx_hash) : tx_hash_(std::move(tx_hash)) {}
+
+  // Node loop thread; never blocks beyond the short lock.
+  void OnCommit(const v1::CommitEvent& event) {
+    for (int i = 0; i < event.results_size(); ++i) {
+      if (event.results(i).tx_hash() != tx_hash_) continue;
+      v1::TxStatus status;
+      status.set_tx_hash(tx_hash_);
+      bool applied = event.results(i).code() == v1::TX_CODE_OK;
+      status.set_status(applied ? v1::TX_STATUS_APPLIED : v1::TX_STATUS_REJECTED);
+      status.set_height(event.height());
+      status.set_index(static_cast<uint32_t>(i));
+      *status.mutable_result() = event.results(i);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!done_.has_value()) done_ = std::move(status);
+      changed_.notify_all();
+      return;
+    }
+  }
+
+  // The final status, or nullopt at `deadline` or once `stop()` says so.
+  template <typename StopFn>
+  std::optional<v1::TxStatus> Wait(Clock::time_point deadline, StopFn stop) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!done_.has_value()) {
+      Clock::time_point now = Clock::now();
+      if (now >= deadline || stop()) return std::nullopt;
+      changed_.wait_until(lock, std::min(deadline, now + LedgerService::kWaitSlice));
+    }
+    return done_;
+  }
+
+ private:
+  const std::string tx_hash_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<v1::TxStatus> done_;  // guarded by mutex_
+};
+
+bool IsFinal(const v1::TxStatus& status) {
+  return status.status() == v1::TX_STATUS_APPLIED || status.status() == v1::TX_STATUS_REJECTED;
+}
+
+class CloseOnExit {
+ public:
+  explicit CloseOnExit(CommitQueue& queue) : queue_(queue) {}
+  ~CloseOnExit() { queue_.Close(); }
+  CloseOnExit(const CloseOnExit&) = delete;
+  CloseOnExit& operator=(const CloseOnExit&) = delete;
+
+ private:
+  CommitQueue& queue_;
+};
+
+// How long SubmitTx may wait: the request's timeout (or the default), capped by the client's
+// own deadline.
+core::Result<std::chrono::milliseconds> WaitTimeout(const grpc::ServerContext& context,
+                                                    const v1::SubmitTxRequest& request,
+                                                    const RpcLimits& limits) {
+  std::chrono::milliseconds timeout = request.wait_timeout_ms() == 0
+                                          ? limits.submit_wait_default
+                                          : std::chrono::milliseconds(request.wait_timeout_ms());
+  if (timeout > limits.submit_wait_max) {
+    return core::Status("INVALID_ARGUMENT",
+                        "wait_timeout_ms " + std::to_string(request.wait_timeout_ms()) +
+                            " exceeds the maximum " + std::to_string(limits.submit_wait_max.count()) +
+                            "; use GetTxStatus or WatchCommits for longer waits");
+  }
+  auto client_left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      context.deadline() - std::chrono::system_clock::now());
+  if (client_left < timeout) timeout = std::max(client_left, std::chrono::milliseconds(0));
+  return timeout;
+}
+
+}  // namespace
+
+core::Result<v1::CommitEvent> StoredCommitEvent(const BlockStore& store, uint64_t height) {
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::Block block, store.GetBlock(height));
+  LOTCHAIN_ASSIGN_OR_RETURN(std::vector<v1::TxResult> results, store.GetBlockResults(height));
+  v1::BlockHeader header;
+  if (!header.ParseFromString(block.header())) {
+    return core::Status("STORE_CORRUPT", "stored block " + std::to_string(height) +
+                                             " has a header that does not parse");
+  }
+  v1::CommitEvent event;
+  event.set_height(height);
+  event.set_block_hash(core::Sha256(block.header()));
+  event.set_state_root(header.state_root());
+  for (auto& result : results) *event.add_results() = std::move(result);
+  LOTCHAIN_ASSERT(header.height() == height);
+  return event;
+}
+
+LedgerService::LedgerService(LedgerBackend& backend, const RpcLimits& limits)
+    : backend_(backend), limits_(limits) {
+  LOTCHAIN_ASSERT(limits_.submit_wait_default <= limits_.submit_wait_max);
+  LOTCHAIN_ASSERT(limits_.watch_queue_events_max > 0);
+}
+
+void LedgerService::BeginShutdown() { stopping_.store(true); }
+
+grpc::Status LedgerService::SubmitTx(grpc::ServerContext* context,
+                                     const v1::SubmitTxRequest* request,
+                                     v1::TxStatus* response) {
+  if (stopping_.load()) return Unavailable();
+  if (!request->has_tx()) return InvalidArgument("SubmitTxRequest.tx is missing");
+  // The tx id is SHA-256 of this encoding (docs/API.md: clients hash the same three fields).
+  std::string tx_bytes = request->tx().SerializeAsString();
+  if (tx_bytes.size() > core::kSignedTxBytesMax) {
+    return InvalidArgument("TX_TOO_LARGE: the SignedTx is " + std::to_string(tx_bytes.size()) +
+                           " bytes; the limit is " + std::to_string(core::kSignedTxBytesMax));
+  }
+  if (!request->wait_for_commit()) {
+    core::Result<v1::TxStatus> submitted = backend_.SubmitTx(std::move(tx_bytes));
+    if (!submitted.ok()) return ToGrpcStatus(submitted.status());
+    *response = std::move(submitted).value();
+    return grpc::Status::OK;
+  }
+  core::Result<std::chrono::milliseconds> timeout = WaitTimeout(*context, *request, limits_);
+  if (!timeout.ok()) return ToGrpcStatus(timeout.status());
+  Slot slot(submit_waiters_, limits_.submit_waiters_max);
+  if (!slot.acquired()) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "too many SubmitTx calls waiting for commit (max " +
+                            std::to_string(limits_.submit_waiters_max) +
+                            "); submit without wait_for_commit and poll GetTxStatus");
+  }
+  return WaitForCommit(context, tx_bytes, *timeout, response);
+}
+
+grpc::Status LedgerService::WaitForCommit(grpc::ServerContext* context,
+                                          const std::string& tx_bytes,
+                                          std::chrono::milliseconds timeout,
+                                          v1::TxStatus* response) {
+  const std::string tx_hash = core::TxHash(tx_bytes);
+  auto watch = std::make_shared<TxWatch>(tx_hash);
+  // Subscribe before submitting, so a commit right after admission is not missed.
+  Subscription subscription(backend_,
+                            [watch](const v1::CommitEvent& event) { watch->OnCommit(event); });
+  core::Result<v1::TxStatus> submitted = backend_.SubmitTx(tx_bytes);
+  if (!submitted.ok()) return ToGrpcStatus(submitted.status());
+  if (IsFinal(*submitted)) {
+    *response = std::move(submitted).value();
+    return grpc::Status::OK;
+  }
+  std::optional<v1::TxStatus> done = watch->Wait(Clock::now() + timeout, [&] {
+    return context->IsCancelled() || stopping_.load();
+  });
+  if (done.has_value()) {
+    *response = std::move(*done);
+    return grpc::Status::OK;
+  }
+  if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
+  if (stopping_.load()) return Unavailable();
+  v1::TxStatus current = backend_.GetTxStatus(tx_hash);
+  if (IsFinal(current)) {
+    *response = std::move(current);
+    return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                      "transaction " + core::ToHex(tx_hash) + " is still " +
+                          v1::TxStatusCode_Name(current.status()) + " after " +
+                          std::to_string(timeout.count()) +
+                          " ms; ask GetTxStatus later (it was not withdrawn)");
+}
+
+grpc::Status LedgerService::GetTxStatus(grpc::ServerContext* context,
+                                        const v1::GetTxStatusRequest* request,
+                                        v1::TxStatus* response) {
+  if (request->tx_hash().size() != core::kHashBytes) {
+    return InvalidArgument("tx_hash must be 32 bytes (SHA-256 of the SignedTx encoding), got " +
+                           std::to_string(request->tx_hash().size()));
+  }
+  v1::TxStatus status = backend_.GetTxStatus(request->tx_hash());
+  if (status.status() == v1::TX_STATUS_UNKNOWN) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "transaction " + core::ToHex(request->tx_hash()) +
+                            " is neither pending nor committed on this node");
+  }
+  *response = std::move(status);
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::GetLot(grpc::ServerContext* context,
+                                   const v1::GetLotRequest* request, v1::Lot* response) {
+  std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
+  core::Result<v1::Lot> lot = core::QueryLot(*snapshot, request->lot_id());
+  if (!lot.ok()) return ToGrpcStatus(lot.status());
+  *response = std::move(lot).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::GetLotHistory(grpc::ServerContext* context,
+                                          const v1::GetLotHistoryRequest* request,
+                                          v1::LotHistory* response) {
+  std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
+  core::Result<v1::LotHistory> history = core::QueryLotHistory(*snapshot, request->lot_id());
+  if (!history.ok()) return ToGrpcStatus(history.status());
+  *response = std::move(history).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::Trace(grpc::ServerContext* context, const v1::TraceRequest* request,
+                                  v1::Trace* response) {
+  if (!v1::TraceDirection_IsValid(request->direction())) {
+    return InvalidArgument("direction " + std::to_string(request->direction()) +
+                           " is not UPSTREAM (0) or DOWNSTREAM (1)");
+  }
+  if (request->max_nodes() > core::kTraceNodesMax) {
+    return InvalidArgument("max_nodes " + std::to_string(request->max_nodes()) +
+                           " exceeds the maximum " + std::to_string(core::kTraceNodesMax));
+  }
+  std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
+  core::Result<v1::Trace> trace =
+      core::QueryTrace(*snapshot, request->lot_id(), request->direction(), request->max_nodes());
+  if (!trace.ok()) return ToGrpcStatus(trace.status());
+  *response = std::move(trace).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::GetBlock(grpc::ServerContext* context,
+                                     const v1::GetBlockRequest* request,
+                                     v1::BlockWithCert* response) {
+  const BlockStore& store = backend_.store();
+  const uint64_t height = request->height();
+  if (height == 0) {
+    return InvalidArgument("height must be >= 1 (height 0 is the genesis, which has no block)");
+  }
+  const uint64_t tip = store.height();
+  if (height > tip) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "no block at height " +
+                                                         std::to_string(height) +
+                                                         "; the tip is " + std::to_string(tip));
+  }
+  core::Result<v1::Block> block = store.GetBlock(height);
+  if (!block.ok()) return ToGrpcStatus(block.status());
+  core::Result<v1::CommitCertificate> certificate = store.GetCertificate(height);
+  if (!certificate.ok()) return ToGrpcStatus(certificate.status());
+  core::Result<std::vector<v1::TxResult>> results = store.GetBlockResults(height);
+  if (!results.ok()) return ToGrpcStatus(results.status());
+  *response->mutable_block() = std::move(block).value();
+  *response->mutable_certificate() = std::move(certificate).value();
+  for (auto& result : *results) *response->add_results() = std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::GetStatus(grpc::ServerContext* context,
+                                      const v1::GetStatusRequest* request,
+                                      v1::NodeStatus* response) {
+  if (stopping_.load()) return Unavailable();
+  *response = backend_.GetStatus();
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::GetLotProof(grpc::ServerContext* context,
+                                        const v1::GetLotProofRequest* request,
+                                        v1::ProofBundle* response) {
+  const BlockStore& store = backend_.store();
+  std::unique_ptr<StateSnapshot> snapshot = store.Snapshot();
+  core::Result<v1::ProofBundle> bundle = BuildLotProof(store, *snapshot, request->lot_id());
+  if (!bundle.ok()) return ToGrpcStatus(bundle.status());
+  *response = std::move(bundle).value();
+  response->set_chain_id(backend_.genesis().chain_id);
+  return grpc::Status::OK;
+}
+
+namespace {
+
+// Writes stored block `height` as a CommitEvent. CANCELLED when the client is gone.
+grpc::Status SendStored(const BlockStore& store, uint64_t height,
+                        grpc::ServerWriter<v1::CommitEvent>* writer, CommitQueue& queue) {
+  core::Result<v1::CommitEvent> event = StoredCommitEvent(store, height);
+  if (!event.ok()) return ToGrpcStatus(event.status());
+  if (!writer->Write(*event)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  queue.NoteProgress();
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status LedgerService::WatchCommits(grpc::ServerContext* context,
+                                         const v1::WatchCommitsRequest* request,
+                                         grpc::ServerWriter<v1::CommitEvent>* writer) {
+  if (stopping_.load()) return Unavailable();
+  Slot slot(watch_streams_, limits_.watch_streams_max);
+  if (!slot.acquired()) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "too many WatchCommits streams open (max " +
+                            std::to_string(limits_.watch_streams_max) + "); retry later");
+  }
+  auto queue = std::make_shared<CommitQueue>(limits_.watch_queue_events_max,
+                                             limits_.watch_stall_max,
+                                             [context] { context->TryCancel(); });
+  // Subscribe before reading the tip: every commit after it is either stored or queued.
+  Subscription subscription(backend_,
+                            [queue](const v1::CommitEvent& event) { queue->Push(event); });
+  CloseOnExit close_on_exit(*queue);  // destroyed first: closes before unsubscribing
+  const BlockStore& store = backend_.store();
+  const uint64_t tip = store.height();
+  uint64_t next = request->from_height() == 0 ? tip + 1 : request->from_height();
+  if (next > tip + 1) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                        "from_height " + std::to_string(next) + " is beyond the next block " +
+                            std::to_string(tip + 1) + "; use 0 for new blocks only");
+  }
+  auto stopped = [&] { return context->IsCancelled() || stopping_.load(); };
+  // Replay rounds: send what the store has, until a round ends with nothing dropped.
+  for (;;) {
+    const uint64_t round_tip = store.height();
+    for (; next <= round_tip; ++next) {
+      if (stopped()) return stopping_.load() ? Unavailable() : grpc::Status::CANCELLED;
+      grpc::Status sent = SendStored(store, next, writer, *queue);
+      if (!sent.ok()) return sent;
+    }
+    if (queue->EndReplayRound()) break;
+  }
+  // Live. Intentionally endless: ends when the client leaves, the node stops, or the client
+  // falls behind by more than the queue holds.
+  for (;;) {
+    if (stopped()) return stopping_.load() ? Unavailable() : grpc::Status::CANCELLED;
+    v1::CommitEvent event;
+    CommitQueue::Next what = queue->Pop(kWaitSlice, &event);
+    if (what == CommitQueue::Next::kIdle) continue;
+    if (what == CommitQueue::Next::kOverflow) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "slow consumer: more than " +
+                              std::to_string(limits_.watch_queue_events_max) +
+                              " commits queued for this stream; reconnect with from_height=" +
+                              std::to_string(next));
+    }
+    if (event.height() < next) continue;  // already replayed from the store
+    for (; next < event.height(); ++next) {  // a gap: fill it from the store
+      grpc::Status sent = SendStored(store, next, writer, *queue);
+      if (!sent.ok()) return sent;
+    }
+    if (!writer->Write(event)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    queue->NoteProgress();
+    ++next;
+  }
+}
+
+}  // namespace lotchain::node
