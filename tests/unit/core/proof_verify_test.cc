@@ -10,6 +10,7 @@
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/custody_codes.h"
+#include "consensus/core/merkle.h"
 #include "consensus/core/queries.h"
 #include "tests/support/proof_fixture.h"
 
@@ -332,6 +333,87 @@ TEST_F(ProofVerifyTest, OutsideCoInputNeedsItsHistory) {
   ASSERT_EQ(report.failures.size(), 1u) << Describe(report);
   EXPECT_EQ(report.failures[0].check, core::proof_checks::kLotMissing);
   EXPECT_EQ(report.failures[0].tx_index, trimmed.txs_size() - 1);
+}
+
+// A block after the chain's tip holding `signed_tx` with an "applied" result, certified by all
+// validators (a Byzantine quorum): its inclusion checks pass, so only the replay can object.
+v1::TxInclusion ForgedInclusion(const ProofChain& chain, const std::string& signed_tx) {
+  const uint64_t height = chain.height() + 1;
+  v1::TxResult result;
+  result.set_tx_hash(core::Sha256(signed_tx));
+  result.set_code(v1::TX_CODE_OK);
+  std::string validator_keys;
+  for (const auto& validator : chain.genesis().validators) validator_keys += validator.public_key;
+  v1::BlockHeader header;
+  header.set_chain_id(chain.genesis().chain_id);
+  header.set_height(height);
+  header.set_time_unix_ms(chain.time_unix_ms + 1000);
+  header.set_prev_block_hash(core::Sha256(chain.Block(height - 1).block.header()));
+  header.set_tx_root(core::MerkleRoot({signed_tx}));
+  header.set_results_root(core::MerkleRoot({result.SerializeAsString()}));
+  header.set_state_root(core::Sha256("forged state"));
+  header.set_tx_count(1);
+  header.set_validators_hash(core::Sha256(validator_keys));
+  v1::TxInclusion inclusion;
+  inclusion.set_signed_tx(signed_tx);
+  inclusion.set_header(header.SerializeAsString());
+  inclusion.set_index(0);
+  inclusion.set_result(result.SerializeAsString());
+  *inclusion.mutable_certificate() = SignCertificate(chain.genesis(), height, inclusion.header(),
+                                                     chain.genesis().validators.size());
+  return inclusion;
+}
+
+TEST_F(ProofVerifyTest, ByzantineQuorumCannotCertifyRuleBreakingTx) {
+  // Property: even a block certified by every validator cannot make the auditor accept a
+  // transaction the custody rules refuse: the replay names the broken rule — a forged
+  // signature ("signature"), a miner registering a refinery ("signer_role"), a pack transform
+  // creating cobalt ("mass_balance"), a stale prev_event_hash ("hash_link").
+  struct Case {
+    std::string signed_tx;
+    std::string_view check;
+  };
+  std::vector<Case> cases;
+  {
+    v1::TxBody body;
+    body.mutable_retire()->set_lot_id("pack-1");
+    body.mutable_retire()->set_prev_event_hash(chain_->LastEvent("pack-1"));
+    v1::SignedTx envelope;
+    ASSERT_TRUE(envelope.ParseFromString(chain_->Sign("oem", body)));
+    envelope.set_signer(core::SecretKey::FromSeed(SeedFor("cell"))->PublicKey());
+    cases.push_back({envelope.SerializeAsString(), core::proof_checks::kSignature});
+  }
+  {
+    v1::TxBody body;
+    body.mutable_register_facility()->set_facility_id("fake-refinery");
+    body.mutable_register_facility()->set_kind(v1::FACILITY_KIND_REFINERY);
+    body.mutable_register_facility()->set_country("CD");
+    body.mutable_register_facility()->set_name("fake");
+    cases.push_back({chain_->Sign("miner", body), core::proof_checks::kSignerRole});
+  }
+  {
+    v1::TxBody body;
+    auto* t = body.mutable_transform();
+    t->set_facility_id("pack-plant");
+    t->set_process(v1::PROCESS_KIND_PACK);
+    *t->add_inputs() = Consume("pack-1", chain_->LastEvent("pack-1"), 650'000);
+    *t->add_outputs() = Produce("pack-2", 650'000, {Element(v1::ELEMENT_CO, 400'000)});
+    cases.push_back({chain_->Sign("oem", body), core::proof_checks::kMassBalance});
+  }
+  {
+    v1::TxBody body;
+    body.mutable_retire()->set_lot_id("pack-1");
+    body.mutable_retire()->set_prev_event_hash(std::string(32, '\x07'));
+    cases.push_back({chain_->Sign("oem", body), core::proof_checks::kHashLink});
+  }
+  for (const Case& c : cases) {
+    v1::ProofBundle bundle = Bundle();
+    *bundle.add_txs() = ForgedInclusion(*chain_, c.signed_tx);
+    ProofReport report = core::VerifyProofBundle(genesis(), bundle);
+    ExpectFirst(report, c.check, bundle.txs_size() - 1);
+    EXPECT_EQ(report.failures.size(), 1u) << Describe(report);
+    EXPECT_EQ(report.txs_checked, static_cast<size_t>(bundle.txs_size()));
+  }
 }
 
 TEST_F(ProofVerifyTest, WrongGenesisIsRejected) {
