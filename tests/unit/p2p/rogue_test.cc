@@ -30,7 +30,7 @@ class RogueTest : public ::testing::Test {
 
   void SetUp() override {
     cluster_ = std::make_unique<testing::Cluster>(3, [](size_t i, TransportOptions& o) {
-      o.handshake_timeout_ms = 300;
+      o.handshake_timeout_ms = 1000;
       o.pending_inbound_max = 4;
       // L knows only T, so it does not keep dialing the absent rogue validator.
       if (i == kLegit) o.peers.erase(o.peers.begin());
