@@ -63,6 +63,10 @@ core::Result<Actions> Engine::Start(uint64_t height, const v1::SignState* restor
       valid_block_ = restored->valid_block();
       valid_hash_ = core::BlockHash(valid_block_);
     }
+    // Back into the log: our own votes and the proof of our valid value (verified again: these
+    // bytes come from disk).
+    for (const v1::Vote& vote : restored->signed_votes()) (void)HandleVote(vote);
+    for (const v1::Vote& vote : restored->valid_proof()) (void)HandleVote(vote);
     ResumeRound();
   } else {
     StartRound(0);
@@ -192,6 +196,8 @@ Actions Engine::Finish() {
     sign_state_.set_valid_round(valid_round_);
     *sign_state_.mutable_locked_block() = locked_round_ >= 0 ? locked_block_ : v1::Block();
     *sign_state_.mutable_valid_block() = valid_round_ >= 0 ? valid_block_ : v1::Block();
+    sign_state_.clear_valid_proof();
+    for (v1::Vote& vote : ProofOfLock()) *sign_state_.add_valid_proof() = std::move(vote);
     actions_.persist = sign_state_;
   }
   // Anything signed must be covered by the state persisted with it.
@@ -334,14 +340,21 @@ void Engine::Resend() {
 // So the holder of a valid value relays those 2f+1 signed prevotes itself (votes are
 // self-authenticating, so relaying other validators' votes is safe).
 void Engine::RelayProofOfLock() {
-  if (valid_round_ < 0) return;
+  for (v1::Vote& vote : ProofOfLock()) actions_.votes.push_back(std::move(vote));
+}
+
+std::vector<v1::Vote> Engine::ProofOfLock() const {
+  std::vector<v1::Vote> out;
+  if (valid_round_ < 0) return out;
   const RoundLog* log = log_.Round(static_cast<uint32_t>(valid_round_));
-  if (log == nullptr) return;
+  if (log == nullptr) return out;
   for (const auto& [validator, slot] : log->prevotes) {
     for (const VoteEntry& entry : slot) {
-      if (entry.block_hash == valid_hash_) actions_.votes.push_back(entry.vote);
+      if (entry.block_hash == valid_hash_) out.push_back(entry.vote);
     }
   }
+  LOTCHAIN_ASSERT(out.size() <= config_.validators.size());
+  return out;
 }
 
 }  // namespace lotchain::bft

@@ -86,6 +86,7 @@ class Engine {
   void SignVote(v1::VoteType type, const std::string& block_hash);
   void Resend();
   void RelayProofOfLock();
+  std::vector<v1::Vote> ProofOfLock() const;
   bool SignedProposalIn(uint32_t round) const;
 
   RejectReason HandleProposal(const v1::Proposal& proposal);

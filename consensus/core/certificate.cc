@@ -44,6 +44,12 @@ size_t ValidatorSet::ProposerIndex(uint64_t height, uint32_t round) const {
   return static_cast<size_t>((height + round) % public_keys_.size());
 }
 
+std::string ValidatorSet::Hash() const {
+  std::string all;
+  for (const std::string& key : public_keys_) all += key;
+  return Sha256(all);
+}
+
 std::string BlockHash(const v1::Block& block) { return Sha256(block.header()); }
 
 Result<VerifiedVote> VerifyVote(const ValidatorSet& validators, const v1::Vote& vote) {

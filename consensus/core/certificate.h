@@ -40,6 +40,8 @@ class ValidatorSet {
   size_t Quorum() const { return size() - FaultsTolerated(); }
   // Round-robin proposer for (height, round).
   size_t ProposerIndex(uint64_t height, uint32_t round) const;
+  // BlockHeader.validators_hash: SHA-256 of the public keys concatenated in genesis order.
+  std::string Hash() const;
 
  private:
   std::string chain_id_;

@@ -56,12 +56,6 @@ bool CachingVerifier::Verify(std::string_view public_key, std::string_view domai
   return ok;
 }
 
-std::string ValidatorsHash(const core::ValidatorSet& validators) {
-  std::string all;
-  for (size_t i = 0; i < validators.size(); ++i) all += validators.key(i);
-  return core::Sha256(all);
-}
-
 World::World(size_t validator_count, bft::BlockLimits block_limits) : limits(block_limits) {
   core::InitCrypto();
   for (size_t i = 0; i < validator_count; ++i) {
@@ -82,7 +76,7 @@ World::World(size_t validator_count, bft::BlockLimits block_limits) : limits(blo
   std::vector<std::string> keys;
   for (const core::SecretKey& key : validator_keys) keys.push_back(key.PublicKey());
   validators = core::ValidatorSet::Create(genesis.chain_id, keys).value();
-  validators_hash = ValidatorsHash(validators);
+  validators_hash = validators.Hash();
 }
 
 void World::Submit(std::string bytes) {

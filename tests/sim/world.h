@@ -65,7 +65,4 @@ struct World {
   void Submit(std::string bytes);
 };
 
-// SHA-256 over the concatenated validator keys in genesis order.
-std::string ValidatorsHash(const core::ValidatorSet& validators);
-
 }  // namespace lotchain::sim
