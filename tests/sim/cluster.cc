@@ -519,7 +519,13 @@ void Cluster::SendOut(size_t node, const bft::Actions& actions) {
   }
   for (const v1::Vote& vote : actions.votes) {
     PayloadPtr payload = VotePayload(vote);
-    Trace("n" + std::to_string(node) + (payload->type == 1 ? " prevote" : " precommit") + " h" +
+    std::string who = "n" + std::to_string(node);
+    if (vote.validator() != world_.validator_keys[nodes_[node]->validator_index()].PublicKey()) {
+      // A relayed vote (proof of lock): name the validator that signed it.
+      std::optional<size_t> signer = world_.validators.IndexOf(vote.validator());
+      who += " relays v" + (signer ? std::to_string(*signer) : std::string("?")) + "'s";
+    }
+    Trace(who + (payload->type == 1 ? " prevote" : " precommit") + " h" +
           std::to_string(payload->height) + " r" + std::to_string(payload->round) + " " +
           Short(payload->hash));
     if ((byz & kByzDoubleVote) != 0) {
