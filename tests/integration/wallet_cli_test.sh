@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# End-to-end test of the `lotchain` CLI against a real local network: 4 lotchaind validators on
+# loopback, consortium members whose keys the CLI generates itself. Exercises every command —
+# keys, every custody event, offline build/sign/submit, queries, trace, passport, proofs — and
+# the documented exit codes of the error cases (usage 1, wrong passphrase 2, unreachable node 3,
+# rejected transaction 4, tampered proof 5).
+#
+# Usage: wallet_cli_test.sh LOTCHAIN LOTCHAIND BASE_PORT
+# Ports used: BASE_PORT..+3 (p2p), +100..+103 (gRPC), +200..+203 (HTTP).
+# Set LOTCHAIN_KEEP_TEST_DIRS=1 to keep the temporary directory (printed at the start).
+set -euo pipefail
+
+LOTCHAIN=${1:?usage: wallet_cli_test.sh LOTCHAIN LOTCHAIND BASE_PORT}
+LOTCHAIND=${2:?lotchaind path}
+BASE_PORT=${3:?base port}
+TMP=$(mktemp -d /tmp/lotchain-wallet-e2e.XXXXXX)
+echo "work dir: $TMP"
+NODE_PIDS=()
+
+cleanup() {
+  local rc=$?
+  for pid in "${NODE_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${NODE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$rc" -ne 0 ]; then
+    for i in 0 1 2 3; do
+      echo "--- node$i log (tail) ---"
+      tail -n 20 "$TMP/node$i.log" 2>/dev/null || true
+    done
+  fi
+  if [ "${LOTCHAIN_KEEP_TEST_DIRS:-0}" != "1" ]; then rm -rf "$TMP"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+
+export LOTCHAIN_KEYSTORE="$TMP/keys"
+export LOTCHAIN_PASSPHRASE="correct horse battery staple"
+export LOTCHAIN_KDF_FAST=1
+export LOTCHAIN_NODE="127.0.0.1:$((BASE_PORT + 100))"
+unset LOTCHAIN_KEY
+DEAD_NODE="127.0.0.1:$((BASE_PORT + 99))"
+STEP=0
+
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- stdout ---" >&2; cat "$TMP/out" >&2 || true
+  echo "--- stderr ---" >&2; cat "$TMP/err" >&2 || true
+  exit 1
+}
+
+# lc ARGS...: runs lotchain, output in $TMP/out and $TMP/err; must exit 0.
+lc() {
+  STEP=$((STEP + 1))
+  if ! "$LOTCHAIN" "$@" >"$TMP/out" 2>"$TMP/err"; then fail "step $STEP: lotchain $*"; fi
+}
+
+# expect_exit CODE ARGS...: lotchain must exit with CODE.
+expect_exit() {
+  local want=$1
+  shift
+  STEP=$((STEP + 1))
+  set +e
+  "$LOTCHAIN" "$@" >"$TMP/out" 2>"$TMP/err"
+  local got=$?
+  set -e
+  [ "$got" -eq "$want" ] || fail "step $STEP: expected exit $want, got $got: lotchain $*"
+}
+
+# has FILE TEXT: FILE contains TEXT.
+has() { grep -qF -- "$2" "$1" || fail "expected \"$2\" in $1"; }
+out_has() { has "$TMP/out" "$1"; }
+err_has() { has "$TMP/err" "$1"; }
+
+json_get() {  # json_get EXPR: evaluates a Python expression over j = JSON of $TMP/out
+  python3 -c "import json,sys; j=json.load(open('$TMP/out')); print($1)"
+}
+
+echo "== keys: new, list, show, export-pub, import"
+for k in miner refiner oem recycler auditor; do lc keys new "$k"; done
+out_has "created key \"auditor\""
+[ "$(stat -c %a "$TMP/keys/miner.json")" = "600" ] || fail "key file mode is not 0600"
+lc keys list
+out_has miner; out_has recycler
+lc keys show miner --json
+[ "$(json_get 'len(j["public_key"])')" = 64 ] || fail "public key is not 32 bytes of hex"
+lc keys export-pub miner
+[ "$(wc -c <"$TMP/out")" -eq 65 ] || fail "export-pub prints 64 hex digits"
+python3 -c "import os; print(os.urandom(32).hex())" >"$TMP/dev.seed"
+lc keys import dev "$TMP/dev.seed"
+out_has "imported key \"dev\""
+expect_exit 2 keys import dev "$TMP/dev.seed"   # KEY_EXISTS
+err_has "already exists"
+
+member() {  # member KEY ORG ROLES
+  "$LOTCHAIN" keys export-pub "$1" --member "$2" --roles "$3"
+}
+{
+  echo "["
+  member miner mine-co miner; echo ","
+  member refiner refine-co refiner; echo ","
+  member oem pack-co oem,cell_maker; echo ","
+  member recycler recycle-co recycler; echo ","
+  member auditor audit-co auditor; echo ","
+  member dev dev-org miner,refiner,oem,recycler,auditor
+  echo "]"
+} >"$TMP/members.json"
+
+echo "== network: 4 validators"
+"$LOTCHAIND" testnet --validators 4 --out "$TMP/net" --base-port "$BASE_PORT" \
+  --members "$TMP/members.json" --chain-id wallet-e2e >"$TMP/testnet.log" 2>&1 ||
+  { cat "$TMP/testnet.log"; fail "lotchaind testnet"; }
+for i in 0 1 2 3; do
+  "$LOTCHAIND" start --home "$TMP/net/node$i" >"$TMP/node$i.log" 2>&1 &
+  NODE_PIDS+=($!)
+done
+for i in 0 1 2 3; do
+  for _ in $(seq 1 300); do
+    if "$LOTCHAIN" --node "127.0.0.1:$((BASE_PORT + 100 + i))" status >/dev/null 2>&1; then break; fi
+    sleep 0.2
+  done
+  lc --node "127.0.0.1:$((BASE_PORT + 100 + i))" status
+done
+out_has "wallet-e2e"
+lc status --json
+[ "$(json_get 'j["chain_id"]')" = wallet-e2e ] || fail "status --json chain_id"
+
+echo "== import a lotchaind key file (JSON form)"
+lc keys import node0-key "$TMP/net/node0/node_key.json"
+
+echo "== error: unreachable node -> 3, bad quantity -> 1"
+expect_exit 3 --node "$DEAD_NODE" --timeout-ms 2000 status
+err_has "cannot reach node"
+expect_exit 1 lot create --key miner --id x --facility mine-1 --material ore --mass 0.0001g \
+  --certificate-sha256 "$(printf '%064d' 0)" --issuer I --cert-number 1
+err_has "whole number"
+expect_exit 1 lot create --key miner --id x --facility mine-1 --material ore --mass 1200 \
+  --certificate-sha256 "$(printf '%064d' 0)" --issuer I --cert-number 1
+err_has "needs a unit"
+
+echo "== facilities and audit"
+lc facility register --key miner --id mine-1 --kind mine --country CD --name "Kolwezi mine" \
+  --location=-10.7,25.5 --wait
+out_has "applied"
+lc facility register --key refiner --id ref-1 --kind refinery --country FI --name "Kokkola" --wait
+lc facility register --key oem --id plant-1 --kind plant --country DE --name "Pack plant" --wait
+lc facility register --key recycler --id rec-1 --kind recycling --country DE --name "Recycler" --wait
+echo "RMI report" >"$TMP/report.pdf"
+TODAY=$(date -u +%Y-%m-%d)
+NEXT_YEAR=$(date -u -d '+1 year' +%Y-%m-%d)
+lc audit --key auditor --id rmi-1 --facility ref-1 --standard "RMI RMAP Cobalt Refiner DD Standard" \
+  --status conformant --date "$TODAY" --valid-until "$NEXT_YEAR" --report-file "$TMP/report.pdf" --wait
+
+echo "== lots and transfers (offer/accept/reject/cancel)"
+echo "certificate" >"$TMP/cert.pdf"
+create_lot() {  # create_lot ID MASS ELEMENTS...
+  local id=$1 mass=$2
+  shift 2
+  local els=()
+  for e in "$@"; do els+=(--element "$e"); done
+  lc lot create --key miner --id "$id" --facility mine-1 --material "cobalt hydroxide" \
+    --mass "$mass" "${els[@]}" --certificate-file "$TMP/cert.pdf" --issuer "CEEC" \
+    --cert-number "C-$id" --co2e 350kg --quality primary --wait
+}
+create_lot ore-1 1.2t Co=120kg Ni=30kg
+create_lot ore-2 0.5t Co=50kg
+create_lot ore-3 100kg Co=10kg
+lc lot show ore-1 --json
+[ "$(json_get 'j["mass_grams"]')" = 1200000 ] || fail "1.2t must be 1200000 g"
+[ "$(json_get 'j["footprint_co2e_grams"]')" = 350000 ] || fail "350kg CO2e"
+lc transfer offer ore-1 --key miner --to refine-co --co2e 20kg --quality secondary --wait
+lc transfer accept ore-1 --key refiner --wait
+lc lot show ore-1
+out_has "refine-co"; out_has "370 kg CO2e"
+lc transfer offer ore-2 --key miner --to refine-co --wait
+lc transfer reject ore-2 --key refiner --reason "wrong grade" --wait
+lc transfer offer ore-2 --key miner --to refine-co --wait
+lc transfer cancel ore-2 --key miner --wait
+lc lot history ore-2
+out_has "offered"; out_has "rejected"; out_has "cancelled"
+
+echo "== error: rejected transaction -> 4 with its code; wrong passphrase -> 2; replayed nonce -> 4"
+expect_exit 4 retire ore-1 --key miner --wait
+err_has "NOT_CUSTODIAN"
+LOTCHAIN_PASSPHRASE=wrong expect_exit 2 retire ore-2 --key miner --wait
+err_has "wrong passphrase"
+expect_exit 4 retire ore-2 --key miner --nonce 1 --wait
+err_has "REPLAYED_NONCE"
+
+echo "== transform, recover, pack"
+lc transform --key refiner --facility ref-1 --process refining --input ore-1=1.2t \
+  --output "id=sulphate-1;material=cobalt sulphate;mass=600kg;Co=110kg;Ni=25kg" \
+  --co2e 1t --wait
+lc transfer offer sulphate-1 --key refiner --to pack-co --wait
+lc transfer accept sulphate-1 --key oem --wait
+lc transfer offer ore-3 --key miner --to recycle-co --wait
+lc transfer accept ore-3 --key recycler --wait
+lc recover --key recycler --facility rec-1 --source post_consumer --input ore-3=100kg \
+  --output "id=rec-co-1;material=recovered cobalt;mass=50kg;Co=9kg" --co2e 30kg --wait
+lc transfer offer rec-co-1 --key recycler --to pack-co --wait
+lc transfer accept rec-co-1 --key oem --wait
+lc transform --key oem --facility plant-1 --process pack --input sulphate-1=600kg \
+  --input rec-co-1=50kg --output "id=pack-1;material=NMC811 pack;mass=450kg;Co=100kg;Ni=20kg" \
+  --co2e 5t --wait
+
+echo "== battery register/update, flags"
+lc battery register pack-1 --key oem --serial SN-0001 --chemistry NMC811 --capacity 75kWh \
+  --lifetime 101.25MWh --wait
+lc battery update pack-1 --key oem --soh 97.5% --delivered 1.5MWh --wait
+lc lot show pack-1 --json
+[ "$(json_get 'j["battery"]["state_of_health_ppm"]')" = 975000 ] || fail "97.5% must be 975000 ppm"
+echo "evidence" >"$TMP/evidence.txt"
+lc flag raise --key auditor --id flag-1 --facility mine-1 --category labour_rights \
+  --severity high --evidence-file "$TMP/evidence.txt" --description "child labour report" --wait
+lc flag resolve flag-1 --key auditor --resolution-file "$TMP/evidence.txt" --note "remediated" --wait
+lc flag raise --key auditor --id flag-2 --lot pack-1 --category water --severity low \
+  --evidence-file "$TMP/evidence.txt" --wait
+
+echo "== queries: lot history, trace (tree/json/dot, --down), passport"
+lc lot history pack-1 --json
+[ "$(json_get 'len(j["events"])')" = 3 ] || fail "pack-1 has 3 events"
+lc trace pack-1
+out_has "pack-1"; out_has "[mine-co @ mine-1, mine, CD]"; out_has "audit: conformant"
+out_has "(600 kg) sulphate-1"; out_has "recycled 100 % (recovered)"; out_has "origin CD"
+lc trace pack-1 --format json
+[ "$(json_get 'j["nodes"][0]["lot"]["lot_id"]')" = pack-1 ] || fail "trace json root"
+lc trace pack-1 --format dot
+out_has "digraph trace"; out_has "\"ore-1\" -> \"sulphate-1\""
+lc trace ore-1 --down
+out_has "pack-1"
+lc passport pack-1 --genesis "$TMP/net/genesis.json"
+out_has "BATTERY PASSPORT"; out_has "Per kWh capacity"; out_has "EU 2023/1542"
+out_has "Open risk flags: 1"; out_has "Countries of origin: CD"
+lc passport pack-1 --json
+[ "$(json_get 'j["lot"]["lot_id"]')" = pack-1 ] || fail "passport json"
+expect_exit 1 lot show no-such-lot
+err_has "no-such-lot"
+
+echo "== offline build / sign / submit (no network for build and sign)"
+PREV=$("$LOTCHAIN" lot show ore-2 --json | python3 -c "import json,sys; print(json.load(sys.stdin)['last_event_hash'])")
+lc --node "$DEAD_NODE" tx build retire ore-2 --prev "$PREV" --chain-id wallet-e2e --key miner \
+  --reason "sample consumed in lab" -o "$TMP/unsigned.json"
+has "$TMP/unsigned.json" body_hex
+lc --node "$DEAD_NODE" tx sign "$TMP/unsigned.json" -o "$TMP/signed.json"
+err_has "event"; err_has "retire"
+has "$TMP/signed.json" signed_tx_hex
+lc tx submit "$TMP/signed.json" --wait
+out_has "applied"
+TX_HASH=$(python3 -c "import json; print(json.load(open('$TMP/signed.json'))['tx_hash'])")
+lc tx status "$TX_HASH"
+out_has "applied"
+lc lot show ore-2 --json
+[ "$(json_get 'j["status"]')" = LOT_STATUS_RETIRED ] || fail "ore-2 retired"
+expect_exit 1 tx build retire ore-2 --node "$DEAD_NODE" --chain-id wallet-e2e --key miner
+err_has "--prev"
+
+echo "== proofs: export, verify, tamper"
+lc proof export pack-1 -o "$TMP/pack-1.bundle"
+out_has "wrote proof"
+lc --node "$DEAD_NODE" proof verify "$TMP/pack-1.bundle" --genesis "$TMP/net/genesis.json"
+out_has "VALID"
+python3 - "$TMP/pack-1.bundle" "$TMP/tampered.bundle" <<'EOF'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+# Flip one byte inside the last transaction's signed bytes region (late in the file).
+data[len(data) * 2 // 3] ^= 0x01
+open(sys.argv[2], "wb").write(bytes(data))
+EOF
+expect_exit 5 proof verify "$TMP/tampered.bundle" --genesis "$TMP/net/genesis.json"
+out_has "INVALID"; out_has "FAIL"
+
+echo "PASS: wallet CLI end-to-end ($STEP steps)"

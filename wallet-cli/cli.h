@@ -1,0 +1,74 @@
+// The `lotchain` command line (CLI11): global options, the session shared by all commands, and
+// the registration of each command group. main.cc only calls RunCli.
+//
+// Conventions: results go to stdout (a table or, with --json, one JSON document), progress and
+// errors to stderr. Every command returns a Status; RunCli turns it into an exit code
+// (errors.h) and prints "error: <message>" with the code where it helps.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "consensus/core/genesis.h"
+#include "consensus/core/result.h"
+#include "wallet-cli/client.h"
+#include "wallet-cli/keystore.h"
+#include "wallet-cli/tx_builder.h"
+
+namespace lotchain::wallet {
+
+struct GlobalOptions {
+  std::string node;             // --node HOST:PORT
+  std::string keystore;         // --keystore DIR
+  std::string passphrase_file;  // --passphrase-file FILE
+  std::string key;              // --key NAME
+  std::string chain_id;         // --chain-id
+  bool json = false;            // --json
+  uint32_t timeout_ms = kDefaultTimeoutMs;
+};
+
+// State of one invocation: options, the node client (created on first use), the keystore.
+class Session {
+ public:
+  GlobalOptions options;
+
+  Client& client();
+  Keystore keystore() const { return Keystore(Keystore::ResolveDir(options.keystore)); }
+  std::string KeyName() const;  // --key, else $LOTCHAIN_KEY, else "" (the only key)
+  // --chain-id, else the node's.
+  core::Result<std::string> ChainId();
+  // Looks up a lot's last event hash on the node.
+  PrevLookup Lookup();
+  core::Result<std::string> Passphrase(bool confirm) const;
+  bool KdfFast(bool flag) const;  // --kdf-fast or $LOTCHAIN_KDF_FAST=1
+
+  // Output helpers.
+  void Print(const std::string& text) const;
+  void Note(const std::string& text) const;  // stderr
+
+ private:
+  std::unique_ptr<Client> client_;
+};
+
+// The command to run after parsing (set by a subcommand's callback).
+using Action = std::function<core::Status()>;
+
+void AddKeyCommands(CLI::App& app, Session& session, Action& action);
+void AddTxCommands(CLI::App& app, Session& session, Action& action);
+void AddQueryCommands(CLI::App& app, Session& session, Action& action);
+void AddProofCommands(CLI::App& app, Session& session, Action& action);
+
+// Writes `data` to `path` ("-" = stdout).
+core::Status WriteOutput(const std::string& path, const std::string& data);
+// Reads a whole input file ("-" = stdin).
+core::Result<std::string> ReadInput(const std::string& path, size_t bytes_max);
+// Loads and parses a genesis file.
+core::Result<core::Genesis> LoadGenesis(const std::string& path);
+
+int RunCli(int argc, char** argv);
+
+}  // namespace lotchain::wallet

@@ -1,0 +1,204 @@
+// `lotchain status`, `lot show|history`, `trace`, `passport`.
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "wallet-cli/cli.h"
+#include "wallet-cli/errors.h"
+#include "wallet-cli/output.h"
+#include "wallet-cli/passport.h"
+#include "wallet-cli/trace_view.h"
+#include "wallet-cli/units.h"
+
+namespace lotchain::wallet {
+
+namespace {
+
+struct QueryArgs {
+  std::string lot_id;
+  bool down = false;
+  std::string format = "tree";
+  std::string genesis;
+};
+
+std::string Label(const std::string& name, const std::string& prefix) {
+  return EnumLabel(name, prefix);
+}
+
+core::Status StatusCmd(Session& s) {
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::NodeStatus st, s.client().GetStatus());
+  if (s.options.json) {
+    s.Print(ProtoToJson(st).dump(2) + "\n");
+    return core::Status::Ok();
+  }
+  std::string out = RenderFields({{"node", s.client().target()},
+                                  {"chain id", st.chain_id()},
+                                  {"height", std::to_string(st.height())},
+                                  {"last block", core::ToHex(st.last_block_hash())},
+                                  {"state root", core::ToHex(st.state_root())},
+                                  {"genesis hash", core::ToHex(st.genesis_hash())},
+                                  {"peers", std::to_string(st.peers())},
+                                  {"mempool", std::to_string(st.mempool_txs()) + " txs"}});
+  Table t({"validator", "address", "connected", "public key"});
+  for (const auto& v : st.validators()) {
+    t.AddRow({v.id(), v.address(), v.connected() ? "yes" : "no", ShortHex(v.public_key())});
+  }
+  s.Print(out + "\n" + t.Render());
+  return core::Status::Ok();
+}
+
+std::string CompositionText(const v1::Lot& lot) {
+  std::string text;
+  for (const auto& e : lot.composition()) {
+    uint64_t recycled = e.recycled_pre_consumer_grams() + e.recycled_post_consumer_grams();
+    text += (text.empty() ? "" : ", ") + std::string(core::ElementSymbol(e.element())) + " " +
+            FormatMass(e.grams());
+    if (recycled > 0) text += " (" + FormatMass(recycled) + " recycled)";
+  }
+  return text.empty() ? "(none tracked)" : text;
+}
+
+core::Status LotShow(Session& s, const QueryArgs& a) {
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot lot, s.client().GetLot(a.lot_id));
+  if (s.options.json) {
+    s.Print(ProtoToJson(lot).dump(2) + "\n");
+    return core::Status::Ok();
+  }
+  std::vector<std::pair<std::string, std::string>> f = {
+      {"lot", lot.lot_id()},
+      {"material", lot.material()},
+      {"status", Label(v1::LotStatus_Name(lot.status()), "LOT_STATUS_")},
+      {"custodian", lot.custodian_org()},
+      {"mass", FormatMass(lot.mass_grams()) + " of " + FormatMass(lot.initial_mass_grams()) +
+                   " at creation"},
+      {"composition", CompositionText(lot)},
+      {"footprint", FormatCo2e(lot.footprint_co2e_grams()) + " (" +
+                        FormatCo2e(lot.footprint_primary_co2e_grams()) + " primary data)"},
+      {"facility", lot.facility_id()},
+      {"created", "height " + std::to_string(lot.created_height()) + ", " +
+                      FormatDate(lot.created_time_unix_ms())},
+      {"events", std::to_string(lot.event_count())},
+      {"last event", core::ToHex(lot.last_event_hash())}};
+  if (!lot.origin_country().empty()) f.emplace_back("origin", lot.origin_country());
+  if (lot.has_origin_certificate()) {
+    f.emplace_back("certificate", lot.origin_certificate().issuer() + " " +
+                                      lot.origin_certificate().number());
+  }
+  for (const auto& p : lot.parents()) {
+    f.emplace_back("parent", p.lot_id() + " (" + FormatMass(p.mass_grams()) + ")");
+  }
+  if (lot.has_pending_offer()) {
+    f.emplace_back("offered to", lot.pending_offer().to_org());
+  }
+  if (lot.has_battery()) {
+    const v1::Battery& b = lot.battery();
+    f.emplace_back("battery", b.serial() + ", " + b.chemistry() + ", " +
+                                  FormatEnergy(b.rated_capacity_wh()) + " rated");
+    f.emplace_back("state of health", FormatPpm(b.state_of_health_ppm()) + ", " +
+                                          FormatEnergy(b.delivered_energy_wh()) + " delivered");
+    if (!b.second_life_application().empty()) f.emplace_back("second life", b.second_life_application());
+  }
+  s.Print(RenderFields(f));
+  return core::Status::Ok();
+}
+
+core::Status LotHistory(Session& s, const QueryArgs& a) {
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::LotHistory history, s.client().GetLotHistory(a.lot_id));
+  if (s.options.json) {
+    s.Print(ProtoToJson(history).dump(2) + "\n");
+    return core::Status::Ok();
+  }
+  Table t({"seq", "event", "height", "time", "by", "facility", "mass", "CO2e added", "event hash"});
+  for (const auto& e : history.events()) {
+    t.AddRow({std::to_string(e.seq()), Label(v1::EventKind_Name(e.kind()), "EVENT_KIND_"),
+              std::to_string(e.height()), FormatDate(e.time_unix_ms()), e.actor_org(),
+              e.facility_id(), e.mass_grams() ? FormatMass(e.mass_grams()) : "",
+              e.co2e_added_grams() ? FormatCo2e(e.co2e_added_grams()) : "",
+              ShortHex(e.event_hash())});
+  }
+  s.Print(t.Render());
+  return core::Status::Ok();
+}
+
+core::Status TraceCmd(Session& s, const QueryArgs& a) {
+  if (a.format != "tree" && a.format != "json" && a.format != "dot") {
+    return core::Status("BAD_INPUT", "--format must be tree, json or dot");
+  }
+  auto direction = a.down ? v1::TRACE_DIRECTION_DOWNSTREAM : v1::TRACE_DIRECTION_UPSTREAM;
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace, s.client().Trace(a.lot_id, direction));
+  if (a.format == "json" || s.options.json) {
+    s.Print(RenderTraceJson(trace));
+  } else if (a.format == "dot") {
+    s.Print(RenderTraceDot(trace));
+  } else {
+    std::string out = RenderTraceTree(trace);
+    if (!a.down) {
+      const v1::RollUp& r = trace.roll_up();
+      std::string countries;
+      for (const auto& c : r.origin_countries()) countries += (countries.empty() ? "" : ", ") + c;
+      out += "\n" + RenderFields({{"footprint", FormatCo2e(r.footprint_co2e_grams()) + " (" +
+                                                    FormatMgPer(r.co2e_mg_per_kg(), "kg") + ")"},
+                                  {"origins", countries},
+                                  {"refiners not conformant",
+                                   std::to_string(r.facilities_not_conformant())},
+                                  {"open flags", std::to_string(r.open_flags())}});
+    }
+    s.Print(out);
+  }
+  return core::Status::Ok();
+}
+
+core::Status PassportCmd(Session& s, const QueryArgs& a) {
+  std::optional<core::Genesis> genesis;
+  if (!a.genesis.empty()) {
+    LOTCHAIN_ASSIGN_OR_RETURN(genesis, LoadGenesis(a.genesis));
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::NodeStatus st, s.client().GetStatus());
+    if (st.genesis_hash() != genesis->hash) {
+      return core::Status("BAD_INPUT", a.genesis + " is not this chain's genesis (hash " +
+                                           core::ToHex(genesis->hash) + ", node has " +
+                                           core::ToHex(st.genesis_hash()) + ")");
+    }
+  }
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace,
+                            s.client().Trace(a.lot_id, v1::TRACE_DIRECTION_UPSTREAM));
+  if (trace.nodes_size() == 0) return core::Status("NOT_FOUND", "empty trace for " + a.lot_id);
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  Passport p = BuildPassport(trace, genesis ? &*genesis : nullptr, now);
+  s.Print(s.options.json ? RenderPassportJson(p) : RenderPassportText(p));
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+void AddQueryCommands(CLI::App& app, Session& session, Action& action) {
+  auto args = std::make_shared<QueryArgs>();
+  CLI::App* status = app.add_subcommand("status", "show the node's chain, height and peers");
+  status->callback([&session, &action] { action = [&session] { return StatusCmd(session); }; });
+
+  CLI::App* lot = app.get_subcommand("lot");  // created with `lot create` by AddTxCommands
+  CLI::App* show = lot->add_subcommand("show", "show a lot");
+  show->add_option("LOT", args->lot_id, "lot id")->required();
+  show->callback([&session, &action, args] { action = [&session, args] { return LotShow(session, *args); }; });
+  CLI::App* history = lot->add_subcommand("history", "show a lot's hash-linked events");
+  history->add_option("LOT", args->lot_id, "lot id")->required();
+  history->callback([&session, &action, args] {
+    action = [&session, args] { return LotHistory(session, *args); };
+  });
+
+  CLI::App* trace = app.add_subcommand("trace", "every step of a lot back to the mines (or --down)");
+  trace->add_option("LOT", args->lot_id, "lot id")->required();
+  trace->add_flag("--down", args->down, "follow the lot downstream to its products");
+  trace->add_option("--format", args->format, "tree, json or dot (Graphviz)")->capture_default_str();
+  trace->callback([&session, &action, args] { action = [&session, args] { return TraceCmd(session, *args); }; });
+
+  CLI::App* passport = app.add_subcommand("passport", "battery passport of a pack lot");
+  passport->add_option("LOT", args->lot_id, "pack lot id")->required();
+  passport->add_option("--genesis", args->genesis,
+                       "the chain's genesis.json, to compare recycled content with its policy");
+  passport->callback([&session, &action, args] {
+    action = [&session, args] { return PassportCmd(session, *args); };
+  });
+}
+
+}  // namespace lotchain::wallet

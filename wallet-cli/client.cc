@@ -1,0 +1,162 @@
+#include "wallet-cli/client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "wallet-cli/errors.h"
+
+namespace lotchain::wallet {
+
+namespace {
+
+bool StartsWithCode(const std::string& message) {
+  // Node messages for refused transactions start with a stable code: "REPLAYED_NONCE: ...".
+  size_t colon = message.find(':');
+  if (colon == std::string::npos || colon == 0 || colon > 40) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    char c = message[i];
+    if (!((c >= 'A' && c <= 'Z') || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string ResolveNodeTarget(const std::string& flag_value) {
+  if (!flag_value.empty()) return flag_value;
+  if (const char* env = std::getenv("LOTCHAIN_NODE"); env != nullptr && *env != '\0') return env;
+  return "127.0.0.1:26700";
+}
+
+Client::Client(ClientOptions options) : options_(std::move(options)) {
+  LOTCHAIN_ASSERT(!options_.target.empty());
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kClientReceiveBytesMax);
+  // Fail fast when the node is down rather than retrying until the deadline.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  channel_ = grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), args);
+  stub_ = v1::Ledger::NewStub(channel_);
+}
+
+void Client::Prepare(grpc::ClientContext& context, uint32_t extra_ms) const {
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(options_.timeout_ms + extra_ms));
+}
+
+core::Status Client::ToStatus(const grpc::Status& status, const std::string& what) const {
+  LOTCHAIN_ASSERT(!status.ok());
+  const std::string& message = status.error_message();
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+      return core::Status(kNodeUnreachable,
+                          "cannot reach node " + options_.target + " (" + message +
+                              "); is lotchaind running there? Use --node HOST:PORT or "
+                              "LOTCHAIN_NODE to pick another node");
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return core::Status(kRpcFailed, what + " timed out at node " + options_.target + ": " +
+                                          message + "; retry, or raise --timeout-ms");
+    case grpc::StatusCode::NOT_FOUND:
+      return core::Status("NOT_FOUND", message);
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return core::Status("INVALID_ARGUMENT", message);
+    default:
+      return core::Status(kRpcFailed, what + " failed at node " + options_.target + ": " +
+                                          "gRPC code " + std::to_string(static_cast<int>(status.error_code())) + ": " +
+                                          message);
+  }
+}
+
+core::Result<v1::NodeStatus> Client::GetStatus() {
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::NodeStatus response;
+  grpc::Status s = stub_->GetStatus(&context, v1::GetStatusRequest(), &response);
+  if (!s.ok()) return ToStatus(s, "GetStatus");
+  return response;
+}
+
+core::Result<v1::Lot> Client::GetLot(const std::string& lot_id) {
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::GetLotRequest request;
+  request.set_lot_id(lot_id);
+  v1::Lot response;
+  grpc::Status s = stub_->GetLot(&context, request, &response);
+  if (!s.ok()) return ToStatus(s, "GetLot");
+  return response;
+}
+
+core::Result<v1::LotHistory> Client::GetLotHistory(const std::string& lot_id) {
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::GetLotHistoryRequest request;
+  request.set_lot_id(lot_id);
+  v1::LotHistory response;
+  grpc::Status s = stub_->GetLotHistory(&context, request, &response);
+  if (!s.ok()) return ToStatus(s, "GetLotHistory");
+  return response;
+}
+
+core::Result<v1::Trace> Client::Trace(const std::string& lot_id, v1::TraceDirection direction) {
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::TraceRequest request;
+  request.set_lot_id(lot_id);
+  request.set_direction(direction);
+  v1::Trace response;
+  grpc::Status s = stub_->Trace(&context, request, &response);
+  if (!s.ok()) return ToStatus(s, "Trace");
+  return response;
+}
+
+core::Result<v1::TxStatus> Client::GetTxStatus(const std::string& tx_hash) {
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::GetTxStatusRequest request;
+  request.set_tx_hash(tx_hash);
+  v1::TxStatus response;
+  grpc::Status s = stub_->GetTxStatus(&context, request, &response);
+  if (!s.ok()) return ToStatus(s, "GetTxStatus");
+  return response;
+}
+
+core::Result<v1::ProofBundle> Client::GetLotProof(const std::string& lot_id) {
+  grpc::ClientContext context;
+  Prepare(context, 50'000);  // building a proof walks the lot's whole ancestry
+  v1::GetLotProofRequest request;
+  request.set_lot_id(lot_id);
+  v1::ProofBundle response;
+  grpc::Status s = stub_->GetLotProof(&context, request, &response);
+  if (!s.ok()) return ToStatus(s, "GetLotProof");
+  return response;
+}
+
+core::Result<v1::TxStatus> Client::SubmitTx(const v1::SignedTx& tx, uint32_t wait_ms) {
+  grpc::ClientContext context;
+  Prepare(context, wait_ms);
+  v1::SubmitTxRequest request;
+  *request.mutable_tx() = tx;
+  request.set_wait_for_commit(wait_ms > 0);
+  request.set_wait_timeout_ms(wait_ms);
+  v1::TxStatus response;
+  grpc::Status s = stub_->SubmitTx(&context, request, &response);
+  if (s.ok()) return response;
+  bool refused = s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+                 s.error_code() == grpc::StatusCode::PERMISSION_DENIED;
+  if (refused && StartsWithCode(s.error_message())) {
+    return core::Status(kTxRejected, "refused by node " + options_.target + ": " +
+                                         s.error_message());
+  }
+  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return core::Status(kRpcFailed, "no commit within the wait (" + s.error_message() +
+                                        "); the transaction was not withdrawn: check it with "
+                                        "`lotchain tx status HASH`");
+  }
+  return ToStatus(s, "SubmitTx");
+}
+
+}  // namespace lotchain::wallet

@@ -1,0 +1,55 @@
+// gRPC client of a lotchain node (service lotchain.v1.Ledger, proto/lotchain/v1/api.proto).
+//
+// Every call has a deadline; failures become a Status whose code is NODE_UNREACHABLE (connection
+// refused, DNS, the node down: exit 3), RPC_FAILED (other gRPC errors: exit 3), TX_REJECTED (a
+// submitted transaction refused at admission, e.g. REPLAYED_NONCE: exit 4) or NOT_FOUND (a lot
+// that does not exist: exit 1). Messages name the node and say what to try next.
+// Not thread-safe; one Client per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "consensus/core/result.h"
+#include "lotchain/v1/api.grpc.pb.h"
+
+namespace lotchain::wallet {
+
+// Proof bundles and long histories can be large (the node allows 64 MiB responses).
+inline constexpr int kClientReceiveBytesMax = 80 << 20;
+inline constexpr uint32_t kDefaultTimeoutMs = 10'000;
+
+struct ClientOptions {
+  std::string target;  // host:port of the node's gRPC listener
+  uint32_t timeout_ms = kDefaultTimeoutMs;
+};
+
+// --node HOST:PORT, else $LOTCHAIN_NODE, else 127.0.0.1:26700 (node0 of `lotchaind testnet`).
+std::string ResolveNodeTarget(const std::string& flag_value);
+
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+
+  const std::string& target() const { return options_.target; }
+
+  core::Result<v1::NodeStatus> GetStatus();
+  core::Result<v1::Lot> GetLot(const std::string& lot_id);
+  core::Result<v1::LotHistory> GetLotHistory(const std::string& lot_id);
+  core::Result<v1::Trace> Trace(const std::string& lot_id, v1::TraceDirection direction);
+  core::Result<v1::TxStatus> GetTxStatus(const std::string& tx_hash);
+  core::Result<v1::ProofBundle> GetLotProof(const std::string& lot_id);
+  // Submits; with `wait_ms` > 0 waits up to that long for the commit.
+  core::Result<v1::TxStatus> SubmitTx(const v1::SignedTx& tx, uint32_t wait_ms);
+
+ private:
+  core::Status ToStatus(const grpc::Status& status, const std::string& what) const;
+  void Prepare(grpc::ClientContext& context, uint32_t extra_ms = 0) const;
+
+  ClientOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Ledger::Stub> stub_;
+};
+
+}  // namespace lotchain::wallet

@@ -1,0 +1,39 @@
+// Rendering for people (aligned tables, key/value blocks) and for scripts (JSON).
+//
+// ProtoToJson renders any lotchain.v1 message with the proto field names, every scalar field
+// (zeros included, so scripts need no defaults), enums by name, bytes as lower-case hex and
+// uint64 as JSON numbers. Pure functions; thread-safe.
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lotchain::wallet {
+
+nlohmann::json ProtoToJson(const google::protobuf::Message& message);
+
+// A text table: a header row and rows of cells, columns padded to their widest cell.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
+  void AddRow(std::vector<std::string> row);
+  std::string Render() const;
+  size_t row_count() const { return rows_.size(); }
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// "key:   value" lines with the values aligned.
+std::string RenderFields(const std::vector<std::pair<std::string, std::string>>& fields);
+
+// Short names for people: "ACTIVE" for LOT_STATUS_ACTIVE, "refinery" for FACILITY_KIND_REFINERY.
+std::string EnumLabel(const std::string& full_name, const std::string& prefix);
+std::string ShortHex(const std::string& bytes);  // first 8 bytes of hex and "…"
+
+}  // namespace lotchain::wallet

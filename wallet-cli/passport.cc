@@ -1,0 +1,194 @@
+#include "wallet-cli/passport.h"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "consensus/core/assert.h"
+#include "wallet-cli/output.h"
+#include "wallet-cli/units.h"
+
+namespace lotchain::wallet {
+
+namespace {
+
+bool AuditOk(v1::AuditStatus status) {
+  return status == v1::AUDIT_STATUS_CONFORMANT || status == v1::AUDIT_STATUS_CROSS_RECOGNIZED;
+}
+
+std::string AuditLabel(v1::AuditStatus status) {
+  if (status == v1::AUDIT_STATUS_UNSPECIFIED) return "no valid audit";
+  return EnumLabel(v1::AuditStatus_Name(status), "AUDIT_STATUS_");
+}
+
+std::vector<TargetCheck> CheckTargets(const v1::RollUp& roll, const core::Genesis& genesis,
+                                      int64_t now_unix_ms) {
+  std::map<int, const v1::ElementShare*> shares;
+  for (const auto& share : roll.recycled()) shares[share.element()] = &share;
+  std::vector<TargetCheck> checks;
+  for (const auto& target : genesis.policy.recycled_content_targets) {
+    TargetCheck check;
+    check.element = target.element;
+    check.from_unix_ms = target.from_unix_ms;
+    check.min_ppm = target.min_ppm;
+    check.label = target.label;
+    auto it = shares.find(target.element);
+    check.element_present = it != shares.end() && it->second->grams() > 0;
+    check.actual_ppm = check.element_present ? it->second->recycled_ppm() : 0;
+    check.in_force = target.from_unix_ms <= now_unix_ms;
+    check.met = check.actual_ppm >= check.min_ppm;
+    checks.push_back(std::move(check));
+  }
+  return checks;
+}
+
+}  // namespace
+
+Passport BuildPassport(const v1::Trace& trace, const core::Genesis* genesis, int64_t now_unix_ms) {
+  LOTCHAIN_ASSERT(trace.nodes_size() > 0);
+  LOTCHAIN_ASSERT(trace.direction() == v1::TRACE_DIRECTION_UPSTREAM);
+  Passport p;
+  p.lot = trace.nodes(0).lot();
+  p.roll_up = trace.roll_up();
+  p.trace_truncated = trace.truncated();
+  if (genesis != nullptr) {
+    p.policy_known = true;
+    p.targets = CheckTargets(p.roll_up, *genesis, now_unix_ms);
+  }
+  std::set<std::string> seen_facilities;
+  std::set<std::string> seen_flags;
+  for (const auto& node : trace.nodes()) {
+    const v1::Facility& facility = node.facility();
+    v1::AuditStatus status = node.facility_audit_at_creation().status();
+    if (facility.kind() == v1::FACILITY_KIND_REFINERY && !AuditOk(status) &&
+        seen_facilities.insert(facility.facility_id()).second) {
+      p.refiners_not_conformant.push_back(
+          {facility.facility_id(), facility.owner_org(), facility.country(), status});
+    }
+    for (const auto& flag : node.open_flags()) {
+      if (!seen_flags.insert(flag.raised().flag_id()).second) continue;
+      const auto& raised = flag.raised();
+      std::string target = raised.has_lot_id() ? "lot " + raised.lot_id()
+                                               : "facility " + raised.facility_id();
+      p.open_flags.push_back(
+          {raised.flag_id(), target,
+           EnumLabel(v1::RiskCategory_Name(raised.category()), "RISK_CATEGORY_"),
+           EnumLabel(v1::Severity_Name(raised.severity()), "SEVERITY_"), flag.raised_by_org()});
+    }
+  }
+  return p;
+}
+
+std::string RenderPassportText(const Passport& p) {
+  const v1::RollUp& r = p.roll_up;
+  std::vector<std::pair<std::string, std::string>> head = {
+      {"Lot", p.lot.lot_id() + " (" + p.lot.material() + ")"},
+      {"Custodian", p.lot.custodian_org()},
+      {"Mass", FormatMass(r.mass_grams())}};
+  if (p.lot.has_battery()) {
+    const v1::Battery& b = p.lot.battery();
+    head.emplace_back("Battery", b.serial() + ", " + b.chemistry() + ", " +
+                                     FormatEnergy(b.rated_capacity_wh()) + " rated, " +
+                                     FormatEnergy(b.expected_lifetime_wh()) + " over life");
+    head.emplace_back("State of health", FormatPpm(b.state_of_health_ppm()) + ", " +
+                                             FormatEnergy(b.delivered_energy_wh()) + " delivered");
+  }
+  std::string out = "BATTERY PASSPORT\n" + RenderFields(head);
+  out += "\nCARBON FOOTPRINT\n";
+  std::vector<std::pair<std::string, std::string>> carbon = {
+      {"Total", FormatCo2e(r.footprint_co2e_grams())},
+      {"Per kg", FormatMgPer(r.co2e_mg_per_kg(), "kg")}};
+  if (p.lot.has_battery()) {
+    carbon.emplace_back("Per kWh capacity", FormatMgPer(r.co2e_mg_per_kwh(), "kWh"));
+    carbon.emplace_back("Per kWh over life", FormatMgPer(r.co2e_mg_per_lifetime_kwh(), "kWh"));
+  } else {
+    carbon.emplace_back("Per kWh", "n/a: no battery registered for this lot "
+                                   "(`lotchain battery register`)");
+  }
+  carbon.emplace_back("Primary data share", FormatPpm(r.primary_share_ppm()));
+  out += RenderFields(carbon);
+  out += "\nRECYCLED CONTENT\n";
+  Table shares({"element", "mass", "recycled", "share"});
+  for (const auto& s : r.recycled()) {
+    shares.AddRow({std::string(core::ElementSymbol(s.element())), FormatMass(s.grams()),
+                   FormatMass(s.recycled_grams()), FormatPpm(s.recycled_ppm())});
+  }
+  out += shares.row_count() > 0 ? shares.Render() : "(no tracked elements)\n";
+  if (!p.policy_known) {
+    out += "Targets: not evaluated; pass --genesis genesis.json to compare with the "
+           "consortium's policy.\n";
+  } else {
+    Table targets({"element", "from", "minimum", "actual", "status", "rule"});
+    for (const auto& t : p.targets) {
+      std::string status = !t.element_present ? "element absent"
+                           : t.met            ? "meets"
+                                              : (t.in_force ? "BELOW TARGET" : "below (not yet in force)");
+      targets.AddRow({std::string(core::ElementSymbol(t.element)), FormatDate(t.from_unix_ms),
+                      FormatPpm(t.min_ppm), FormatPpm(t.actual_ppm), status, t.label});
+    }
+    out += "\nPolicy targets (genesis)\n" +
+           (targets.row_count() > 0 ? targets.Render() : "(the policy sets no targets)\n");
+  }
+  out += "\nDUE DILIGENCE\n";
+  if (p.refiners_not_conformant.empty()) {
+    out += "Every upstream refiner held a Conformant (or cross-recognized) audit when it "
+           "processed the material.\n";
+  } else {
+    Table t({"refiner", "organisation", "country", "audit at processing"});
+    for (const auto& f : p.refiners_not_conformant) {
+      t.AddRow({f.facility_id, f.owner_org, f.country, AuditLabel(f.status_at_processing)});
+    }
+    out += "Refiners upstream without a conformant audit at processing time: " +
+           std::to_string(p.refiners_not_conformant.size()) + "\n" + t.Render();
+  }
+  if (p.open_flags.empty()) {
+    out += "Open risk flags: none\n";
+  } else {
+    Table t({"flag", "on", "category", "severity", "raised by"});
+    for (const auto& f : p.open_flags) t.AddRow({f.flag_id, f.target, f.category, f.severity, f.raised_by});
+    out += "Open risk flags: " + std::to_string(p.open_flags.size()) + "\n" + t.Render();
+  }
+  std::string countries;
+  for (const auto& c : r.origin_countries()) countries += (countries.empty() ? "" : ", ") + c;
+  out += "\nCountries of origin: " + (countries.empty() ? "(none recorded)" : countries) + "\n";
+  if (p.trace_truncated) out += "WARNING: the trace was truncated; figures cover part of it.\n";
+  return out;
+}
+
+std::string RenderPassportJson(const Passport& p) {
+  nlohmann::json j;
+  j["lot"] = ProtoToJson(p.lot);
+  j["roll_up"] = ProtoToJson(p.roll_up);
+  j["policy_known"] = p.policy_known;
+  j["targets"] = nlohmann::json::array();
+  for (const auto& t : p.targets) {
+    j["targets"].push_back({{"element", core::ElementSymbol(t.element)},
+                            {"from_unix_ms", t.from_unix_ms},
+                            {"min_ppm", t.min_ppm},
+                            {"actual_ppm", t.actual_ppm},
+                            {"element_present", t.element_present},
+                            {"in_force", t.in_force},
+                            {"met", t.met},
+                            {"label", t.label}});
+  }
+  j["refiners_not_conformant"] = nlohmann::json::array();
+  for (const auto& f : p.refiners_not_conformant) {
+    j["refiners_not_conformant"].push_back(
+        {{"facility_id", f.facility_id},
+         {"owner_org", f.owner_org},
+         {"country", f.country},
+         {"status_at_processing", v1::AuditStatus_Name(f.status_at_processing)}});
+  }
+  j["open_flags"] = nlohmann::json::array();
+  for (const auto& f : p.open_flags) {
+    j["open_flags"].push_back({{"flag_id", f.flag_id},
+                               {"target", f.target},
+                               {"category", f.category},
+                               {"severity", f.severity},
+                               {"raised_by", f.raised_by}});
+  }
+  j["trace_truncated"] = p.trace_truncated;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace lotchain::wallet

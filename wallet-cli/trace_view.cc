@@ -1,0 +1,240 @@
+#include "wallet-cli/trace_view.h"
+
+#include <map>
+#include <set>
+#include <vector>
+
+#include "consensus/core/assert.h"
+#include "consensus/core/crypto.h"
+#include "consensus/core/genesis.h"
+#include "wallet-cli/output.h"
+#include "wallet-cli/units.h"
+
+namespace lotchain::wallet {
+
+namespace {
+
+__extension__ typedef unsigned __int128 Uint128;
+
+uint64_t MulDiv(uint64_t a, uint64_t b, uint64_t c) {
+  if (c == 0) return 0;
+  Uint128 v = static_cast<Uint128>(a) * b / c;
+  return v > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(v);
+}
+
+std::map<std::string, int> IndexById(const v1::Trace& trace) {
+  std::map<std::string, int> index;
+  for (int i = 0; i < trace.nodes_size(); ++i) index[trace.nodes(i).lot().lot_id()] = i;
+  return index;
+}
+
+// Replays a lot's history (creation footprint, transport additions, partial consumptions as the
+// custody rules compute them) and returns {footprint given up, mass consumed} by `tx_hash`.
+std::pair<uint64_t, uint64_t> GivenUp(const v1::TraceNode& node, const std::string& tx_hash) {
+  if (node.events_size() == 0) return {0, 0};
+  uint64_t footprint = node.events(0).co2e_added_grams();
+  uint64_t mass = node.events(0).mass_grams();
+  for (int i = 1; i < node.events_size(); ++i) {
+    const v1::LotEvent& e = node.events(i);
+    if (e.kind() == v1::EVENT_KIND_OFFERED) footprint += e.co2e_added_grams();
+    if (e.kind() != v1::EVENT_KIND_CONSUMED || mass == 0) continue;
+    uint64_t consumed = std::min(e.mass_grams(), mass);
+    uint64_t kept = MulDiv(footprint, mass - consumed, mass);
+    if (e.tx_hash() == tx_hash) return {footprint - kept, consumed};
+    footprint = kept;
+    mass -= consumed;
+  }
+  return {0, 0};
+}
+
+std::string AuditText(const v1::TraceNode& node) {
+  if (node.facility().kind() == v1::FACILITY_KIND_UNSPECIFIED) return "";
+  v1::AuditStatus status = node.facility_audit_at_creation().status();
+  if (status == v1::AUDIT_STATUS_UNSPECIFIED) return "audit: none valid";
+  return "audit: " + EnumLabel(v1::AuditStatus_Name(status), "AUDIT_STATUS_");
+}
+
+std::string RecycledText(const v1::TraceNode& node, const TraceFigures& f) {
+  if (f.element_grams > 0) {
+    return "recycled " + FormatPpm(MulDiv(f.recycled_grams, 1'000'000, f.element_grams));
+  }
+  if (node.events_size() > 0 && node.events(0).kind() == v1::EVENT_KIND_RECOVERED) {
+    return "recycled 100 % (recovered)";
+  }
+  if (node.lot().parents_size() == 0) return "recycled 0 % (primary)";
+  return "";
+}
+
+TraceFigures FiguresAt(const v1::Trace& trace, const std::map<std::string, int>& index,
+                       int node_index);
+
+std::string NodeLine(const v1::Trace& trace, const std::map<std::string, int>& index,
+                     int node_index) {
+  const v1::TraceNode& node = trace.nodes(node_index);
+  const v1::Lot& lot = node.lot();
+  TraceFigures f = FiguresAt(trace, index, node_index);
+  std::string line = lot.lot_id() + "  " + lot.material();
+  std::string org = node.facility().owner_org();
+  if (org.empty() && node.events_size() > 0) org = node.events(0).actor_org();
+  line += "  [" + org;
+  if (!node.facility().facility_id().empty()) {
+    line += " @ " + node.facility().facility_id() + ", " +
+            EnumLabel(v1::FacilityKind_Name(node.facility().kind()), "FACILITY_KIND_") + ", " +
+            node.facility().country();
+  }
+  line += "]";
+  std::string audit = AuditText(node);
+  if (!audit.empty()) line += "  " + audit;
+  line += "  CO2e +" + FormatMass(f.added_co2e_grams) + " / " +
+          FormatMass(f.accumulated_co2e_grams) + " total";
+  std::string recycled = RecycledText(node, f);
+  if (!recycled.empty()) line += "  " + recycled;
+  if (lot.parents_size() == 0 && !lot.origin_country().empty()) {
+    line += "  origin " + lot.origin_country();
+  }
+  if (node.open_flags_size() > 0) {
+    line += "  OPEN FLAGS: " + std::to_string(node.open_flags_size());
+  }
+  return line;
+}
+
+}  // namespace
+
+TraceFigures FiguresOf(const v1::Trace& trace, int node_index) {
+  return FiguresAt(trace, IndexById(trace), node_index);
+}
+
+namespace {
+
+TraceFigures FiguresAt(const v1::Trace& trace, const std::map<std::string, int>& index,
+                       int node_index) {
+  LOTCHAIN_ASSERT(node_index >= 0);
+  LOTCHAIN_ASSERT(node_index < trace.nodes_size());
+  const v1::TraceNode& node = trace.nodes(node_index);
+  TraceFigures f;
+  for (const auto& e : node.lot().composition()) {
+    f.element_grams += e.grams();
+    f.recycled_grams += e.recycled_pre_consumer_grams() + e.recycled_post_consumer_grams();
+  }
+  if (node.events_size() == 0) return f;
+  const v1::LotEvent& created = node.events(0);
+  uint64_t transport = 0;
+  for (const auto& e : node.events()) {
+    if (e.kind() == v1::EVENT_KIND_OFFERED) transport += e.co2e_added_grams();
+  }
+  f.accumulated_co2e_grams = created.co2e_added_grams() + transport;
+  if (created.kind() != v1::EVENT_KIND_PRODUCED) {
+    // Origin: extraction emissions; recovered: only the recovery process (cut-off rule).
+    f.added_co2e_grams = created.co2e_added_grams() + transport;
+    return f;
+  }
+  uint64_t inherited = 0;
+  for (const auto& parent : node.lot().parents()) {
+    auto it = index.find(parent.lot_id());
+    if (it == index.end()) continue;  // not in this (downstream) trace
+    auto [given, consumed] = GivenUp(trace.nodes(it->second), created.tx_hash());
+    inherited += MulDiv(given, parent.mass_grams(), consumed);
+  }
+  uint64_t at_creation = created.co2e_added_grams();
+  f.added_co2e_grams = (at_creation > inherited ? at_creation - inherited : 0) + transport;
+  return f;
+}
+
+}  // namespace
+
+std::string RenderTraceTree(const v1::Trace& trace) {
+  if (trace.nodes_size() == 0) return "(empty trace)\n";
+  bool upstream = trace.direction() == v1::TRACE_DIRECTION_UPSTREAM;
+  std::map<std::string, int> index = IndexById(trace);
+  // Children in the printed tree: upstream, a lot's parents; downstream, its products.
+  std::map<std::string, std::vector<const v1::TraceEdge*>> next;
+  for (const auto& edge : trace.edges()) {
+    next[upstream ? edge.to_lot_id() : edge.from_lot_id()].push_back(&edge);
+  }
+  struct Item {
+    int node;
+    std::string prefix;  // drawn before the connector
+    std::string connector;
+    const v1::TraceEdge* edge;
+  };
+  std::vector<Item> stack = {{0, "", "", nullptr}};
+  std::set<int> printed;
+  std::string out;
+  while (!stack.empty()) {
+    Item item = stack.back();
+    stack.pop_back();
+    const std::string& id = trace.nodes(item.node).lot().lot_id();
+    std::string edge_text =
+        item.edge != nullptr ? "(" + FormatMass(item.edge->mass_grams()) + ") " : "";
+    if (printed.count(item.node) != 0) {
+      out += item.prefix + item.connector + edge_text + id + "  (shown above)\n";
+      continue;
+    }
+    printed.insert(item.node);
+    out += item.prefix + item.connector + edge_text + NodeLine(trace, index, item.node) + "\n";
+    std::string child_prefix = item.prefix + (item.connector.empty() ? ""
+                                              : item.connector == "└─ " ? "   " : "│  ");
+    const auto& edges = next[id];
+    // Push in reverse so the first edge prints first.
+    for (size_t k = edges.size(); k-- > 0;) {
+      const v1::TraceEdge* edge = edges[k];
+      auto it = index.find(upstream ? edge->from_lot_id() : edge->to_lot_id());
+      if (it == index.end()) continue;  // beyond a truncated trace
+      stack.push_back({it->second, child_prefix, k + 1 == edges.size() ? "└─ " : "├─ ", edge});
+    }
+  }
+  if (trace.truncated()) out += "(trace truncated at the node's limit; not every lot is shown)\n";
+  return out;
+}
+
+std::string RenderTraceDot(const v1::Trace& trace) {
+  std::map<std::string, int> index = IndexById(trace);
+  std::string out = "digraph trace {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n";
+  auto quote = [](std::string s) {
+    std::string q;
+    for (char c : s) {
+      if (c == '"' || c == '\\') q.push_back('\\');
+      q.push_back(c);
+    }
+    return "\"" + q + "\"";
+  };
+  for (int i = 0; i < trace.nodes_size(); ++i) {
+    const v1::TraceNode& node = trace.nodes(i);
+    TraceFigures f = FiguresAt(trace, index, i);
+    std::string label = node.lot().lot_id() + "\\n" + node.lot().material() + "\\n" +
+                        node.facility().owner_org() + " @ " + node.facility().facility_id() +
+                        " (" + node.facility().country() + ")\\n" + AuditText(node) +
+                        "\\nCO2e +" + FormatMass(f.added_co2e_grams) + " / " +
+                        FormatMass(f.accumulated_co2e_grams);
+    std::string recycled = RecycledText(node, f);
+    if (!recycled.empty()) label += "\\n" + recycled;
+    std::string quoted_label = quote(label);
+    // quote() escaped our "\n" separators; restore them as dot line breaks.
+    for (size_t pos = 0; (pos = quoted_label.find("\\\\n", pos)) != std::string::npos;) {
+      quoted_label.replace(pos, 3, "\\n");
+    }
+    std::string style = node.open_flags_size() > 0 ? ", color=red" : "";
+    out += "  " + quote(node.lot().lot_id()) + " [label=" + quoted_label + style + "];\n";
+  }
+  for (const auto& edge : trace.edges()) {
+    out += "  " + quote(edge.from_lot_id()) + " -> " + quote(edge.to_lot_id()) + " [label=" +
+           quote(FormatMass(edge.mass_grams())) + "];\n";
+  }
+  return out + "}\n";
+}
+
+std::string RenderTraceJson(const v1::Trace& trace) {
+  nlohmann::json j = ProtoToJson(trace);
+  std::map<std::string, int> index = IndexById(trace);
+  for (int i = 0; i < trace.nodes_size(); ++i) {
+    TraceFigures f = FiguresAt(trace, index, i);
+    j["nodes"][static_cast<size_t>(i)]["figures"] = {
+        {"added_co2e_grams", f.added_co2e_grams},
+        {"accumulated_co2e_grams", f.accumulated_co2e_grams},
+        {"element_grams", f.element_grams},
+        {"recycled_grams", f.recycled_grams}};
+  }
+  return j.dump(2) + "\n";
+}
+
+}  // namespace lotchain::wallet
