@@ -40,7 +40,8 @@ PrevLookup Session::Lookup() {
     if (!lot.ok()) {
       return core::Status(lot.status().code(),
                           "cannot read lot \"" + lot_id + "\" for its last event hash: " +
-                              lot.status().message());
+                              lot.status().message() +
+                              " (offline, give the hash with --prev HEX or LOT=MASS@HEX)");
     }
     return lot->last_event_hash();
   };

@@ -249,7 +249,7 @@ lc tx status "$TX_HASH"
 out_has "applied"
 lc lot show ore-2 --json
 [ "$(json_get 'j["status"]')" = LOT_STATUS_RETIRED ] || fail "ore-2 retired"
-expect_exit 1 tx build retire ore-2 --node "$DEAD_NODE" --chain-id wallet-e2e --key miner
+expect_exit 3 tx build retire ore-2 --node "$DEAD_NODE" --chain-id wallet-e2e --key miner
 err_has "--prev"
 
 echo "== proofs: export, verify, tamper"
