@@ -309,6 +309,27 @@ void Engine::SignVote(v1::VoteType type, const std::string& block_hash) {
   (void)log_.AddVote(round_, type, *my_index_, {block_hash, vote}, true, &conflicting);
 }
 
+// Rounds only grow, so a record of a round below round_ - 1 can never again stop a conflicting
+// signature; dropping them keeps the persisted state small in a long-stalled height. The
+// previous round's precommit stays (Resend re-sends it).
+void Engine::PruneSignState() {
+  v1::SignState kept = sign_state_;
+  kept.clear_signed_votes();
+  kept.clear_signed_proposals();
+  for (const v1::Vote& vote : sign_state_.signed_votes()) {
+    v1::VoteBody body;
+    LOTCHAIN_ASSERT(body.ParseFromString(vote.body()));
+    if (body.round() + 1 >= round_) *kept.add_signed_votes() = vote;
+  }
+  for (const std::string& bytes : sign_state_.signed_proposals()) {
+    v1::ProposalBody body;
+    LOTCHAIN_ASSERT(body.ParseFromString(bytes));
+    if (body.round() >= round_) kept.add_signed_proposals(bytes);
+  }
+  sign_state_ = std::move(kept);
+  LOTCHAIN_ASSERT(static_cast<size_t>(sign_state_.signed_votes_size()) <= 4);
+}
+
 bool Engine::SignedProposalIn(uint32_t round) const {
   for (const std::string& signed_bytes : sign_state_.signed_proposals()) {
     v1::ProposalBody body;

@@ -88,6 +88,7 @@ class Engine {
   void RelayProofOfLock();
   std::vector<v1::Vote> ProofOfLock() const;
   bool SignedProposalIn(uint32_t round) const;
+  void PruneSignState();
 
   RejectReason HandleProposal(const v1::Proposal& proposal);
   RejectReason HandleVote(const v1::Vote& vote);

@@ -20,6 +20,7 @@ void Engine::StartRound(uint32_t round) {
   precommit_timer_fired_ = false;
   dirty_ = true;
   log_.Prune(round_);
+  PruneSignState();
   Schedule(TimeoutKind::kResend, round_);
   Schedule(TimeoutKind::kPropose, round_);
   if (!IsProposer(round_)) return;
