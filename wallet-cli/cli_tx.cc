@@ -73,7 +73,8 @@ core::Status Submit(Session& s, const SignedTxFile& file, bool wait, uint32_t wa
   if (!tx.ParseFromString(file.signed_tx)) {
     return core::Status("BAD_INPUT", "the signed transaction does not decode as a SignedTx");
   }
-  LOTCHAIN_ASSIGN_OR_RETURN(v1::TxStatus status, s.client().SubmitTx(tx, wait ? wait_ms : 0));
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::TxStatus status,
+                            s.client().SubmitTx(file.signed_tx, wait ? wait_ms : 0));
   return Report(s, status);
 }
 

@@ -22,6 +22,20 @@ bool StartsWithCode(const std::string& message) {
   return true;
 }
 
+// SubmitTxRequest carries the SignedTx encoding as bytes (exactly what was signed and hashed);
+// older schemas nested the message instead. Compiles against either.
+template <typename Request>
+core::Status SetSignedTx(Request& request, const std::string& signed_tx_bytes) {
+  if constexpr (requires { request.set_signed_tx(signed_tx_bytes); }) {
+    request.set_signed_tx(signed_tx_bytes);
+  } else {
+    if (!request.mutable_tx()->ParseFromString(signed_tx_bytes)) {
+      return core::Status("BAD_INPUT", "the signed transaction does not decode as a SignedTx");
+    }
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 std::string ResolveNodeTarget(const std::string& flag_value) {
@@ -135,11 +149,11 @@ core::Result<v1::ProofBundle> Client::GetLotProof(const std::string& lot_id) {
   return response;
 }
 
-core::Result<v1::TxStatus> Client::SubmitTx(const v1::SignedTx& tx, uint32_t wait_ms) {
+core::Result<v1::TxStatus> Client::SubmitTx(const std::string& signed_tx_bytes, uint32_t wait_ms) {
   grpc::ClientContext context;
   Prepare(context, wait_ms);
   v1::SubmitTxRequest request;
-  *request.mutable_tx() = tx;
+  LOTCHAIN_RETURN_IF_ERROR(SetSignedTx(request, signed_tx_bytes));
   request.set_wait_for_commit(wait_ms > 0);
   request.set_wait_timeout_ms(wait_ms);
   v1::TxStatus response;

@@ -40,8 +40,8 @@ class Client {
   core::Result<v1::Trace> Trace(const std::string& lot_id, v1::TraceDirection direction);
   core::Result<v1::TxStatus> GetTxStatus(const std::string& tx_hash);
   core::Result<v1::ProofBundle> GetLotProof(const std::string& lot_id);
-  // Submits; with `wait_ms` > 0 waits up to that long for the commit.
-  core::Result<v1::TxStatus> SubmitTx(const v1::SignedTx& tx, uint32_t wait_ms);
+  // Submits a SignedTx encoding; with `wait_ms` > 0 waits up to that long for the commit.
+  core::Result<v1::TxStatus> SubmitTx(const std::string& signed_tx_bytes, uint32_t wait_ms);
 
  private:
   core::Status ToStatus(const grpc::Status& status, const std::string& what) const;

@@ -97,7 +97,7 @@ member() {  # member KEY ORG ROLES
   echo "["
   member miner mine-co miner; echo ","
   member refiner refine-co refiner; echo ","
-  member oem pack-co oem,cell_maker; echo ","
+  member oem pack-co oem,cell_maker,second_life; echo ","
   member recycler recycle-co recycler; echo ","
   member auditor audit-co auditor; echo ","
   member dev dev-org miner,refiner,oem,recycler,auditor
@@ -266,5 +266,10 @@ open(sys.argv[2], "wb").write(bytes(data))
 EOF
 expect_exit 5 proof verify "$TMP/tampered.bundle" --genesis "$TMP/net/genesis.json"
 out_has "INVALID"; out_has "FAIL"
+
+echo "== second life"
+lc battery repurpose pack-1 --key oem --application "stationary storage" --wait
+lc lot show pack-1
+out_has "second life:"; out_has "stationary storage"
 
 echo "PASS: wallet CLI end-to-end ($STEP steps)"
