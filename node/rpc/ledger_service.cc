@@ -173,9 +173,11 @@ grpc::Status LedgerService::SubmitTx(grpc::ServerContext* context,
                                      const v1::SubmitTxRequest* request,
                                      v1::TxStatus* response) {
   if (stopping_.load()) return Unavailable();
-  if (!request->has_tx()) return InvalidArgument("SubmitTxRequest.tx is missing");
-  // The tx id is SHA-256 of this encoding (docs/API.md: clients hash the same three fields).
-  std::string tx_bytes = request->tx().SerializeAsString();
+  if (request->signed_tx().empty()) {
+    return InvalidArgument("SubmitTxRequest.signed_tx is empty; put the SignedTx encoding there");
+  }
+  // The tx id is SHA-256 of exactly these bytes (docs/FORMAT.md).
+  std::string tx_bytes = request->signed_tx();
   if (tx_bytes.size() > core::kSignedTxBytesMax) {
     return InvalidArgument("TX_TOO_LARGE: the SignedTx is " + std::to_string(tx_bytes.size()) +
                            " bytes; the limit is " + std::to_string(core::kSignedTxBytesMax));

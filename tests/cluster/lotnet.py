@@ -72,8 +72,8 @@ class Ledger:
 
     def submit(self, signed_tx_bytes, wait=False, timeout=30.0):
         api = self.pb["api"]
-        tx = self.pb["tx"].SignedTx.FromString(signed_tx_bytes)
-        req = api.SubmitTxRequest(tx=tx, wait_for_commit=wait, wait_timeout_ms=int(timeout * 1000))
+        req = api.SubmitTxRequest(signed_tx=signed_tx_bytes, wait_for_commit=wait,
+                                  wait_timeout_ms=int(timeout * 1000))
         return self.SubmitTx(req, timeout=timeout + 5)
 
     def close(self):

@@ -46,7 +46,7 @@ class LedgerServiceTest : public ::testing::Test {
   v1::SubmitTxRequest SubmitRequest(const std::string& signed_tx, bool wait,
                                     uint32_t wait_ms = 0) {
     v1::SubmitTxRequest request;
-    EXPECT_TRUE(request.mutable_tx()->ParseFromString(signed_tx));
+    request.set_signed_tx(signed_tx);
     request.set_wait_for_commit(wait);
     request.set_wait_timeout_ms(wait_ms);
     return request;
@@ -213,9 +213,11 @@ TEST_F(LedgerServiceTest, SubmitRefusesBadTransactions) {
   EXPECT_EQ(result.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
   v1::SubmitTxRequest garbage;
-  garbage.mutable_tx()->set_body("\xff\xff not a body");
-  garbage.mutable_tx()->set_signer(std::string(32, 'k'));
-  garbage.mutable_tx()->set_signature(std::string(64, 's'));
+  v1::SignedTx garbage_tx;
+  garbage_tx.set_body("\xff\xff not a body");
+  garbage_tx.set_signer(std::string(32, 'k'));
+  garbage_tx.set_signature(std::string(64, 's'));
+  garbage.set_signed_tx(garbage_tx.SerializeAsString());
   grpc::ClientContext malformed;
   result = stub->SubmitTx(&malformed, garbage, &status);
   EXPECT_EQ(result.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -228,10 +230,12 @@ TEST_F(LedgerServiceTest, SubmitRefusesBadTransactions) {
   body.set_nonce(1);
   body.mutable_register_facility()->set_facility_id("x");
   v1::SubmitTxRequest unknown;
-  unknown.mutable_tx()->set_body(body.SerializeAsString());
-  unknown.mutable_tx()->set_signer(stranger->PublicKey());
-  unknown.mutable_tx()->set_signature(
-      stranger->Sign(core::kTxDomain, backend.genesis().chain_id, unknown.tx().body()));
+  v1::SignedTx unknown_tx;
+  unknown_tx.set_body(body.SerializeAsString());
+  unknown_tx.set_signer(stranger->PublicKey());
+  unknown_tx.set_signature(
+      stranger->Sign(core::kTxDomain, backend.genesis().chain_id, unknown_tx.body()));
+  unknown.set_signed_tx(unknown_tx.SerializeAsString());
   grpc::ClientContext unauthorized;
   result = stub->SubmitTx(&unauthorized, unknown, &status);
   EXPECT_EQ(result.error_code(), grpc::StatusCode::PERMISSION_DENIED);
@@ -424,7 +428,7 @@ TEST_F(LedgerServiceTest, ReflectionListsServices) {
 // Requests above the receive limit are refused by gRPC itself (RESOURCE_EXHAUSTED).
 TEST_F(LedgerServiceTest, OversizedRequestRefused) {
   v1::SubmitTxRequest request;
-  request.mutable_tx()->set_body(std::string(kRpcReceiveBytesMax + 1, 'x'));
+  request.set_signed_tx(std::string(kRpcReceiveBytesMax + 1, 'x'));
   v1::TxStatus status;
   grpc::ClientContext context;
   SetDeadline(context);

@@ -1,0 +1,171 @@
+// Node: one lotchaind process. Owns the event loop, the consensus engine, the mempool, the
+// block store and the peer transport, and implements the LedgerBackend the gRPC and HTTP
+// servers serve from.
+//
+// Threads:
+//   * the loop thread runs io_ (Run()); the engine, mempool, transport, timers and every
+//     engine port (BlockApp, Signer, TxIndex) are touched only there;
+//   * gRPC / HTTP threads call the LedgerBackend methods; those verify signatures on the
+//     calling thread (off the loop), then post to the loop and wait (bounded);
+//   * verify_pool_ checks signatures of transactions gossiped by peers, off the loop.
+// Persist before send: Actions::persist is written (fsync) before any proposal/vote of the
+// same Actions leaves, so a restarted validator never signs twice (docs/CONSENSUS.md).
+#pragma once
+
+#include <atomic>
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange
+
+#include <boost/asio.hpp>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "consensus/bft/block_builder.h"
+#include "consensus/bft/engine.h"
+#include "consensus/core/certificate.h"
+#include "node/api/backend.h"
+#include "node/app/config.h"
+#include "node/mempool/mempool.h"
+#include "node/storage/block_store.h"
+#include "lotchain/v1/p2p.pb.h"
+
+namespace lotchain::node {
+
+class Transport;
+class RpcServer;
+class HttpServer;
+class NodeMetrics;
+
+inline constexpr uint32_t kSyncBatchCountMax = 64;
+inline constexpr uint64_t kSyncBatchBytesMax = 16u << 20;
+inline constexpr size_t kGossipBatchTxsMax = 256;
+inline constexpr size_t kSubscribersMax = 1024;
+inline constexpr int64_t kClockSkewAllowedMs = 30'000;
+
+class Node final : public LedgerBackend,
+                   private bft::BlockApp,
+                   private bft::Signer,
+                   private bft::SignatureVerifier,
+                   private bft::TxIndex {
+ public:
+  // Loads config, genesis, key and store; refuses a corrupt store or a genesis mismatch.
+  static core::Result<std::unique_ptr<Node>> Create(const NodeConfig& config);
+  ~Node() override;
+
+  // Starts the listeners and runs the loop until Stop() or SIGINT/SIGTERM. Returns the reason
+  // it stopped (OK for a clean shutdown).
+  core::Status Run();
+  void Stop();  // thread-safe
+
+  // LedgerBackend.
+  const core::Genesis& genesis() const override { return genesis_; }
+  const BlockStore& store() const override { return *store_; }
+  core::Result<v1::TxStatus> SubmitTx(std::string signed_tx_bytes) override;
+  v1::TxStatus GetTxStatus(std::string_view tx_hash) override;
+  v1::NodeStatus GetStatus() override;
+  uint64_t SubscribeCommits(CommitCallback on_commit) override;
+  void UnsubscribeCommits(uint64_t handle) override;
+  bool Healthy() override;
+  bool Ready() override;
+  std::string MetricsText() override;
+
+ private:
+  Node(NodeConfig config, core::Genesis genesis, core::SecretKey key,
+       std::unique_ptr<BlockStore> store);
+
+  // bft ports (loop thread).
+  v1::Block BuildBlock(uint64_t height, uint32_t round) override;
+  bool ValidateBlock(uint64_t height, const v1::Block& block) override;
+  std::string PublicKey() const override { return key_.PublicKey(); }
+  std::string Sign(std::string_view domain, std::string_view chain_id,
+                   std::string_view bytes) const override;
+  bool Verify(std::string_view public_key, std::string_view domain, std::string_view chain_id,
+              std::string_view bytes, std::string_view signature) const override;
+  bool Contains(std::string_view tx_hash) const override;
+  bool SignatureChecked(std::string_view tx_hash) const override;
+
+  // Engine driving (loop thread).
+  void Drive(bft::Actions actions);
+  void DriveOne(bft::Actions& actions);
+  void ScheduleTimer(const bft::TimerRequest& request);
+  void CommitDecision(const bft::Decision& decision);
+  void MaybeStartNextHeight();
+  void StartNextHeightNow();
+  bft::BlockEnv Env() const;
+
+  // Peers (loop thread).
+  void OnPeerMessage(const std::string& peer_key, std::string frame);
+  void OnPeerState(const std::string& peer_key, bool connected);
+  void OnConsensusInput(const v1::P2pMessage& message);
+  void OnBlockRequest(const std::string& peer_key, const v1::BlockRequest& request);
+  void OnBlockResponse(const v1::BlockResponse& response);
+  void OnPeerStatus(const std::string& peer_key, const v1::PeerStatus& status);
+  void RequestBlocks(const std::string& peer_key);
+  void BroadcastStatus();
+  void Broadcast(const v1::P2pMessage& message);
+  void GossipTxs(const std::vector<std::string>& txs);
+  void AdmitGossiped(std::vector<std::string> txs);
+
+  // Client submissions (loop thread part).
+  core::Result<v1::TxStatus> AdmitOnLoop(const std::string& tx_hash, std::string signed_tx,
+                                         const v1::SignedTx& envelope, uint64_t nonce);
+  uint64_t CommittedNonce(const std::string& signer) const;
+  std::optional<v1::TxStatus> CommittedStatus(std::string_view tx_hash) const;
+
+  // Runs `fn` on the loop and waits up to `timeout_ms`; nullopt on timeout or shutdown.
+  template <typename Fn>
+  auto OnLoop(Fn fn, int64_t timeout_ms = 5000) -> std::optional<decltype(fn())>;
+
+  void StartTickers();
+  void Fatal(const std::string& what);
+
+  NodeConfig config_;
+  core::Genesis genesis_;
+  core::SecretKey key_;
+  std::unique_ptr<BlockStore> store_;
+  core::ValidatorSet validators_;
+  std::string validators_hash_;
+  bft::BlockLimits limits_;
+
+  boost::asio::io_context io_;
+  boost::asio::thread_pool verify_pool_{1};
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<NodeMetrics> metrics_;
+  std::unique_ptr<RpcServer> rpc_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<bft::Engine> engine_;
+  Mempool mempool_;
+
+  // Loop-thread state.
+  bft::ChainTip tip_;
+  std::map<std::string, core::ExecutedBlock> executed_;  // this height, by block hash
+  std::map<uint64_t, std::unique_ptr<boost::asio::steady_timer>> timers_;
+  uint64_t next_timer_id_ = 0;
+  bool height_started_ = false;
+  bool engine_started_ = false;            // Engine::Start has run
+  std::optional<v1::SignState> restored_;  // sign-state read at boot, until Engine::Start
+  bool start_pending_ = false;
+  std::unique_ptr<boost::asio::steady_timer> start_timer_;
+  std::unique_ptr<boost::asio::steady_timer> status_timer_;
+  std::map<std::string, v1::PeerStatus> peer_status_;
+  std::map<std::string, bool> peer_connected_;
+  int64_t sync_requested_ms_ = 0;
+  std::deque<bft::Actions> pending_actions_;
+  bool driving_ = false;
+  std::map<std::string, int64_t> submitted_at_ms_;  // for the commit latency histogram
+
+  // Shared with client threads.
+  mutable std::mutex mu_;
+  std::map<uint64_t, CommitCallback> subscribers_;  // guarded by mu_
+  uint64_t next_subscriber_ = 1;                    // guarded by mu_
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> height_{0};
+  std::atomic<uint32_t> round_{0};
+  std::atomic<uint32_t> peers_connected_{0};
+  std::atomic<uint64_t> best_peer_height_{0};
+  core::Status exit_status_;
+};
+
+}  // namespace lotchain::node

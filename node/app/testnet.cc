@@ -1,0 +1,134 @@
+#include "node/app/testnet.h"
+
+#include <sodium.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "consensus/core/genesis.h"
+#include "node/app/config.h"
+
+namespace lotchain::node {
+
+namespace {
+
+using nlohmann::json;
+
+core::SecretKey RandomKey() {
+  std::string seed(core::kSeedBytes, '\0');
+  randombytes_buf(seed.data(), seed.size());
+  auto key = core::SecretKey::FromSeed(seed);
+  sodium_memzero(seed.data(), seed.size());
+  return std::move(key).value();
+}
+
+core::Result<json> LoadJsonFile(const std::string& path, const char* what) {
+  LOTCHAIN_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 16u << 20));
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return core::Status("BAD_INPUT", path + " is not valid JSON (" + what + ")");
+  return j;
+}
+
+}  // namespace
+
+std::string DefaultPolicyJson() {
+  // 18 Aug 2031 and 18 Aug 2036, 00:00 UTC (EU 2023/1542 Art. 8(2) and 8(3)).
+  const int64_t k2031 = 1944777600000;
+  const int64_t k2036 = 2102544000000;
+  json targets = json::array();
+  auto add = [&](const char* element, int64_t from, int ppm, const char* label) {
+    targets.push_back({{"element", element}, {"from_unix_ms", from}, {"min_ppm", ppm},
+                       {"label", label}});
+  };
+  add("Co", k2031, 160000, "EU 2023/1542 Art. 8(2)(a)");
+  add("Pb", k2031, 850000, "EU 2023/1542 Art. 8(2)(b)");
+  add("Li", k2031, 60000, "EU 2023/1542 Art. 8(2)(c)");
+  add("Ni", k2031, 60000, "EU 2023/1542 Art. 8(2)(d)");
+  add("Co", k2036, 260000, "EU 2023/1542 Art. 8(3)(a)");
+  add("Pb", k2036, 850000, "EU 2023/1542 Art. 8(3)(b)");
+  add("Li", k2036, 120000, "EU 2023/1542 Art. 8(3)(c)");
+  add("Ni", k2036, 150000, "EU 2023/1542 Art. 8(3)(d)");
+  json policy = {{"recycled_content_targets", targets},
+                 {"due_diligence_elements", {"Co", "Ni", "Li", "graphite"}},
+                 {"block", {{"max_txs", 2000}, {"max_bytes", 4194304}}}};
+  return policy.dump();
+}
+
+core::Status GenerateTestnet(const TestnetOptions& o) {
+  if (o.validators < 1 || o.validators > 64) {
+    return core::Status("BAD_INPUT", "--validators must be 1..64");
+  }
+  if (o.base_port < 1024 || o.base_port > 65535 - 300) {
+    return core::Status("BAD_INPUT", "--base-port must be 1024..65235");
+  }
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(o.out_dir, ec);
+  if (ec) return core::Status("IO", "cannot create " + o.out_dir + ": " + ec.message());
+  std::string out = fs::absolute(o.out_dir).string();
+  if (fs::exists(fs::path(out) / "genesis.json")) {
+    return core::Status("ALREADY_EXISTS", out + " already holds a testnet; remove it or choose "
+                                                "another --out");
+  }
+  json genesis;
+  genesis["chain_id"] = o.chain_id;
+  genesis["genesis_time_unix_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count();
+  if (o.members_file.empty()) {
+    core::SecretKey dev = RandomKey();
+    LOTCHAIN_RETURN_IF_ERROR(WriteNodeKey((fs::path(out) / "dev-member.json").string(), dev));
+    genesis["members"] = json::array(
+        {{{"org_id", "dev-org"},
+          {"name", "Development organisation (all roles; test key)"},
+          {"roles", {"miner", "refiner", "precursor_maker", "cathode_maker", "cell_maker", "oem",
+                     "recycler", "collector", "second_life", "auditor"}},
+          {"public_keys", {core::ToHex(dev.PublicKey())}}}});
+  } else {
+    LOTCHAIN_ASSIGN_OR_RETURN(genesis["members"], LoadJsonFile(o.members_file, "members"));
+  }
+  if (o.policy_file.empty()) {
+    genesis["policy"] = json::parse(DefaultPolicyJson());
+  } else {
+    LOTCHAIN_ASSIGN_OR_RETURN(genesis["policy"], LoadJsonFile(o.policy_file, "policy"));
+  }
+  std::vector<core::SecretKey> keys;
+  genesis["validators"] = json::array();
+  for (uint32_t i = 0; i < o.validators; ++i) {
+    keys.push_back(RandomKey());
+    genesis["validators"].push_back(
+        {{"id", "v" + std::to_string(i)},
+         {"public_key", core::ToHex(keys.back().PublicKey())},
+         {"address", "127.0.0.1:" + std::to_string(o.base_port + i)}});
+  }
+  std::string genesis_text = genesis.dump(2) + "\n";
+  auto parsed = core::ParseGenesis(genesis_text);
+  if (!parsed.ok()) return parsed.status();  // e.g. a bad members file: names the field
+  LOTCHAIN_RETURN_IF_ERROR(WriteFile((fs::path(out) / "genesis.json").string(), genesis_text));
+  json nodes = json::array();
+  for (uint32_t i = 0; i < o.validators; ++i) {
+    fs::path home = fs::path(out) / ("node" + std::to_string(i));
+    fs::create_directories(home, ec);
+    if (ec) return core::Status("IO", "cannot create " + home.string() + ": " + ec.message());
+    NodeConfig c;
+    c.home = home.string();
+    c.moniker = "v" + std::to_string(i);
+    c.p2p_listen = "127.0.0.1:" + std::to_string(o.base_port + i);
+    c.rpc_listen = "127.0.0.1:" + std::to_string(o.base_port + 100 + i);
+    c.http_listen = "127.0.0.1:" + std::to_string(o.base_port + 200 + i);
+    c.block_delay_ms = o.block_delay_ms;
+    LOTCHAIN_RETURN_IF_ERROR(WriteFile((home / "config.toml").string(), DefaultConfigToml(c)));
+    LOTCHAIN_RETURN_IF_ERROR(WriteFile((home / "genesis.json").string(), genesis_text));
+    LOTCHAIN_RETURN_IF_ERROR(WriteNodeKey((home / "node_key.json").string(), keys[i]));
+    nodes.push_back({{"home", home.string()}, {"grpc", c.rpc_listen}, {"http", c.http_listen},
+                     {"p2p", c.p2p_listen}});
+  }
+  json summary = {{"chain_id", o.chain_id},
+                  {"genesis", (fs::path(out) / "genesis.json").string()},
+                  {"nodes", nodes}};
+  if (o.members_file.empty()) summary["dev_member_key"] = (fs::path(out) / "dev-member.json").string();
+  return WriteFile((fs::path(out) / "testnet.json").string(), summary.dump(2) + "\n");
+}
+
+}  // namespace lotchain::node
