@@ -213,13 +213,15 @@ Status WriteSynced(const BlockStore::Impl& impl, rocksdb::WriteBatch& batch,
   return Status::Ok();
 }
 
-bool HasDatabaseFiles(const std::filesystem::path& dir) {
+// True when `dir` holds table files or a non-empty write-ahead log, i.e. data was committed
+// there at some point. Without CURRENT that means damage (RocksDB alone would silently start an
+// empty database); a bare MANIFEST or empty log is only an interrupted creation.
+bool HasCommittedData(const std::filesystem::path& dir) {
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     const std::string name = entry.path().filename().string();
-    if (name.starts_with("MANIFEST-") || name.ends_with(".sst") || name.ends_with(".log")) {
-      return true;
-    }
+    if (name.ends_with(".sst")) return true;
+    if (name.ends_with(".log") && entry.file_size(error) > 0 && !error) return true;
   }
   return false;
 }
@@ -241,16 +243,21 @@ rocksdb::Options MakeOptions(const OpenOptions& open_options, bool create) {
 // Opens the RocksDB database with all column families; `create` makes a new one.
 Status OpenDatabase(const OpenOptions& open_options, bool create, BlockStore::Impl& impl) {
   LOTCHAIN_ASSERT(kCfNames[kDefault] == rocksdb::kDefaultColumnFamilyName);
-  const rocksdb::Options options = MakeOptions(open_options, create);
+  rocksdb::Options options = MakeOptions(open_options, create);
   if (!create) {
     std::vector<std::string> names;
     rocksdb::Status status = rocksdb::DB::ListColumnFamilies(options, impl.dir, &names);
     if (!status.ok()) return FromRocks(impl.dir, "list column families", status);
-    std::sort(names.begin(), names.end());
-    std::vector<std::string> expected(kCfNames.begin(), kCfNames.end());
-    std::sort(expected.begin(), expected.end());
-    if (names != expected)
-      return Corrupt(impl.dir, "unexpected column families (not a lotchain store?)");
+    for (const std::string& name : names) {
+      if (std::find(kCfNames.begin(), kCfNames.end(), name) == kCfNames.end()) {
+        return Corrupt(impl.dir,
+                       "unexpected column family \"" + name + "\" (not a lotchain store)");
+      }
+    }
+    // Fewer families than ours: creation was interrupted before the genesis batch (families
+    // are created one by one). Create the rest; LoadMeta then finds no `format` and
+    // WriteGenesis insists that every family is still empty.
+    options.create_missing_column_families = names.size() < kCfNames.size();
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (std::string_view name : kCfNames) {
@@ -274,8 +281,11 @@ bool IsCfEmpty(const BlockStore::Impl& impl, Cf index) {
 
 // First open of a new (or never initialised) store: genesis state and tip at height 0.
 Status WriteGenesis(const GenesisState& genesis, BlockStore::Impl& impl) {
-  for (Cf index : {kBlocks, kCerts, kResults, kTxs, kState, kLotEvents, kMeta}) {
-    if (!IsCfEmpty(impl, index)) return Corrupt(impl.dir, "data present but no meta/format record");
+  for (Cf index : {kDefault, kBlocks, kCerts, kResults, kTxs, kState, kLotEvents, kMeta}) {
+    if (!IsCfEmpty(impl, index)) {
+      return Corrupt(impl.dir, "data in \"" + std::string(kCfNames[index]) +
+                                   "\" but no meta/format record (not a lotchain store)");
+    }
   }
   rocksdb::WriteBatch batch;
   LOTCHAIN_RETURN_IF_ERROR(AddDelta(impl, genesis.delta, batch));
@@ -284,8 +294,8 @@ Status WriteGenesis(const GenesisState& genesis, BlockStore::Impl& impl) {
       AddWrite(impl.dir, batch, impl.cf(kMeta), store::kMetaGenesisHash, genesis.hash));
   LOTCHAIN_RETURN_IF_ERROR(
       AddWrite(impl.dir, batch, impl.cf(kMeta), store::kMetaTip, store::EncodeTip(tip)));
-  // The format record goes last in key terms but in the same batch: its presence means the
-  // whole genesis batch is there.
+  // `format` rides in the same batch as the state and the tip, so its presence means the whole
+  // genesis batch is there (LoadMeta relies on this).
   LOTCHAIN_RETURN_IF_ERROR(
       AddWrite(impl.dir, batch, impl.cf(kMeta), store::kMetaFormat, store::kStoreFormat));
   LOTCHAIN_RETURN_IF_ERROR(WriteSynced(impl, batch, "write genesis state"));
@@ -419,8 +429,8 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& dir,
   const std::filesystem::path path(dir);
   std::error_code error;
   const bool exists = std::filesystem::exists(path / "CURRENT", error);
-  if (!exists && HasDatabaseFiles(path)) {
-    return Corrupt(dir, "database files present but CURRENT is missing");
+  if (!exists && HasCommittedData(path)) {
+    return Corrupt(dir, "data files present but CURRENT is missing");
   }
   if (!exists && !options.create_if_missing) {
     return Status("NOT_FOUND", "no store at " + dir + "; initialise the node first");
