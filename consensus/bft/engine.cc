@@ -45,11 +45,16 @@ core::Result<Actions> Engine::Start(uint64_t height, const v1::SignState* restor
                                            " but the chain continues at " +
                                            std::to_string(height));
   }
+  if (restored != nullptr && restored->height() == height && restored->step() > 2) {
+    return core::Status("BAD_SIGN_STATE", "sign-state step " +
+                                              std::to_string(restored->step()) +
+                                              " is not 0 (propose), 1 (prevote) or 2 (precommit)");
+  }
   started_ = true;
   Begin();
   height_ = height;
   sign_state_.set_height(height);
-  if (restored != nullptr && restored->height() == height && restored->step() <= 2) {
+  if (restored != nullptr && restored->height() == height) {
     sign_state_ = *restored;
     round_ = restored->round();
     step_ = static_cast<Step>(restored->step());

@@ -38,7 +38,8 @@ class Engine {
 
   // Begins `height` (1 after genesis). `restored` is the last persisted SignState or nullptr;
   // one for an older height is ignored. Error STATE_AHEAD if it is for a later height (the
-  // node lost a block it had decided: refuse to run rather than risk signing twice).
+  // node lost a block it had decided: refuse to run rather than risk signing twice);
+  // BAD_SIGN_STATE if its step is out of range.
   core::Result<Actions> Start(uint64_t height, const v1::SignState* restored);
 
   Actions OnProposal(const v1::Proposal& proposal);
