@@ -13,8 +13,28 @@ set -euo pipefail
 LOTCHAIN=${1:?usage: wallet_cli_test.sh LOTCHAIN LOTCHAIND BASE_PORT}
 LOTCHAIND=${2:?lotchaind path}
 BASE_PORT=${3:?base port}
+# Move to a free port range if the requested one is busy (other tests run concurrently).
+BASE_PORT=$(python3 - "$BASE_PORT" <<'PY'
+import socket, sys
+base = int(sys.argv[1])
+def free(b):
+    for port in [b + off + i for off in (0, 100, 200) for i in range(4)] + [b + 99]:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+for _ in range(40):
+    if free(base):
+        print(base)
+        sys.exit(0)
+    base = 20000 + (base + 1000 - 20000) % 40000
+sys.exit("no free port range")
+PY
+)
 TMP=$(mktemp -d /tmp/lotchain-wallet-e2e.XXXXXX)
-echo "work dir: $TMP"
+echo "work dir: $TMP, base port $BASE_PORT"
 NODE_PIDS=()
 
 cleanup() {
