@@ -89,7 +89,8 @@ core::Status Run(Session& s, Mode mode, const BodyFn& make, const TxFlags& f) {
   LOTCHAIN_ASSIGN_OR_RETURN(std::string chain_id, s.ChainId());
   Keystore store = s.keystore();
   core::Result<KeyInfo> key = store.Choose(s.KeyName());
-  if (mode == Mode::kSubmit && !key.ok()) return key.status();
+  // Building needs no key, but a key named with --key / LOTCHAIN_KEY must exist.
+  if (!key.ok() && (mode == Mode::kSubmit || !s.KeyName().empty())) return key.status();
   uint64_t nonce = f.nonce != 0 ? f.nonce
                                 : ChooseNonce(key.ok() ? store.LastNonce(key->name) : 0, NowUnixMs());
   LOTCHAIN_RETURN_IF_ERROR(FinishBody(chain_id, nonce, f.memo, body));
