@@ -25,12 +25,6 @@ int64_t NowUnixMs() {
       .count();
 }
 
-std::string ValidatorsHash(const core::ValidatorSet& validators) {
-  std::string all;
-  for (size_t i = 0; i < validators.size(); ++i) all += validators.key(i);
-  return core::Sha256(all);
-}
-
 }  // namespace
 
 core::Result<std::unique_ptr<Node>> Node::Create(const NodeConfig& config) {
@@ -55,7 +49,7 @@ Node::Node(NodeConfig config, core::Genesis genesis, core::SecretKey key,
   std::vector<std::string> keys;
   for (const auto& v : genesis_.validators) keys.push_back(v.public_key);
   validators_ = core::ValidatorSet::Create(genesis_.chain_id, keys).value();
-  validators_hash_ = ValidatorsHash(validators_);
+  validators_hash_ = validators_.Hash();
   limits_.tx_count_max = genesis_.policy.block_max_txs;
   limits_.bytes_max = genesis_.policy.block_max_bytes;
   metrics_ = std::make_unique<NodeMetrics>();

@@ -35,7 +35,7 @@ core::Result<json> LoadJsonFile(const std::string& path, const char* what) {
 std::string DefaultPolicyJson() {
   // 18 Aug 2031 and 18 Aug 2036, 00:00 UTC (EU 2023/1542 Art. 8(2) and 8(3)).
   const int64_t k2031 = 1944777600000;
-  const int64_t k2036 = 2102544000000;
+  const int64_t k2036 = 2102630400000;
   json targets = json::array();
   auto add = [&](const char* element, int64_t from, int ppm, const char* label) {
     targets.push_back({{"element", element}, {"from_unix_ms", from}, {"min_ppm", ppm},
