@@ -1,0 +1,117 @@
+// Genesis parsing: a good file parses; every kind of bad file is refused with BAD_GENESIS and a
+// message naming the field (JSON path) and the problem.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "consensus/core/genesis.h"
+#include "tests/support/test_chain.h"
+
+namespace lotchain::testing {
+namespace {
+
+nlohmann::json Good() { return nlohmann::json::parse(GenesisJson(DefaultMembers())); }
+
+// Returns the error message of parsing `g` (asserting it fails with BAD_GENESIS).
+std::string ErrorOf(const nlohmann::json& g) {
+  auto parsed = core::ParseGenesis(g.dump());
+  EXPECT_FALSE(parsed.ok());
+  if (parsed.ok()) return "";
+  EXPECT_EQ(parsed.status().code(), "BAD_GENESIS");
+  return parsed.status().message();
+}
+
+// A well-formed genesis parses; members are sorted; quorum follows n = 3f + 1; hash is of bytes.
+TEST(GenesisTest, GoodGenesisParses) {
+  std::string text = GenesisJson(DefaultMembers());
+  auto g = core::ParseGenesis(text);
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->chain_id, "lotchain-test");
+  EXPECT_EQ(g->validators.size(), 4u);
+  EXPECT_EQ(g->FaultsTolerated(), 1u);
+  EXPECT_EQ(g->Quorum(), 3u);
+  EXPECT_TRUE(std::is_sorted(g->members.begin(), g->members.end(),
+                             [](const auto& a, const auto& b) { return a.org_id() < b.org_id(); }));
+  EXPECT_EQ(g->hash, core::Sha256(text));
+  EXPECT_EQ(g->policy.recycled_content_targets.size(), 1u);
+  EXPECT_EQ(g->policy.due_diligence_elements.size(), 4u);
+}
+
+// Each broken field is named in the message together with the problem.
+TEST(GenesisTest, BadFieldsAreNamed) {
+  EXPECT_NE(core::ParseGenesis("{not json").status().message().find("not valid JSON"),
+            std::string::npos);
+  EXPECT_NE(core::ParseGenesis("[]").status().message().find("JSON object"), std::string::npos);
+  auto g = Good();
+  g.erase("chain_id");
+  EXPECT_NE(ErrorOf(g).find("chain_id: missing"), std::string::npos);
+  g = Good();
+  g["chain_id"] = "bad chain id!";
+  EXPECT_NE(ErrorOf(g).find("chain_id"), std::string::npos);
+  g = Good();
+  g["members"][2]["roles"][0] = "minner";
+  std::string message = ErrorOf(g);
+  EXPECT_NE(message.find("members[2].roles[0]"), std::string::npos) << message;
+  EXPECT_NE(message.find("unknown role \"minner\""), std::string::npos) << message;
+  EXPECT_NE(message.find("miner"), std::string::npos) << message;  // lists the choices
+  g = Good();
+  g["members"][0]["public_keys"][0] = "abcd";
+  EXPECT_NE(ErrorOf(g).find("members[0].public_keys[0]"), std::string::npos);
+  g = Good();
+  g["members"][1]["org_id"] = g["members"][0]["org_id"];
+  EXPECT_NE(ErrorOf(g).find("duplicate organisation id"), std::string::npos);
+  g = Good();
+  g["members"][1]["public_keys"] = g["members"][0]["public_keys"];
+  EXPECT_NE(ErrorOf(g).find("belongs to two members"), std::string::npos);
+  g = Good();
+  g["validators"][1]["address"] = "localhost";
+  EXPECT_NE(ErrorOf(g).find("validators[1].address"), std::string::npos);
+  g = Good();
+  g["validators"][1]["public_key"] = g["validators"][0]["public_key"];
+  EXPECT_NE(ErrorOf(g).find("validators[1].public_key"), std::string::npos);
+  g = Good();
+  g["validators"] = nlohmann::json::array();
+  EXPECT_NE(ErrorOf(g).find("at least one validator"), std::string::npos);
+  g = Good();
+  g["policy"]["recycled_content_targets"][0]["element"] = "Xx";
+  EXPECT_NE(ErrorOf(g).find("recycled_content_targets[0].element"), std::string::npos);
+  g = Good();
+  g["policy"]["recycled_content_targets"][0]["min_ppm"] = 2000000;
+  EXPECT_NE(ErrorOf(g).find("min_ppm"), std::string::npos);
+  g = Good();
+  g["policy"]["block"] = {{"max_txs", 0}, {"max_bytes", 10}};
+  EXPECT_NE(ErrorOf(g).find("policy.block.max_bytes"), std::string::npos);
+  g = Good();
+  g["genesis_time_unix_ms"] = "yesterday";
+  EXPECT_NE(ErrorOf(g).find("genesis_time_unix_ms: must be an integer"), std::string::npos);
+}
+
+// Names used on the command line and in genesis round-trip.
+TEST(GenesisTest, RoleAndElementNamesRoundTrip) {
+  for (int r = v1::ROLE_MINER; r <= v1::ROLE_AUDITOR; ++r) {
+    auto role = static_cast<v1::Role>(r);
+    auto parsed = core::ParseRole(core::RoleName(role));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, role);
+  }
+  for (int e = v1::ELEMENT_CO; e <= v1::ELEMENT_GRAPHITE; ++e) {
+    auto element = static_cast<v1::Element>(e);
+    auto parsed = core::ParseElement(core::ElementSymbol(element));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, element);
+  }
+  EXPECT_EQ(core::ParseElement("co").status().code(), "BAD_ELEMENT");
+}
+
+// The genesis state root is deterministic and depends on every byte of the file.
+TEST(GenesisTest, StateRootDependsOnFileBytes) {
+  std::string text = GenesisJson(DefaultMembers());
+  auto a = core::ParseGenesis(text);
+  auto b = core::ParseGenesis(text + " ");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(core::GenesisStateRoot(*a), core::GenesisStateRoot(*core::ParseGenesis(text)));
+  EXPECT_NE(core::GenesisStateRoot(*a), core::GenesisStateRoot(*b));
+}
+
+}  // namespace
+}  // namespace lotchain::testing
