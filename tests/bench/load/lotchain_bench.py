@@ -1,0 +1,441 @@
+#!/usr/bin/python3
+"""lotchain-bench: end-to-end load generator for a lotchain network (issue #6, docs/PERFORMANCE.md).
+
+K signing accounts (genesis members whose keys this program generates and holds), M concurrent
+submitters over gRPC for T seconds, against --node ADDR (with --member-key files for the accounts)
+or, without it, a local network of --validators lotchaind processes that it starts and stops.
+
+Every transaction is signed before the timed window (RegisterFacility with a distinct facility id:
+a cheap, valid custody event). Each submitter owns a disjoint set of accounts and its own channel,
+and sends rounds of one transaction per account (SubmitTx without wait, all in flight at once), so
+an account's nonces arrive in order. Commits are timestamped from a WatchCommits stream on the
+first node; latency is submit -> commit event.
+
+Prints and writes to --json: committed_tps (transactions in blocks committed inside the window /
+T), applied_tps, p50/p95/p99 commit latency (ms), CPU seconds per lotchaind process in the window,
+the limit probe (Ed25519 verifications per second on one core, libsodium via PyNaCl), ceiling_tps
+= cores x verify/s / validators, and ratio = committed_tps / ceiling_tps.
+
+Run with Debian's /usr/bin/python3 (python3-grpcio, python3-nacl, python3-protobuf), normally via
+the build tree's wrapper: build/tests/bench/lotchain-bench --seconds 20 --json out.json
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+
+import grpc
+import nacl.bindings
+import nacl.signing
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.join(REPO, "tests", "cluster"))
+import lotnet  # noqa: E402
+
+ALL_ROLES = ["miner", "refiner", "precursor_maker", "cathode_maker", "cell_maker", "oem",
+             "recycler", "collector", "second_life", "auditor"]
+
+
+def log(*args):
+    print("[lotchain-bench %s]" % time.strftime("%H:%M:%S"), *args, file=sys.stderr, flush=True)
+
+
+def verify_probe(seconds):
+    """Ed25519 verifications per second on this (one) thread: libsodium through PyNaCl."""
+    key = nacl.signing.SigningKey(hashlib.sha256(b"probe").digest())
+    message = b"lotchain/tx/v1\x00probe\x00" + bytes(range(200))
+    signed = key.sign(message)
+    public_key = bytes(key.verify_key)
+    sm = bytes(signed)
+    crypto_sign_open = nacl.bindings.crypto_sign_open
+    count = 0
+    start = time.perf_counter()
+    cpu0 = time.process_time()
+    while True:
+        for _ in range(200):
+            crypto_sign_open(sm, public_key)
+        count += 200
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            break
+    cpu = time.process_time() - cpu0
+    # Per CPU second as well: on a shared machine wall time includes time we were preempted.
+    return count / elapsed, count / cpu if cpu > 0 else 0.0
+
+
+def proc_cpu_seconds(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        # fields[0] is field 3 (state); utime/stime are fields 14/15.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def percentile(sorted_values, p):
+    """Linear interpolation between closest ranks; None for no values. Rounded to 0.1 ms."""
+    if not sorted_values:
+        return None
+    k = (len(sorted_values) - 1) * p / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return round(sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo), 1)
+
+
+class Account:
+    def __init__(self, index, key, chain_id, pb):
+        self.index = index
+        self.key = key
+        self.public_key = bytes(key.verify_key)
+        self.chain_id = chain_id
+        self.pb = pb
+        self.nonce = int(time.time() * 1000)
+
+    def sign(self, body):
+        body.chain_id = self.chain_id
+        self.nonce += 1
+        body.nonce = self.nonce
+        body_bytes = body.SerializeToString()
+        payload = b"lotchain/tx/v1\x00" + self.chain_id.encode() + b"\x00" + body_bytes
+        signature = self.key.sign(payload).signature
+        return self.pb["tx"].SignedTx(body=body_bytes, signer=self.public_key,
+                                      signature=signature).SerializeToString()
+
+
+class CommitWatcher(threading.Thread):
+    """Timestamps every committed transaction from a WatchCommits stream (reconnects on error)."""
+
+    def __init__(self, address, pb, from_height):
+        super().__init__(daemon=True)
+        self.channel = grpc.insecure_channel(
+            address, options=[("grpc.max_receive_message_length", 64 << 20)])
+        api = pb["api"]
+        self.watch = self.channel.unary_stream(
+            "/lotchain.v1.Ledger/WatchCommits",
+            request_serializer=api.WatchCommitsRequest.SerializeToString,
+            response_deserializer=api.CommitEvent.FromString)
+        self.api = api
+        self.next_height = from_height
+        self.commits = {}  # tx hash -> (commit time, code)
+        self.blocks = []   # (time, height, tx count)
+        self.stopping = False
+        self.errors = 0
+        self.call = None
+
+    def run(self):
+        while not self.stopping:
+            try:
+                self.call = self.watch(self.api.WatchCommitsRequest(from_height=self.next_height))
+                for event in self.call:
+                    now = time.perf_counter()
+                    for r in event.results:
+                        self.commits[r.tx_hash] = (now, r.code)
+                    self.blocks.append((now, event.height, len(event.results)))
+                    self.next_height = event.height + 1
+            except grpc.RpcError:
+                if self.stopping:
+                    return
+                self.errors += 1
+                time.sleep(0.05)
+
+    def stop(self):
+        self.stopping = True
+        if self.call is not None:
+            self.call.cancel()
+        self.channel.close()
+
+
+class Submitter(threading.Thread):
+    """Sends rounds of one transaction per owned account, all in flight, until the deadline."""
+
+    def __init__(self, index, address, pb, queues):
+        super().__init__(daemon=True)
+        self.index = index
+        self.channel = grpc.insecure_channel(address)
+        api = pb["api"]
+        self.submit = self.channel.unary_unary(
+            "/lotchain.v1.Ledger/SubmitTx", request_serializer=api.SubmitTxRequest.SerializeToString,
+            response_deserializer=api.TxStatus.FromString)
+        self.api = api
+        self.queues = queues  # per account: list of (hash, signed bytes), nonce order
+        self.submitted = {}   # hash -> submit time
+        self.errors = {}      # gRPC code name -> count
+        self.exhausted = False
+        self.start_time = None
+        self.deadline = None
+
+    def run(self):
+        pos = 0
+        request = self.api.SubmitTxRequest
+        while time.perf_counter() < self.deadline:
+            batch = [q[pos] for q in self.queues if pos < len(q)]
+            if not batch:
+                self.exhausted = True
+                return
+            pos += 1
+            futures = []
+            for tx_hash, tx in batch:
+                self.submitted[tx_hash] = time.perf_counter()
+                futures.append((tx_hash, self.submit.future(request(signed_tx=tx), timeout=30)))
+            for tx_hash, f in futures:
+                try:
+                    f.result()
+                except grpc.RpcError as e:
+                    name = e.code().name if e.code() else "UNKNOWN"
+                    self.errors[name] = self.errors.get(name, 0) + 1
+                    del self.submitted[tx_hash]
+
+    def close(self):
+        self.channel.close()
+
+
+def wait_connected(net, timeout):
+    """Until every node reports all other validators as peers (empty blocks are not proposed)."""
+    deadline = time.time() + timeout
+    while True:
+        peers = [getattr(net.status(i), "peers", -1) for i in range(net.n)]
+        if all(p >= net.n - 1 for p in peers):
+            return
+        if time.time() > deadline:
+            raise SystemExit("validators not connected after %ds: peers %s" % (timeout, peers))
+        time.sleep(0.2)
+
+
+def machine_info():
+    model = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu_model": model, "loadavg": list(os.getloadavg())}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=20, help="timed window T (default 20)")
+    ap.add_argument("--json", help="write the results to this file")
+    ap.add_argument("--accounts", type=int, default=256, help="K signing accounts (default 256)")
+    ap.add_argument("--submitters", type=int, default=8, help="M submitter threads (default 8)")
+    ap.add_argument("--max-tps", type=float, default=3000,
+                    help="pre-sign T x this many transactions (default 3000/s)")
+    ap.add_argument("--node", help="submit to this node (HOST:PORT) instead of a local network")
+    ap.add_argument("--member-key", action="append", default=[],
+                    help="with --node: a genesis member's key file {public_key, seed}; repeat")
+    ap.add_argument("--node-pid", type=int, action="append", default=[],
+                    help="with --node: lotchaind PIDs on this machine to measure CPU of")
+    ap.add_argument("--validators", type=int, default=4, help="local network size (default 4)")
+    ap.add_argument("--block-delay-ms", type=int, default=20,
+                    help="local network's block_delay_ms (default 20, the node default)")
+    ap.add_argument("--probe-seconds", type=float, default=3, help="verify probe duration")
+    ap.add_argument("--drain-seconds", type=float, default=15,
+                    help="after the window, wait this long for submitted txs to commit")
+    ap.add_argument("--keep", action="store_true", help="keep the local network's directory")
+    args = ap.parse_args()
+
+    info = machine_info()
+    log("machine: %d cores, %s, load average %s" % (info["nproc"], info["cpu_model"],
+                                                     info["loadavg"]))
+    log("limit probe: Ed25519 verify for %.0f s on one thread" % args.probe_seconds)
+    verify_per_s, verify_per_cpu_s = verify_probe(args.probe_seconds)
+    log("verify: %.0f/s wall, %.0f per CPU second" % (verify_per_s, verify_per_cpu_s))
+
+    net = None
+    workdir = tempfile.mkdtemp(prefix="lotchain-bench-")
+    try:
+        if args.node:
+            if not args.member_key:
+                raise SystemExit("--node needs at least one --member-key (an account to sign with)")
+            pb = lotnet.load_protos(workdir)
+            client = lotnet.Ledger(args.node, pb)
+            chain_id = client.status(timeout=5).chain_id
+            keys = []
+            for path in args.member_key:
+                with open(path) as f:
+                    keys.append(nacl.signing.SigningKey(bytes.fromhex(json.load(f)["seed"])))
+            addresses = [args.node]
+            watch_address = args.node
+            pids = list(args.node_pid)
+            validators = len(client.status(timeout=5).validators) or args.validators
+            client.close()
+        else:
+            keys = [nacl.signing.SigningKey.generate() for _ in range(args.accounts)]
+            members = [{"org_id": "bench-%d" % i, "name": "Benchmark account %d" % i,
+                        "roles": ALL_ROLES, "public_keys": [bytes(k.verify_key).hex()]}
+                       for i, k in enumerate(keys)]
+            members_file = os.path.join(workdir, "members.json")
+            with open(members_file, "w") as f:
+                json.dump(members, f)
+            net = lotnet.Net(args.validators, name="bench", members_file=members_file,
+                             block_delay_ms=args.block_delay_ms, keep=args.keep)
+            pb = net.pb
+            chain_id = net.chain_id
+            log("starting %d validators (%s) in %s" % (args.validators, net.lotchaind, net.dir))
+            net.start_all()
+            net.wait_ready(timeout=60)
+            wait_connected(net, timeout=60)
+            addresses = [node["grpc"] for node in net.testnet["nodes"]]
+            watch_address = addresses[0]
+            pids = [p.pid for p in net.procs]
+            validators = args.validators
+
+        k = len(keys)
+        m = max(1, min(args.submitters, k))
+        accounts = [Account(i, key, chain_id, pb) for i, key in enumerate(keys)]
+        total = int(args.seconds * args.max_tps)
+        per_account = max(1, (total + k - 1) // k)
+        log("pre-signing %d RegisterFacility transactions (%d accounts x %d)"
+            % (per_account * k, k, per_account))
+        t_sign = time.perf_counter()
+        run_tag = "%x" % int(time.time())
+        queues = []
+        for a in accounts:
+            q = []
+            for j in range(per_account):
+                body = lotnet.register_facility(pb, "bench-%s-%d-%d" % (run_tag, a.index, j),
+                                                pb["types"].FACILITY_KIND_MINE)
+                tx = a.sign(body)
+                q.append((hashlib.sha256(tx).digest(), tx))
+            queues.append(q)
+        sign_seconds = time.perf_counter() - t_sign
+        log("signed in %.1f s (%.0f/s)" % (sign_seconds, per_account * k / sign_seconds))
+
+        status_client = lotnet.Ledger(watch_address, pb)
+        start_height = status_client.status(timeout=5).height
+        watcher = CommitWatcher(watch_address, pb, start_height + 1)
+        watcher.start()
+        submitters = [Submitter(i, addresses[i % len(addresses)], pb,
+                                [queues[a] for a in range(i, k, m)]) for i in range(m)]
+        time.sleep(0.5)  # let the channels and the stream connect
+
+        cpu_before = {pid: proc_cpu_seconds(pid) for pid in pids}
+        self_cpu_before = time.process_time()
+        load_before = os.getloadavg()
+        t0 = time.perf_counter()
+        t1 = t0 + args.seconds
+        for s in submitters:
+            s.start_time = t0
+            s.deadline = t1
+            s.start()
+        log("submitting for %.0f s: %d accounts, %d submitters, %d node(s)"
+            % (args.seconds, k, m, len(addresses)))
+        time.sleep(max(0.0, t1 - time.perf_counter()))
+        cpu_after = {pid: proc_cpu_seconds(pid) for pid in pids}
+        self_cpu = time.process_time() - self_cpu_before
+        load_after = os.getloadavg()
+        for s in submitters:
+            s.join()
+        t_submitted = time.perf_counter()
+
+        submitted = {}
+        errors = {}
+        for s in submitters:
+            submitted.update(s.submitted)
+            for name, count in s.errors.items():
+                errors[name] = errors.get(name, 0) + count
+        # Drain: wait for what was submitted to commit (for latency), up to --drain-seconds.
+        drain_deadline = time.perf_counter() + args.drain_seconds
+        while time.perf_counter() < drain_deadline:
+            if all(h in watcher.commits for h in submitted):
+                break
+            time.sleep(0.2)
+        end_height = status_client.status(timeout=5).height
+        status_client.close()
+        watcher.stop()
+
+        commits = dict(watcher.commits)
+        in_window = [h for h, (t, _) in commits.items() if t0 <= t <= t1 and h in submitted]
+        applied_in_window = sum(1 for h in in_window if commits[h][1] == 0)
+        latencies = sorted((commits[h][0] - submitted[h]) * 1000.0
+                           for h in submitted if h in commits)
+        committed_total = sum(1 for h in submitted if h in commits)
+        rejected_total = sum(1 for h in submitted if h in commits and commits[h][1] != 0)
+        blocks_in_window = [b for b in watcher.blocks if t0 <= b[0] <= t1]
+        committed_tps = len(in_window) / args.seconds
+        cores = os.cpu_count() or 1
+        # One core's capacity: verifications per CPU second of the probe thread (its wall-clock
+        # rate on a shared machine also counts the time it was preempted; both are reported).
+        ceiling = cores * verify_per_cpu_s / validators
+        node_cpu = []
+        for pid in pids:
+            before, after = cpu_before.get(pid), cpu_after.get(pid)
+            node_cpu.append(None if before is None or after is None else round(after - before, 3))
+        result = {
+            "committed_tps": round(committed_tps, 1),
+            "applied_tps": round(applied_in_window / args.seconds, 1),
+            "submitted_tps": round(len(submitted) / max(t_submitted - t0, 1e-9), 1),
+            "p50_ms": percentile(latencies, 50),
+            "p95_ms": percentile(latencies, 95),
+            "p99_ms": percentile(latencies, 99),
+            "max_ms": round(latencies[-1], 1) if latencies else None,
+            "ceiling_tps": round(ceiling, 1),
+            "ratio": round(committed_tps / ceiling, 4) if ceiling else None,
+            "verify_per_s_one_core": round(verify_per_s, 1),
+            "verify_per_cpu_s": round(verify_per_cpu_s, 1),
+            "cores": cores,
+            "validators": validators,
+            "node_cpu_seconds": node_cpu,
+            "bench_cpu_seconds": round(self_cpu, 3),
+            "seconds": args.seconds,
+            "accounts": k,
+            "submitters": m,
+            "block_delay_ms": None if args.node else args.block_delay_ms,
+            "submitted": len(submitted),
+            "submit_errors": errors,
+            "committed": committed_total,
+            "rejected": rejected_total,
+            "uncommitted_after_drain": len(submitted) - committed_total,
+            "presigned": per_account * k,
+            "presign_exhausted": any(s.exhausted for s in submitters),
+            "blocks_in_window": len(blocks_in_window),
+            "txs_per_block_mean": (round(sum(b[2] for b in blocks_in_window) /
+                                         len(blocks_in_window), 1) if blocks_in_window else 0),
+            "heights": [start_height, end_height],
+            "watch_reconnects": watcher.errors,
+            "machine": dict(info, loadavg_before=list(load_before), loadavg_after=list(load_after)),
+            "target": args.node or "local %d-validator network" % validators,
+        }
+        for s in submitters:
+            s.close()
+
+        def fmt(v):
+            return "n/a" if v is None else "%.1f" % v
+        print("committed_tps %.1f (applied %.1f, submitted %.1f/s)  latency p50 %s p95 %s p99 %s ms"
+              % (committed_tps, result["applied_tps"], result["submitted_tps"],
+                 fmt(result["p50_ms"]), fmt(result["p95_ms"]), fmt(result["p99_ms"])))
+        print("verify %.0f per CPU second (%.0f/s wall); ceiling %d cores x %.0f / %d validators "
+              "= %.0f tx/s; ratio %.3f" % (verify_per_cpu_s, verify_per_s, cores, verify_per_cpu_s,
+                                          validators, ceiling,
+                              result["ratio"] or 0))
+        print("cpu seconds per node in %.0f s: %s; bench itself %.1f; blocks %d (%.1f tx/block); "
+              "submit errors %s; rejected %d; uncommitted %d"
+              % (args.seconds, node_cpu, self_cpu, len(blocks_in_window),
+                 result["txs_per_block_mean"], errors or "none", rejected_total,
+                 result["uncommitted_after_drain"]))
+        if result["presign_exhausted"]:
+            print("warning: the pre-signed transactions ran out before the window ended; "
+                  "raise --max-tps")
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(result, f, indent=2)
+                f.write("\n")
+        return 0
+    finally:
+        if net is not None:
+            net.close()
+        import shutil
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
