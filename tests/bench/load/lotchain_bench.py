@@ -227,8 +227,8 @@ def main():
     ap.add_argument("--json", help="write the results to this file")
     ap.add_argument("--accounts", type=int, default=256, help="K signing accounts (default 256)")
     ap.add_argument("--submitters", type=int, default=8, help="M submitter threads (default 8)")
-    ap.add_argument("--max-tps", type=float, default=3000,
-                    help="pre-sign T x this many transactions (default 3000/s)")
+    ap.add_argument("--max-tps", type=float, default=5000,
+                    help="pre-sign T x this many transactions (default 5000/s)")
     ap.add_argument("--node", help="submit to this node (HOST:PORT) instead of a local network")
     ap.add_argument("--member-key", action="append", default=[],
                     help="with --node: a genesis member's key file {public_key, seed}; repeat")
