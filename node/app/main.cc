@@ -75,6 +75,10 @@ int RunInit(const std::string& home, const std::string& genesis_file, const std:
 
 int RunStart(const std::string& home, const std::string& log_format_override) {
   auto config = lotchain::node::LoadConfig(home);
+  if (!config.ok() && config.status().code() == "NOT_FOUND") {
+    return Fail(2, config.status().message() + "\n  create a home first: lotchaind init --home " +
+                       home + " --genesis GENESIS.json (or lotchaind testnet for a local net)");
+  }
   if (!config.ok()) return Fail(2, config.status().ToString());
   if (!log_format_override.empty()) config->log_format = log_format_override;
   lotchain::node::SetUpLogging(config->log_format, config->log_level, config->moniker);
