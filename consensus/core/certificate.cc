@@ -4,6 +4,13 @@
 
 namespace lotchain::core {
 
+Result<ValidatorSet> ValidatorSet::FromGenesis(const Genesis& genesis) {
+  std::vector<std::string> keys;
+  keys.reserve(genesis.validators.size());
+  for (const GenesisValidator& validator : genesis.validators) keys.push_back(validator.public_key);
+  return Create(genesis.chain_id, std::move(keys));
+}
+
 Result<ValidatorSet> ValidatorSet::Create(std::string chain_id,
                                           std::vector<std::string> public_keys) {
   if (public_keys.empty() || public_keys.size() > kValidatorSetSizeMax) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "consensus/core/crypto.h"
+#include "consensus/core/genesis.h"
 #include "consensus/core/result.h"
 #include "lotchain/v1/block.pb.h"
 
@@ -31,6 +32,8 @@ class ValidatorSet {
   ValidatorSet() = default;
   // `public_keys`: 32-byte Ed25519 keys, distinct, in genesis order (the proposer rotation).
   static Result<ValidatorSet> Create(std::string chain_id, std::vector<std::string> public_keys);
+  // The validators of a parsed genesis, in genesis order.
+  static Result<ValidatorSet> FromGenesis(const Genesis& genesis);
 
   const std::string& chain_id() const { return chain_id_; }
   size_t size() const { return public_keys_.size(); }

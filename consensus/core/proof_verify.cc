@@ -124,12 +124,6 @@ struct Context {
   std::map<std::string, Status, std::less<>> certificate_verdicts;
 };
 
-std::string ValidatorsHash(const Genesis& genesis) {
-  std::string keys;
-  for (const GenesisValidator& validator : genesis.validators) keys += validator.public_key;
-  return Sha256(keys);
-}
-
 std::string HexOrEmpty(std::string_view bytes) {
   return bytes.empty() ? std::string("(empty)") : ToHex(bytes);
 }
@@ -382,16 +376,13 @@ bool CheckBundle(const Genesis& genesis, const v1::ProofBundle& bundle, FailureL
 Context MakeContext(const Genesis& genesis, FailureLog& log) {
   Context cx{.genesis = genesis, .validators = std::nullopt, .validators_hash = {},
              .certificate_verdicts = {}};
-  std::vector<std::string> keys;
-  keys.reserve(genesis.validators.size());
-  for (const GenesisValidator& validator : genesis.validators) keys.push_back(validator.public_key);
-  Result<ValidatorSet> set = ValidatorSet::Create(genesis.chain_id, std::move(keys));
+  Result<ValidatorSet> set = ValidatorSet::FromGenesis(genesis);
   if (set.ok()) {
+    cx.validators_hash = set->Hash();
     cx.validators = std::move(set).value();
   } else {
     log.AddBundle(checks::kGenesis, "genesis validators: " + set.status().ToString());
   }
-  cx.validators_hash = ValidatorsHash(genesis);
   return cx;
 }
 

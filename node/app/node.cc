@@ -17,16 +17,6 @@
 
 namespace lotchain::node {
 
-namespace {
-
-int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 core::Result<std::unique_ptr<Node>> Node::Create(const NodeConfig& config) {
   core::InitCrypto();
   LOTCHAIN_ASSIGN_OR_RETURN(std::string genesis_text,
@@ -46,9 +36,7 @@ Node::Node(NodeConfig config, core::Genesis genesis, core::SecretKey key,
       key_(std::move(key)),
       store_(std::move(store)),
       mempool_({.txs_max = config_.mempool_txs_max, .bytes_max = config_.mempool_bytes_max}) {
-  std::vector<std::string> keys;
-  for (const auto& v : genesis_.validators) keys.push_back(v.public_key);
-  validators_ = core::ValidatorSet::Create(genesis_.chain_id, keys).value();
+  validators_ = core::ValidatorSet::FromGenesis(genesis_).value();  // ParseGenesis checked it
   validators_hash_ = validators_.Hash();
   limits_.tx_count_max = genesis_.policy.block_max_txs;
   limits_.bytes_max = genesis_.policy.block_max_bytes;
@@ -277,20 +265,24 @@ void Node::GossipTxs(const std::vector<std::string>& txs) {
 void Node::AdmitGossiped(std::vector<std::string> txs) {
   // Signatures are checked on the verify pool, admission back on the loop.
   boost::asio::post(verify_pool_, [this, txs = std::move(txs)]() mutable {
-    std::vector<std::pair<std::string, v1::SignedTx>> verified;
+    struct Verified {
+      std::string tx;
+      std::string signer;
+      uint64_t nonce;
+    };
+    std::vector<Verified> verified;
     for (auto& tx : txs) {
       v1::SignedTx envelope;
-      if (!core::CheckTxStateless(genesis_, tx, false, &envelope).ok()) continue;
-      verified.emplace_back(std::move(tx), std::move(envelope));
+      auto body = core::CheckTxStateless(genesis_, tx, false, &envelope);
+      if (!body.ok()) continue;
+      verified.push_back({std::move(tx), envelope.signer(), body->nonce()});
     }
     boost::asio::post(io_, [this, verified = std::move(verified)]() mutable {
-      for (auto& [tx, envelope] : verified) {
-        v1::TxBody body;
-        if (!body.ParseFromString(envelope.body())) continue;
+      for (auto& [tx, signer, nonce] : verified) {
         std::string hash = core::TxHash(tx);
         if (mempool_.Contains(hash) || CommittedStatus(hash)) continue;
-        if (body.nonce() <= CommittedNonce(envelope.signer())) continue;
-        MempoolEntry entry{hash, std::move(tx), envelope.signer(), body.nonce(), 0, NowUnixMs()};
+        if (nonce <= CommittedNonce(signer)) continue;
+        MempoolEntry entry{hash, std::move(tx), signer, nonce, 0, NowUnixMs()};
         (void)mempool_.Add(std::move(entry));  // full or duplicate nonce: dropped
       }
       metrics_->SetMempool(mempool_.size(), mempool_.bytes());

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <utility>  // before Asio: Boost 1.74 awaitable.hpp uses std::exchange
 
 #include <boost/asio.hpp>
@@ -32,6 +33,14 @@
 #include "lotchain/v1/p2p.pb.h"
 
 namespace lotchain::node {
+
+// Wall-clock time in Unix ms, for block times and latency metrics. The node's only clock
+// reading besides timers; nothing under consensus/ reads a clock.
+inline int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 class Transport;
 class RpcServer;

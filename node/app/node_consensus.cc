@@ -14,12 +14,6 @@ namespace lotchain::node {
 
 namespace {
 
-int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string Short(std::string_view hash) { return core::ToHex(hash).substr(0, 12); }
 
 }  // namespace

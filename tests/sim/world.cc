@@ -73,9 +73,7 @@ World::World(size_t validator_count, bft::BlockLimits block_limits) : limits(blo
     LOTCHAIN_ASSERT(false);
   }
   genesis = std::move(parsed).value();
-  std::vector<std::string> keys;
-  for (const core::SecretKey& key : validator_keys) keys.push_back(key.PublicKey());
-  validators = core::ValidatorSet::Create(genesis.chain_id, keys).value();
+  validators = core::ValidatorSet::FromGenesis(genesis).value();
   validators_hash = validators.Hash();
 }
 

@@ -16,12 +16,6 @@ namespace lotchain::testing {
 
 namespace {
 
-std::string ValidatorsHash(const core::Genesis& genesis) {
-  std::string keys;
-  for (const auto& validator : genesis.validators) keys += validator.public_key;
-  return core::Sha256(keys);
-}
-
 v1::TxBody BodyOf(const std::string& signed_tx) {
   v1::SignedTx envelope;
   v1::TxBody body;
@@ -86,7 +80,7 @@ std::vector<v1::TxResult> ProofChain::SubmitBlock(const std::vector<std::string>
   header.set_state_root(executed.state_root);
   header.set_tx_count(static_cast<uint32_t>(signed_txs.size()));
   header.set_proposer(genesis().validators[next_height % genesis().validators.size()].public_key);
-  header.set_validators_hash(ValidatorsHash(genesis()));
+  header.set_validators_hash(core::ValidatorSet::FromGenesis(genesis()).value().Hash());
   stored.block.set_header(header.SerializeAsString());
   for (const auto& tx : signed_txs) stored.block.add_txs(tx);
   for (const auto& result : executed.results) {

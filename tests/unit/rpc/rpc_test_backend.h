@@ -240,9 +240,7 @@ class TestBackend final : public LedgerBackend {
   int64_t time_unix_ms() const { return time_unix_ms_; }
 
   core::ValidatorSet Validators() const {
-    std::vector<std::string> keys;
-    for (const auto& v : genesis_.validators) keys.push_back(v.public_key);
-    auto set = core::ValidatorSet::Create(genesis_.chain_id, keys);
+    auto set = core::ValidatorSet::FromGenesis(genesis_);
     LOTCHAIN_ASSERT(set.ok());
     return std::move(set).value();
   }
