@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency of lotchain on a fresh Debian 12 machine.
-# Idempotent: packages already present are skipped by apt. Must run as root (or with sudo).
+# Idempotent: packages already present are skipped. Must run as root (or with sudo).
+# Usage: deploy/install-deps.sh [EXTRA_PACKAGE...]   (extra packages are installed too)
 set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build pkg-config git ca-certificates
@@ -13,6 +14,7 @@ PKGS=(
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   prometheus-cpp-dev
   python3 python3-grpcio python3-nacl python3-protobuf curl procps
+  "$@"
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -156,6 +156,15 @@ class Net:
     def dev_member(self):
         return Member(self.testnet["dev_member_key"], self.chain_id, self.pb)
 
+    def register_mine(self, member, facility_id="mine-1", node=0):
+        """Registers a mine as `member` through node `node` and waits for the commit; asserts it
+        applied and returns the TxStatus."""
+        pb = self.pb
+        r = self.clients[node].submit(
+            member.sign(register_facility(pb, facility_id, pb["types"].FACILITY_KIND_MINE)), wait=True)
+        check(r.status == pb["api"].TX_STATUS_APPLIED, "registering %s failed: %s" % (facility_id, r))
+        return r
+
     def start(self, i):
         assert self.procs[i] is None or self.procs[i].poll() is not None
         log = open(os.path.join(self.dir, "node%d.log" % i), "ab")

@@ -16,9 +16,7 @@ def main():
         # Idle: no transactions, no blocks.
         time.sleep(2)
         lotnet.check(all(net.status(i).height == 0 for i in range(4)), "idle network grew blocks")
-        r = c[0].submit(dev.sign(lotnet.register_facility(pb, "mine-1", pb["types"].FACILITY_KIND_MINE)),
-                        wait=True)
-        lotnet.check(r.status == pb["api"].TX_STATUS_APPLIED, "facility not applied: %s" % r)
+        net.register_mine(dev)
         hashes = []
         for k in range(40):
             body = lotnet.create_origin_lot(pb, "lot-%d" % k, "mine-1", 1000 + k, 10 * k,

@@ -9,8 +9,7 @@ def main():
         net.wait_ready()
         pb = net.pb
         dev = net.dev_member()
-        r = net.clients[0].submit(
-            dev.sign(lotnet.register_facility(pb, "mine-1", pb["types"].FACILITY_KIND_MINE)), wait=True)
+        r = net.register_mine(dev)
         committed = [r]
         for k in range(10):
             body = lotnet.create_origin_lot(pb, "lot-%d" % k, "mine-1", 1000 + k, k)

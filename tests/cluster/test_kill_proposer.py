@@ -11,9 +11,7 @@ def main():
         net.wait_ready()
         pb = net.pb
         dev = net.dev_member()
-        r = net.clients[0].submit(
-            dev.sign(lotnet.register_facility(pb, "mine-1", pb["types"].FACILITY_KIND_MINE)), wait=True)
-        lotnet.check(r.status == pb["api"].TX_STATUS_APPLIED, "setup failed: %s" % r)
+        r = net.register_mine(dev)
         killed = []
         for k in range(5):
             h = max(s.height for s in (net.status(i) for i in range(4) if net.alive(i)) if s)

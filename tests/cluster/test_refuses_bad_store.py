@@ -22,9 +22,7 @@ def main():
         net.wait_ready([0])
         pb = net.pb
         dev = net.dev_member()
-        r = net.clients[0].submit(
-            dev.sign(lotnet.register_facility(pb, "mine-1", pb["types"].FACILITY_KIND_MINE)), wait=True)
-        lotnet.check(r.status == pb["api"].TX_STATUS_APPLIED, "setup: %s" % r)
+        r = net.register_mine(dev)
         lotnet.check(net.stop(0) == 0, "clean stop")
         home = net.home(0)
         genesis = os.path.join(home, "genesis.json")

@@ -55,8 +55,7 @@ def main():
                 idle.append(socket.create_connection((host, int(port)), timeout=2))
             except OSError:
                 break
-        r = net.clients[0].submit(
-            dev.sign(lotnet.register_facility(pb, "mine-1", pb["types"].FACILITY_KIND_MINE)), wait=True)
+        r = net.register_mine(dev)
         for s in idle:
             s.close()
         lotnet.check(r.status == pb["api"].TX_STATUS_APPLIED, "node 0 stopped committing: %s" % r)
