@@ -24,10 +24,12 @@ def main():
             r = c[k % 4].submit(dev.sign(body))
             lotnet.check(r.status in (pb["api"].TX_STATUS_PENDING, pb["api"].TX_STATUS_APPLIED),
                          "submit failed: %s" % r)
-            hashes.append(r.tx_hash)
+            hashes.append((k % 4, r.tx_hash))
         deadline = time.time() + 60
         while time.time() < deadline:
-            states = [c[0].GetTxStatus(pb["api"].GetTxStatusRequest(tx_hash=h)).status for h in hashes]
+            # Ask the node that admitted each tx: another node learns of it only through gossip.
+            states = [c[i].GetTxStatus(pb["api"].GetTxStatusRequest(tx_hash=h)).status
+                      for i, h in hashes]
             if all(s == pb["api"].TX_STATUS_APPLIED for s in states):
                 break
             time.sleep(0.2)
