@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "consensus/core/genesis.h"
 #include "consensus/core/result.h"
@@ -35,6 +36,16 @@ class LedgerBackend {
   virtual const BlockStore& store() const = 0;
 
   virtual core::Result<v1::TxStatus> SubmitTx(std::string signed_tx_bytes) = 0;
+  // The same for many transactions at once: one result per input, in order, each exactly what
+  // SubmitTx would have returned. The node overrides this to admit the batch in one step
+  // (one hand-off to its loop, one gossip message); this default just loops.
+  virtual std::vector<core::Result<v1::TxStatus>> SubmitTxBatch(
+      std::vector<std::string> signed_txs) {
+    std::vector<core::Result<v1::TxStatus>> results;
+    results.reserve(signed_txs.size());
+    for (auto& tx : signed_txs) results.push_back(SubmitTx(std::move(tx)));
+    return results;
+  }
   // PENDING (in mempool), APPLIED / REJECTED (committed, with result), or UNKNOWN.
   virtual v1::TxStatus GetTxStatus(std::string_view tx_hash) = 0;
   virtual v1::NodeStatus GetStatus() = 0;

@@ -9,6 +9,7 @@
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/custody.h"
+#include "consensus/core/custody_codes.h"
 #include "consensus/core/state_keys.h"
 #include "node/http/http_server.h"
 #include "node/metrics.h"
@@ -200,18 +201,24 @@ std::optional<v1::TxStatus> Node::CommittedStatus(std::string_view tx_hash) cons
   return status;
 }
 
-core::Result<v1::TxStatus> Node::SubmitTx(std::string signed_tx_bytes) {
-  // Stateless checks and the signature, on this (client) thread.
+core::Result<Node::Submission> Node::CheckSubmission(std::string signed_tx_bytes) const {
   v1::SignedTx envelope;
   auto body = core::CheckTxStateless(genesis_, signed_tx_bytes, false, &envelope);
   if (!body.ok()) {
     return core::Status("INVALID_ARGUMENT", body.status().code() + ": " + body.status().message());
   }
-  std::string hash = core::TxHash(signed_tx_bytes);
-  if (auto committed = CommittedStatus(hash)) return *committed;
-  uint64_t nonce = body->nonce();
-  auto result = OnLoop([this, hash, bytes = std::move(signed_tx_bytes), envelope, nonce]() mutable {
-    return AdmitOnLoop(hash, std::move(bytes), envelope, nonce);
+  Submission submission;
+  submission.tx_hash = core::TxHash(signed_tx_bytes);
+  submission.signed_tx = std::move(signed_tx_bytes);
+  submission.signer = envelope.signer();
+  submission.nonce = body->nonce();
+  return submission;
+}
+
+core::Result<v1::TxStatus> Node::SubmitTx(std::string signed_tx_bytes) {
+  LOTCHAIN_ASSIGN_OR_RETURN(Submission submission, CheckSubmission(std::move(signed_tx_bytes)));
+  auto result = OnLoop([this, submission = std::move(submission)]() mutable {
+    return AdmitOnLoop(std::move(submission));
   });
   if (!result.has_value()) {
     return core::Status("UNAVAILABLE", "the node is busy or shutting down; retry");
@@ -219,46 +226,103 @@ core::Result<v1::TxStatus> Node::SubmitTx(std::string signed_tx_bytes) {
   return std::move(*result);
 }
 
-core::Result<v1::TxStatus> Node::AdmitOnLoop(const std::string& tx_hash, std::string signed_tx,
-                                             const v1::SignedTx& envelope, uint64_t nonce) {
-  v1::TxStatus status;
-  status.set_tx_hash(tx_hash);
-  status.set_status(v1::TX_STATUS_PENDING);
-  if (mempool_.Contains(tx_hash)) return status;
-  if (auto committed = CommittedStatus(tx_hash)) return *committed;
-  if (!store_->state().Get(core::keys::SignerOrg(envelope.signer())).has_value()) {
-    return core::Status("INVALID_ARGUMENT", "UNKNOWN_SIGNER: key " + core::ToHex(envelope.signer()) +
-                                                " belongs to no consortium member in genesis");
+std::vector<core::Result<v1::TxStatus>> Node::SubmitTxBatch(std::vector<std::string> signed_txs) {
+  // Signatures are checked here, on the client's thread; the admissible ones then cross to the
+  // loop in one hand-off and leave in one gossip message per kGossipBatchTxsMax.
+  std::vector<core::Result<v1::TxStatus>> results;
+  results.reserve(signed_txs.size());
+  std::vector<Submission> admissible;
+  std::vector<size_t> position;
+  for (size_t i = 0; i < signed_txs.size(); ++i) {
+    core::Result<Submission> checked = CheckSubmission(std::move(signed_txs[i]));
+    if (!checked.ok()) {
+      results.push_back(checked.status());
+      continue;
+    }
+    results.push_back(core::Status("UNAVAILABLE", "not admitted yet"));
+    admissible.push_back(std::move(checked).value());
+    position.push_back(i);
   }
-  uint64_t last = CommittedNonce(envelope.signer());
-  if (nonce <= last) {
-    return core::Status("INVALID_ARGUMENT",
-                        "REPLAYED_NONCE: nonce " + std::to_string(nonce) +
+  if (admissible.empty()) return results;
+  auto admitted = OnLoop([this, admissible = std::move(admissible)]() mutable {
+    std::vector<core::Result<v1::TxStatus>> out;
+    out.reserve(admissible.size());
+    for (auto& submission : admissible) out.push_back(AdmitOnLoop(std::move(submission)));
+    return out;
+  });
+  for (size_t k = 0; k < position.size(); ++k) {
+    results[position[k]] = admitted.has_value()
+                               ? std::move((*admitted)[k])
+                               : core::Status("UNAVAILABLE", "the node is busy or shutting down; retry");
+  }
+  return results;
+}
+
+core::Result<v1::TxStatus> Node::AdmitOnLoop(Submission submission) {
+  v1::TxStatus status;
+  status.set_tx_hash(submission.tx_hash);
+  status.set_status(v1::TX_STATUS_PENDING);
+  if (mempool_.Contains(submission.tx_hash)) return status;
+  if (!store_->state().Get(core::keys::SignerOrg(submission.signer)).has_value()) {
+    return core::Status(core::codes::kUnknownSigner, "key " + core::ToHex(submission.signer) +
+                                                         " belongs to no consortium member in genesis");
+  }
+  // Every committed tx of a known signer has a nonce at or below the signer's last committed
+  // nonce (a block's authentic txs consume their nonces even when the rules reject them, and
+  // the signature and envelope checks are deterministic). So only a tx at or below it can be
+  // committed already: look it up in the tx index then, and skip the lookup otherwise.
+  uint64_t last = CommittedNonce(submission.signer);
+  if (submission.nonce <= last) {
+    if (auto committed = CommittedStatus(submission.tx_hash)) return *committed;
+    return core::Status(core::codes::kReplayedNonce,
+                        "nonce " + std::to_string(submission.nonce) +
                             " is not above this key's last committed nonce " +
                             std::to_string(last) + "; use " + std::to_string(last + 1));
   }
-  MempoolEntry entry{tx_hash, signed_tx, envelope.signer(), nonce, 0, NowUnixMs()};
+  const std::string tx_hash = submission.tx_hash;
+  int64_t now = NowUnixMs();
+  MempoolEntry entry{tx_hash, std::move(submission.signed_tx), std::move(submission.signer),
+                     submission.nonce, 0, now};
   core::Status added = mempool_.Add(std::move(entry));
   if (!added.ok()) {
     if (added.code() == "ALREADY_EXISTS") return status;
     if (added.code() == "REPLAYED_NONCE") {
-      return core::Status("INVALID_ARGUMENT", "REPLAYED_NONCE: " + added.message());
+      return core::Status(core::codes::kReplayedNonce, added.message());
     }
     return added;
   }
-  submitted_at_ms_[tx_hash] = NowUnixMs();
+  QueueGossip(mempool_.Find(tx_hash)->signed_tx);
+  submitted_at_ms_[tx_hash] = now;
   if (submitted_at_ms_.size() > mempool_.limits().txs_max * 2) submitted_at_ms_.clear();
   metrics_->SetMempool(mempool_.size(), mempool_.bytes());
-  GossipTxs({signed_tx});
+  if (gossip_out_.size() >= kGossipBatchTxsMax || gossip_out_bytes_ >= kGossipBatchBytesMax) {
+    FlushGossip();
+  }
   MaybeStartNextHeight();
   return status;
 }
 
-void Node::GossipTxs(const std::vector<std::string>& txs) {
+void Node::QueueGossip(const std::string& signed_tx) {
+  gossip_out_.push_back(signed_tx);
+  gossip_out_bytes_ += signed_tx.size();
+  if (gossip_flush_posted_) return;
+  // Everything admitted before this handler runs (the rest of a batch, other clients' calls
+  // already queued on the loop) leaves in the same message.
+  gossip_flush_posted_ = true;
+  boost::asio::post(io_, [this] {
+    gossip_flush_posted_ = false;
+    FlushGossip();
+  });
+}
+
+void Node::FlushGossip() {
   // Validators form a full mesh, so a transaction goes from the node that admitted it from a
   // client straight to every peer, and peers never relay: each crosses each link at most once.
+  if (gossip_out_.empty()) return;
   v1::P2pMessage message;
-  for (const auto& tx : txs) message.mutable_txs()->add_txs(tx);
+  for (auto& tx : gossip_out_) message.mutable_txs()->add_txs(std::move(tx));
+  gossip_out_.clear();
+  gossip_out_bytes_ = 0;
   Broadcast(message);
 }
 
@@ -267,22 +331,27 @@ void Node::AdmitGossiped(std::vector<std::string> txs) {
   boost::asio::post(verify_pool_, [this, txs = std::move(txs)]() mutable {
     struct Verified {
       std::string tx;
+      std::string hash;
       std::string signer;
       uint64_t nonce;
     };
     std::vector<Verified> verified;
+    verified.reserve(txs.size());
     for (auto& tx : txs) {
       v1::SignedTx envelope;
       auto body = core::CheckTxStateless(genesis_, tx, false, &envelope);
       if (!body.ok()) continue;
-      verified.push_back({std::move(tx), envelope.signer(), body->nonce()});
+      std::string hash = core::TxHash(tx);
+      verified.push_back({std::move(tx), std::move(hash), envelope.signer(), body->nonce()});
     }
     boost::asio::post(io_, [this, verified = std::move(verified)]() mutable {
-      for (auto& [tx, signer, nonce] : verified) {
-        std::string hash = core::TxHash(tx);
-        if (mempool_.Contains(hash) || CommittedStatus(hash)) continue;
+      int64_t now = NowUnixMs();
+      for (auto& [tx, hash, signer, nonce] : verified) {
+        if (mempool_.Contains(hash)) continue;
+        // As in AdmitOnLoop: above the committed nonce means not committed yet.
         if (nonce <= CommittedNonce(signer)) continue;
-        MempoolEntry entry{hash, std::move(tx), signer, nonce, 0, NowUnixMs()};
+        if (!store_->state().Get(core::keys::SignerOrg(signer)).has_value()) continue;
+        MempoolEntry entry{std::move(hash), std::move(tx), std::move(signer), nonce, 0, now};
         (void)mempool_.Add(std::move(entry));  // full or duplicate nonce: dropped
       }
       metrics_->SetMempool(mempool_.size(), mempool_.bytes());

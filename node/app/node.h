@@ -50,6 +50,7 @@ class NodeMetrics;
 inline constexpr uint32_t kSyncBatchCountMax = 64;
 inline constexpr uint64_t kSyncBatchBytesMax = 16u << 20;
 inline constexpr size_t kGossipBatchTxsMax = 256;
+inline constexpr size_t kGossipBatchBytesMax = 4u << 20;
 inline constexpr size_t kSubscribersMax = 1024;
 inline constexpr int64_t kClockSkewAllowedMs = 30'000;
 
@@ -72,6 +73,7 @@ class Node final : public LedgerBackend,
   const core::Genesis& genesis() const override { return genesis_; }
   const BlockStore& store() const override { return *store_; }
   core::Result<v1::TxStatus> SubmitTx(std::string signed_tx_bytes) override;
+  std::vector<core::Result<v1::TxStatus>> SubmitTxBatch(std::vector<std::string> signed_txs) override;
   v1::TxStatus GetTxStatus(std::string_view tx_hash) override;
   v1::NodeStatus GetStatus() override;
   uint64_t SubscribeCommits(CommitCallback on_commit) override;
@@ -114,12 +116,20 @@ class Node final : public LedgerBackend,
   void RequestBlocks(const std::string& peer_key);
   void BroadcastStatus();
   void Broadcast(const v1::P2pMessage& message);
-  void GossipTxs(const std::vector<std::string>& txs);
+  void QueueGossip(const std::string& signed_tx);
+  void FlushGossip();
   void AdmitGossiped(std::vector<std::string> txs);
 
-  // Client submissions (loop thread part).
-  core::Result<v1::TxStatus> AdmitOnLoop(const std::string& tx_hash, std::string signed_tx,
-                                         const v1::SignedTx& envelope, uint64_t nonce);
+  // Client submissions: the stateless checks and the signature on the client thread
+  // (CheckSubmission), admission on the loop (AdmitOnLoop).
+  struct Submission {
+    std::string tx_hash;
+    std::string signed_tx;
+    std::string signer;
+    uint64_t nonce = 0;
+  };
+  core::Result<Submission> CheckSubmission(std::string signed_tx_bytes) const;
+  core::Result<v1::TxStatus> AdmitOnLoop(Submission submission);
   uint64_t CommittedNonce(const std::string& signer) const;
   std::optional<v1::TxStatus> CommittedStatus(std::string_view tx_hash) const;
 
@@ -164,6 +174,11 @@ class Node final : public LedgerBackend,
   std::deque<bft::Actions> pending_actions_;
   bool driving_ = false;
   std::map<std::string, int64_t> submitted_at_ms_;  // for the commit latency histogram
+  // Client txs admitted but not yet gossiped: sent as one message per loop turn (or per
+  // kGossipBatchTxsMax / kGossipBatchBytesMax), not one per transaction.
+  std::vector<std::string> gossip_out_;
+  size_t gossip_out_bytes_ = 0;
+  bool gossip_flush_posted_ = false;
 
   // Shared with client threads.
   mutable std::mutex mu_;

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/executor.h"
@@ -198,6 +199,57 @@ grpc::Status LedgerService::SubmitTx(grpc::ServerContext* context,
                             "); submit without wait_for_commit and poll GetTxStatus");
   }
   return WaitForCommit(context, tx_bytes, *timeout, response);
+}
+
+grpc::Status LedgerService::SubmitTxBatch(grpc::ServerContext* /*context*/,
+                                          const v1::SubmitTxBatchRequest* request,
+                                          v1::SubmitTxBatchResponse* response) {
+  if (stopping_.load()) return Unavailable();
+  const int count = request->signed_txs_size();
+  if (count == 0) {
+    return InvalidArgument("SubmitTxBatchRequest.signed_txs is empty; put SignedTx encodings there");
+  }
+  if (static_cast<size_t>(count) > kSubmitBatchTxsMax) {
+    return InvalidArgument("the batch holds " + std::to_string(count) + " transactions; the limit is " +
+                           std::to_string(kSubmitBatchTxsMax) + " per call: split it");
+  }
+  size_t bytes = 0;
+  for (const std::string& tx : request->signed_txs()) bytes += tx.size();
+  if (bytes > kSubmitBatchBytesMax) {
+    return InvalidArgument("the batch holds " + std::to_string(bytes) + " bytes of transactions; "
+                           "the limit is " + std::to_string(kSubmitBatchBytesMax) + " per call: split it");
+  }
+  // Per-transaction problems (empty, too large, refused) are results, not a failed call.
+  std::vector<std::string> admissible;
+  std::vector<int> position;  // request index of each admissible tx
+  admissible.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    v1::SubmitTxBatchResult* result = response->add_results();
+    const std::string& tx = request->signed_txs(i);
+    if (tx.empty() || tx.size() > core::kSignedTxBytesMax) {
+      result->set_error_code("INVALID_ARGUMENT");
+      result->set_error(tx.empty() ? "signed_txs[" + std::to_string(i) + "] is empty"
+                                   : "TX_TOO_LARGE: signed_txs[" + std::to_string(i) + "] is " +
+                                         std::to_string(tx.size()) + " bytes; the limit is " +
+                                         std::to_string(core::kSignedTxBytesMax));
+      continue;
+    }
+    admissible.push_back(tx);
+    position.push_back(i);
+  }
+  std::vector<core::Result<v1::TxStatus>> submitted = backend_.SubmitTxBatch(std::move(admissible));
+  LOTCHAIN_ASSERT(submitted.size() == position.size());
+  for (size_t k = 0; k < submitted.size(); ++k) {
+    v1::SubmitTxBatchResult* result = response->mutable_results(position[k]);
+    if (submitted[k].ok()) {
+      *result->mutable_status() = std::move(submitted[k]).value();
+    } else {
+      grpc::Status status = ToGrpcStatus(submitted[k].status());
+      result->set_error_code(std::string(GrpcCodeName(status.error_code())));
+      result->set_error(status.error_message());
+    }
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status LedgerService::WaitForCommit(grpc::ServerContext* context,

@@ -39,6 +39,9 @@ class LedgerService final : public v1::Ledger::Service {
 
   grpc::Status SubmitTx(grpc::ServerContext* context, const v1::SubmitTxRequest* request,
                         v1::TxStatus* response) override;
+  grpc::Status SubmitTxBatch(grpc::ServerContext* context,
+                             const v1::SubmitTxBatchRequest* request,
+                             v1::SubmitTxBatchResponse* response) override;
   grpc::Status GetTxStatus(grpc::ServerContext* context, const v1::GetTxStatusRequest* request,
                            v1::TxStatus* response) override;
   grpc::Status GetLot(grpc::ServerContext* context, const v1::GetLotRequest* request,

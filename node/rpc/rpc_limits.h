@@ -10,9 +10,15 @@
 
 namespace lotchain::node {
 
-// A request carries at most one SignedTx (kSignedTxBytesMax) plus its small envelope.
-inline constexpr size_t kRpcReceiveBytesMax = 256u << 10;
+// SubmitTxBatch: at most this many transactions and bytes of them per call.
+inline constexpr size_t kSubmitBatchTxsMax = 1000;
+inline constexpr size_t kSubmitBatchBytesMax = 4u << 20;
+
+// The largest request is a SubmitTxBatch (kSubmitBatchBytesMax plus per-entry framing); a
+// SubmitTx carries one SignedTx (kSignedTxBytesMax) plus its small envelope.
+inline constexpr size_t kRpcReceiveBytesMax = kSubmitBatchBytesMax + (64u << 10);
 static_assert(core::kSignedTxBytesMax + (4u << 10) <= kRpcReceiveBytesMax);
+static_assert(kSubmitBatchBytesMax + kSubmitBatchTxsMax * 8 <= kRpcReceiveBytesMax);
 
 // The largest responses are proof bundles (bounded by kProofBytesMax in proof_builder.h),
 // long lot histories and full blocks; clients must raise their receive limit to read them.

@@ -17,11 +17,15 @@
 
 #include <grpcpp/support/status.h>
 
+#include <string_view>
+
 #include "consensus/core/result.h"
 
 namespace lotchain::node {
 
 grpc::StatusCode GrpcCodeOf(const core::Status& status);
 grpc::Status ToGrpcStatus(const core::Status& status);
+// "INVALID_ARGUMENT", "RESOURCE_EXHAUSTED", ... (the names of the gRPC specification).
+std::string_view GrpcCodeName(grpc::StatusCode code);
 
 }  // namespace lotchain::node

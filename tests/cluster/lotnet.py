@@ -59,6 +59,8 @@ class Ledger:
                 response_deserializer=resp.FromString)
 
         self.SubmitTx = unary("SubmitTx", api.SubmitTxRequest, api.TxStatus)
+        self.SubmitTxBatch = unary("SubmitTxBatch", api.SubmitTxBatchRequest,
+                                   api.SubmitTxBatchResponse)
         self.GetTxStatus = unary("GetTxStatus", api.GetTxStatusRequest, api.TxStatus)
         self.GetLot = unary("GetLot", api.GetLotRequest, state.Lot)
         self.GetLotHistory = unary("GetLotHistory", api.GetLotHistoryRequest, api.LotHistory)

@@ -242,6 +242,92 @@ TEST_F(LedgerServiceTest, SubmitRefusesBadTransactions) {
   EXPECT_NE(result.error_message().find("UNKNOWN_SIGNER"), std::string::npos);
 }
 
+// SubmitTxBatch admits each transaction as SubmitTx would, independently, and answers one result
+// per input in request order: admitted ones PENDING (then APPLIED once committed, on a resubmit),
+// refused ones with the gRPC code name and the stable lotchain code in the message.
+TEST_F(LedgerServiceTest, SubmitTxBatchResultsInRequestOrder) {
+  const std::string first = FacilityTx("cell", "batch-plant-1");
+  const std::string second = FacilityTx("cell", "batch-plant-2");
+  auto stranger = core::SecretKey::FromSeed(core::Sha256("batch stranger"));
+  ASSERT_TRUE(stranger.ok());
+  v1::TxBody body;
+  body.set_chain_id(backend.genesis().chain_id);
+  body.set_nonce(1);
+  body.mutable_register_facility()->set_facility_id("x");
+  v1::SignedTx unknown;
+  unknown.set_body(body.SerializeAsString());
+  unknown.set_signer(stranger->PublicKey());
+  unknown.set_signature(stranger->Sign(core::kTxDomain, backend.genesis().chain_id, unknown.body()));
+
+  v1::SubmitTxBatchRequest request;
+  request.add_signed_txs(first);
+  request.add_signed_txs("");                       // empty
+  request.add_signed_txs(unknown.SerializeAsString());  // unknown signer
+  request.add_signed_txs("\xff\xff garbage");       // does not parse
+  request.add_signed_txs(second);
+  request.add_signed_txs(std::string(core::kSignedTxBytesMax + 1, 'x'));  // too large
+  v1::SubmitTxBatchResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  ASSERT_TRUE(stub->SubmitTxBatch(&context, request, &response).ok());
+  ASSERT_EQ(response.results_size(), 6);
+  EXPECT_EQ(response.results(0).error_code(), "");
+  EXPECT_EQ(response.results(0).status().status(), v1::TX_STATUS_PENDING);
+  EXPECT_EQ(response.results(0).status().tx_hash(), core::TxHash(first));
+  EXPECT_EQ(response.results(1).error_code(), "INVALID_ARGUMENT");
+  EXPECT_NE(response.results(1).error().find("signed_txs[1] is empty"), std::string::npos);
+  EXPECT_EQ(response.results(2).error_code(), "PERMISSION_DENIED");
+  EXPECT_EQ(response.results(2).error().rfind("UNKNOWN_SIGNER: ", 0), 0u)
+      << response.results(2).error();
+  EXPECT_FALSE(response.results(2).has_status());
+  EXPECT_EQ(response.results(3).error_code(), "INVALID_ARGUMENT");
+  EXPECT_FALSE(response.results(3).error().empty());
+  EXPECT_EQ(response.results(4).status().status(), v1::TX_STATUS_PENDING);
+  EXPECT_EQ(response.results(4).status().tx_hash(), core::TxHash(second));
+  EXPECT_EQ(response.results(5).error_code(), "INVALID_ARGUMENT");
+  EXPECT_EQ(response.results(5).error().rfind("TX_TOO_LARGE: ", 0), 0u);
+
+  // Committed transactions resubmitted in a batch report their final status.
+  backend.CommitPending();
+  v1::SubmitTxBatchRequest again;
+  again.add_signed_txs(first);
+  again.add_signed_txs(second);
+  grpc::ClientContext resubmit;
+  SetDeadline(resubmit);
+  ASSERT_TRUE(stub->SubmitTxBatch(&resubmit, again, &response).ok());
+  ASSERT_EQ(response.results_size(), 2);
+  EXPECT_EQ(response.results(0).status().status(), v1::TX_STATUS_APPLIED);
+  EXPECT_EQ(response.results(1).status().status(), v1::TX_STATUS_APPLIED);
+}
+
+// A batch that is empty or over the count or byte limit fails as a whole, saying how to split it.
+TEST_F(LedgerServiceTest, SubmitTxBatchLimits) {
+  v1::SubmitTxBatchResponse response;
+  grpc::ClientContext empty;
+  SetDeadline(empty);
+  grpc::Status result = stub->SubmitTxBatch(&empty, v1::SubmitTxBatchRequest(), &response);
+  EXPECT_EQ(result.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::SubmitTxBatchRequest too_many;
+  for (size_t i = 0; i <= kSubmitBatchTxsMax; ++i) too_many.add_signed_txs("x");
+  grpc::ClientContext count;
+  SetDeadline(count);
+  result = stub->SubmitTxBatch(&count, too_many, &response);
+  EXPECT_EQ(result.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(result.error_message().find("split it"), std::string::npos);
+
+  v1::SubmitTxBatchRequest too_big;
+  for (size_t i = 0; i < kSubmitBatchBytesMax / core::kSignedTxBytesMax; ++i) {
+    too_big.add_signed_txs(std::string(core::kSignedTxBytesMax, 'x'));
+  }
+  too_big.add_signed_txs("x");  // one byte over, still within the server's receive limit
+  grpc::ClientContext bytes;
+  SetDeadline(bytes);
+  result = stub->SubmitTxBatch(&bytes, too_big, &response);
+  EXPECT_EQ(result.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(result.error_message().find("bytes"), std::string::npos);
+}
+
 // SubmitTx with wait_for_commit returns the final status once the block commits: APPLIED for a
 // valid transaction, REJECTED (with the reason) for one the custody rules refuse; and the
 // subscription is gone afterwards.
