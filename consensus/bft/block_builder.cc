@@ -15,19 +15,28 @@ core::Status Bad(const std::string& what) { return core::Status("BAD_BLOCK", wha
 }  // namespace
 
 BuiltBlock BuildBlock(const BlockEnv& env, const std::vector<std::string>& candidates,
-                      std::string_view proposer, int64_t now_unix_ms) {
+                      std::string_view proposer, int64_t now_unix_ms,
+                      const TxIndex* verified) {
   LOTCHAIN_ASSERT(env.genesis != nullptr);
   LOTCHAIN_ASSERT(env.state != nullptr);
   std::vector<std::string> txs;
+  std::vector<bool> checked;
   std::set<std::string> hashes;
   uint64_t bytes = kHeaderBytesMax;
   for (const std::string& tx : candidates) {
     if (txs.size() >= env.limits.tx_count_max) break;
     if (bytes + tx.size() + kTxFramingBytes > env.limits.bytes_max) break;
-    if (!hashes.insert(core::TxHash(tx)).second) continue;
+    std::string hash = core::TxHash(tx);
+    checked.push_back(verified != nullptr && verified->SignatureChecked(hash));
+    if (!hashes.insert(std::move(hash)).second) {
+      checked.pop_back();
+      continue;
+    }
     bytes += tx.size() + kTxFramingBytes;
     txs.push_back(tx);
   }
+  core::ExecuteOptions options;
+  options.signature_verified = std::move(checked);
   v1::BlockHeader header;
   header.set_chain_id(env.genesis->chain_id);
   header.set_height(env.tip.height + 1);
@@ -35,7 +44,7 @@ BuiltBlock BuildBlock(const BlockEnv& env, const std::vector<std::string>& candi
   header.set_prev_block_hash(env.tip.block_hash);
   BuiltBlock out;
   out.executed = core::ExecuteBlock(*env.genesis, *env.state, env.tip.state_root,
-                                    {header.height(), header.time_unix_ms()}, txs);
+                                    {header.height(), header.time_unix_ms()}, txs, options);
   header.set_tx_root(out.executed.tx_root);
   header.set_results_root(out.executed.results_root);
   header.set_state_root(out.executed.state_root);

@@ -57,9 +57,12 @@ struct BuiltBlock {
 };
 
 // Takes candidates in order (skipping duplicates) until the next one would exceed a limit.
-// The block time is max(now, tip time + 1).
+// The block time is max(now, tip time + 1). Execution verifies each candidate's signature
+// unless `verified` (the node's mempool) reports it already checked: a proposer verifies each
+// transaction once, on admission, not again when it builds the block.
 BuiltBlock BuildBlock(const BlockEnv& env, const std::vector<std::string>& candidates,
-                      std::string_view proposer, int64_t now_unix_ms);
+                      std::string_view proposer, int64_t now_unix_ms,
+                      const TxIndex* verified = nullptr);
 
 // Accepts `block` as the next block iff the header links to the tip, its time is in
 // (tip time, time_max_unix_ms], limits hold, every transaction passes the stateless checks and

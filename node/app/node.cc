@@ -204,6 +204,7 @@ std::optional<v1::TxStatus> Node::CommittedStatus(std::string_view tx_hash) cons
 core::Result<Node::Submission> Node::CheckSubmission(std::string signed_tx_bytes) const {
   v1::SignedTx envelope;
   auto body = core::CheckTxStateless(genesis_, signed_tx_bytes, false, &envelope);
+  metrics_->SignatureChecks(NodeMetrics::SignaturePath::kClient, 1);
   if (!body.ok()) {
     return core::Status("INVALID_ARGUMENT", body.status().code() + ": " + body.status().message());
   }
@@ -344,6 +345,7 @@ void Node::AdmitGossiped(std::vector<std::string> txs) {
       std::string hash = core::TxHash(tx);
       verified.push_back({std::move(tx), std::move(hash), envelope.signer(), body->nonce()});
     }
+    metrics_->SignatureChecks(NodeMetrics::SignaturePath::kGossip, txs.size());
     boost::asio::post(io_, [this, verified = std::move(verified)]() mutable {
       int64_t now = NowUnixMs();
       for (auto& [tx, hash, signer, nonce] : verified) {

@@ -28,7 +28,7 @@ v1::Block Node::BuildBlock(uint64_t height, uint32_t round) {
   for (const MempoolEntry* entry : mempool_.Reap(limits_.tx_count_max, limits_.bytes_max)) {
     candidates.push_back(entry->signed_tx);
   }
-  bft::BuiltBlock built = bft::BuildBlock(Env(), candidates, key_.PublicKey(), NowUnixMs());
+  bft::BuiltBlock built = bft::BuildBlock(Env(), candidates, key_.PublicKey(), NowUnixMs(), this);
   spdlog::debug("proposing height {} round {} with {} txs", height, round,
                 built.block.txs_size());
   std::string hash = core::BlockHash(built.block);
@@ -62,7 +62,11 @@ bool Node::Verify(std::string_view public_key, std::string_view domain, std::str
 
 bool Node::Contains(std::string_view tx_hash) const { return store_->GetTx(tx_hash).ok(); }
 
-bool Node::SignatureChecked(std::string_view tx_hash) const { return mempool_.Contains(tx_hash); }
+bool Node::SignatureChecked(std::string_view tx_hash) const {
+  bool checked = mempool_.Contains(tx_hash);
+  if (!checked && metrics_) metrics_->SignatureChecks(NodeMetrics::SignaturePath::kBlock, 1);
+  return checked;
+}
 
 // Carries out engine outputs in the contract's order. Outputs produced while handling outputs
 // (StartNextHeight after a decision) are queued, not handled recursively.
@@ -86,6 +90,9 @@ void Node::DriveOne(bft::Actions& actions) {
     core::Status persisted = store_->PutSignState(actions.persist->SerializeAsString());
     if (!persisted.ok()) return Fatal("cannot persist consensus sign-state: " + persisted.ToString());
   }
+  // Transactions admitted this loop turn leave before a proposal that may carry them, so
+  // peers get (and verify, off their loop) the gossip first rather than inside the proposal.
+  if (!actions.proposals.empty()) FlushGossip();
   for (const auto& proposal : actions.proposals) {
     v1::P2pMessage message;
     *message.mutable_proposal() = proposal;

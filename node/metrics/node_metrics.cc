@@ -59,6 +59,13 @@ NodeMetrics::NodeMetrics() : registry_(std::make_shared<prometheus::Registry>())
   committed_blocks_ = &MakeCounter(r, "lotchain_committed_blocks_total", "Committed blocks.");
   frames_dropped_ = &MakeCounter(r, "lotchain_p2p_frames_dropped_total",
                                  "Peer-to-peer frames dropped (malformed, oversized, queue full).");
+  auto& checks = prometheus::BuildCounter()
+                     .Name("lotchain_tx_signature_checks_total")
+                     .Help("Transaction signatures verified, by path (client, gossip, block).")
+                     .Register(r);
+  signature_checks_[0] = &checks.Add({{"path", "client"}});
+  signature_checks_[1] = &checks.Add({{"path", "gossip"}});
+  signature_checks_[2] = &checks.Add({{"path", "block"}});
   commit_latency_ = &prometheus::BuildHistogram()
                          .Name("lotchain_commit_latency_seconds")
                          .Help("Seconds from mempool admission to commit of a transaction.")
@@ -96,6 +103,10 @@ void NodeMetrics::TxCommitted(std::string_view rejection_code) {
 
 void NodeMetrics::TxRejected(std::string_view code) { RejectCounter(code).Increment(); }
 void NodeMetrics::FrameDropped() { frames_dropped_->Increment(); }
+
+void NodeMetrics::SignatureChecks(SignaturePath path, uint64_t count) {
+  signature_checks_[static_cast<size_t>(path)]->Increment(static_cast<double>(count));
+}
 
 void NodeMetrics::ObserveCommitLatency(double seconds) {
   commit_latency_->Observe(seconds < 0 ? 0.0 : seconds);

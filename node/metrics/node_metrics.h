@@ -59,6 +59,12 @@ class NodeMetrics {
   // A transaction refused at admission (mempool): lotchain_rejected_txs_total{code} += 1.
   void TxRejected(std::string_view code);
   void FrameDropped();                                // lotchain_p2p_frames_dropped_total
+  // Ed25519 signature checks of transactions, by where they happened:
+  // lotchain_tx_signature_checks_total{path="client"|"gossip"|"block"}. "block" counts txs of a
+  // proposal or synced block that this node had not verified on admission; in the steady state
+  // each tx is checked once per node, so block checks should stay near zero.
+  enum class SignaturePath { kClient, kGossip, kBlock };
+  void SignatureChecks(SignaturePath path, uint64_t count);
 
   // lotchain_commit_latency_seconds: submit (mempool admission) -> commit of one transaction.
   // Negative values are clamped to 0.
@@ -79,6 +85,7 @@ class NodeMetrics {
   prometheus::Counter* committed_txs_ = nullptr;
   prometheus::Counter* committed_blocks_ = nullptr;
   prometheus::Counter* frames_dropped_ = nullptr;
+  prometheus::Counter* signature_checks_[3] = {nullptr, nullptr, nullptr};
   prometheus::Histogram* commit_latency_ = nullptr;
   prometheus::Family<prometheus::Counter>* rejected_ = nullptr;
 

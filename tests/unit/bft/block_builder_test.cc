@@ -15,8 +15,13 @@ class SetIndex final : public TxIndex {
   bool Contains(std::string_view tx_hash) const override {
     return committed.count(std::string(tx_hash)) != 0;
   }
-  bool SignatureChecked(std::string_view tx_hash) const override { return false; }
+  bool SignatureChecked(std::string_view tx_hash) const override {
+    ++consulted;
+    return checked.count(std::string(tx_hash)) != 0;
+  }
   std::set<std::string> committed;
+  std::set<std::string> checked;  // "verified on admission"
+  mutable int consulted = 0;
 };
 
 // One miner, four validators, and ten signed custody transactions (a mine, then lots).
@@ -124,6 +129,33 @@ TEST(BlockBuilderTest, RejectsGarbageTxsAndFutureTime) {
   EXPECT_FALSE(CheckBlock(chain.env, built.block, index, chain.now).ok());
   BuiltBlock late = BuildBlock(chain.env, chain.txs, "proposer", chain.now + 60'000);
   EXPECT_FALSE(CheckBlock(chain.env, late.block, index, chain.now).ok());
+}
+
+// The proposer verifies a candidate's signature unless its mempool (the TxIndex) already did:
+// with no index a forged signature is rejected in execution; with an index that vouches for
+// the bytes, execution trusts it (so a node verifies each transaction once, on admission).
+TEST(BlockBuilderTest, BuildBlockSkipsSignaturesTheMempoolChecked) {
+  Chain chain;
+  v1::SignedTx forged;
+  ASSERT_TRUE(forged.ParseFromString(chain.txs[0]));
+  forged.set_signature(std::string(64, '\x01'));
+  const std::vector<std::string> candidates = {forged.SerializeAsString()};
+
+  BuiltBlock unverified = BuildBlock(chain.env, candidates, "proposer", chain.now);
+  ASSERT_EQ(unverified.executed.results.size(), 1u);
+  EXPECT_EQ(unverified.executed.results[0].reason(), "BAD_SIGNATURE");
+
+  SetIndex index;
+  index.checked.insert(core::TxHash(candidates[0]));
+  BuiltBlock trusted = BuildBlock(chain.env, candidates, "proposer", chain.now, &index);
+  EXPECT_EQ(index.consulted, 1);
+  ASSERT_EQ(trusted.executed.results.size(), 1u);
+  EXPECT_EQ(trusted.executed.results[0].code(), v1::TX_CODE_OK);
+
+  // Candidates the index does not vouch for are still verified.
+  SetIndex empty;
+  BuiltBlock checked = BuildBlock(chain.env, candidates, "proposer", chain.now, &empty);
+  EXPECT_EQ(checked.executed.results[0].reason(), "BAD_SIGNATURE");
 }
 
 }  // namespace
