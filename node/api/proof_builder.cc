@@ -171,6 +171,9 @@ struct StoredBlock {
   v1::CommitCertificate certificate;
   std::vector<std::string> tx_leaves;
   std::vector<std::string> result_leaves;
+  // Built on first use: a block whose only proof tx is a facility lookup pays O(n) once.
+  std::optional<MerkleLevels> tx_tree;
+  std::optional<MerkleLevels> result_tree;
 };
 
 core::Result<StoredBlock> LoadBlock(const BlockStore& store, uint64_t height) {
@@ -215,21 +218,53 @@ core::Status ResolveLookups(const StoredBlock& stored, uint64_t height,
   return core::Status::Ok();
 }
 
-v1::TxInclusion MakeInclusion(const StoredBlock& stored, uint32_t index) {
+v1::TxInclusion MakeInclusion(StoredBlock& stored, uint32_t index) {
+  if (!stored.tx_tree.has_value()) stored.tx_tree.emplace(stored.tx_leaves);
+  if (!stored.result_tree.has_value()) stored.result_tree.emplace(stored.result_leaves);
   v1::TxInclusion inclusion;
   inclusion.set_signed_tx(stored.tx_leaves[index]);
   inclusion.set_header(stored.block.header());
   inclusion.set_index(index);
-  for (auto& node : core::MerkleAuditPath(stored.tx_leaves, index)) inclusion.add_tx_path(node);
+  for (auto& node : stored.tx_tree->Path(index)) inclusion.add_tx_path(std::move(node));
   inclusion.set_result(stored.result_leaves[index]);
-  for (auto& node : core::MerkleAuditPath(stored.result_leaves, index)) {
-    inclusion.add_result_path(node);
-  }
+  for (auto& node : stored.result_tree->Path(index)) inclusion.add_result_path(std::move(node));
   *inclusion.mutable_certificate() = stored.certificate;
   return inclusion;
 }
 
 }  // namespace
+
+MerkleLevels::MerkleLevels(const std::vector<std::string>& leaves) {
+  if (leaves.empty()) return;
+  std::vector<std::string> level;
+  level.reserve(leaves.size());
+  for (const std::string& leaf : leaves) level.push_back(core::MerkleLeafHash(leaf));
+  levels_.push_back(std::move(level));
+  // Pair adjacent nodes level by level, promoting an odd last node unchanged: the same tree as
+  // core::MerkleRoot / core::MerkleAuditPath (RFC 6962's split at the largest power of two).
+  while (levels_.back().size() > 1) {
+    const std::vector<std::string>& below = levels_.back();
+    std::vector<std::string> next;
+    next.reserve((below.size() + 1) / 2);
+    for (size_t i = 0; i + 1 < below.size(); i += 2) {
+      next.push_back(core::MerkleNodeHash(below[i], below[i + 1]));
+    }
+    if (below.size() % 2 == 1) next.push_back(below.back());
+    levels_.push_back(std::move(next));
+  }
+}
+
+std::vector<std::string> MerkleLevels::Path(uint64_t index) const {
+  LOTCHAIN_ASSERT(index < size());
+  std::vector<std::string> path;
+  uint64_t position = index;
+  for (size_t level = 0; level + 1 < levels_.size(); ++level) {
+    uint64_t sibling = position ^ 1u;
+    if (sibling < levels_[level].size()) path.push_back(levels_[level][sibling]);
+    position >>= 1;
+  }
+  return path;
+}
 
 core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,
                                             const core::StateReader& snapshot,

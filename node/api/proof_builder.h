@@ -26,7 +26,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "consensus/core/result.h"
 #include "consensus/core/state.h"
@@ -46,6 +48,20 @@ struct ProofLimits {
   uint32_t lots_max = kProofLotsMax;
   size_t txs_max = kProofTxsMax;
   size_t bytes_max = kProofBytesMax;
+};
+
+// All levels of the RFC 6962 tree over `leaves` (core::MerkleRoot's construction), kept so
+// that the audit path of every leaf a proof needs costs O(log n) instead of rebuilding the tree
+// (core::MerkleAuditPath, O(n) per call: O(n^2) for a block whose txs are all in the proof).
+// Path(i) equals core::MerkleAuditPath(leaves, i).
+class MerkleLevels {
+ public:
+  explicit MerkleLevels(const std::vector<std::string>& leaves);
+  std::vector<std::string> Path(uint64_t index) const;
+  size_t size() const { return levels_.empty() ? 0 : levels_.front().size(); }
+
+ private:
+  std::vector<std::vector<std::string>> levels_;  // levels_[0] = leaf hashes; last = {root}
 };
 
 core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,
