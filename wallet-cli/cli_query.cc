@@ -2,6 +2,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "consensus/core/queries.h"
 #include "wallet-cli/cli.h"
 #include "wallet-cli/errors.h"
 #include "wallet-cli/output.h"
@@ -18,6 +19,9 @@ struct QueryArgs {
   bool down = false;
   std::string format = "tree";
   std::string genesis;
+  // All of the DAG by default (the node's maximum): a passport or trace over a cut DAG would
+  // miss origins, refiners and flags. The node's own default (core::kTraceNodesDefault) is lower.
+  uint32_t max_nodes = core::kTraceNodesMax;
 };
 
 std::string Label(const std::string& name, const std::string& prefix) {
@@ -124,7 +128,7 @@ core::Status TraceCmd(Session& s, const QueryArgs& a) {
     return core::Status("BAD_INPUT", "--format must be tree, json or dot");
   }
   auto direction = a.down ? v1::TRACE_DIRECTION_DOWNSTREAM : v1::TRACE_DIRECTION_UPSTREAM;
-  LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace, s.client().Trace(a.lot_id, direction));
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace, s.client().Trace(a.lot_id, direction, a.max_nodes));
   if (a.format == "json" || s.options.json) {
     s.Print(RenderTraceJson(trace));
   } else if (a.format == "dot") {
@@ -159,7 +163,8 @@ core::Status PassportCmd(Session& s, const QueryArgs& a) {
     }
   }
   LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace,
-                            s.client().Trace(a.lot_id, v1::TRACE_DIRECTION_UPSTREAM));
+                            s.client().Trace(a.lot_id, v1::TRACE_DIRECTION_UPSTREAM,
+                                             a.max_nodes));
   if (trace.nodes_size() == 0) return core::Status("NOT_FOUND", "empty trace for " + a.lot_id);
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
@@ -190,12 +195,20 @@ void AddQueryCommands(CLI::App& app, Session& session, Action& action) {
   trace->add_option("LOT", args->lot_id, "lot id")->required();
   trace->add_flag("--down", args->down, "follow the lot downstream to its products");
   trace->add_option("--format", args->format, "tree, json or dot (Graphviz)")->capture_default_str();
+  trace->add_option("--max-nodes", args->max_nodes,
+                    "at most this many lots (default: all, up to the node's maximum)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, core::kTraceNodesMax));
   trace->callback([&session, &action, args] { action = [&session, args] { return TraceCmd(session, *args); }; });
 
   CLI::App* passport = app.add_subcommand("passport", "battery passport of a pack lot");
   passport->add_option("LOT", args->lot_id, "pack lot id")->required();
   passport->add_option("--genesis", args->genesis,
                        "the chain's genesis.json, to compare recycled content with its policy");
+  passport->add_option("--max-nodes", args->max_nodes,
+                       "trace at most this many lots (default: all, up to the node's maximum)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, core::kTraceNodesMax));
   passport->callback([&session, &action, args] {
     action = [&session, args] { return PassportCmd(session, *args); };
   });

@@ -115,14 +115,25 @@ core::Result<v1::LotHistory> Client::GetLotHistory(const std::string& lot_id) {
   return response;
 }
 
-core::Result<v1::Trace> Client::Trace(const std::string& lot_id, v1::TraceDirection direction) {
+core::Result<v1::Trace> Client::Trace(const std::string& lot_id, v1::TraceDirection direction,
+                                      uint32_t max_nodes) {
   grpc::ClientContext context;
   Prepare(context);
   v1::TraceRequest request;
   request.set_lot_id(lot_id);
   request.set_direction(direction);
+  request.set_max_nodes(max_nodes);
   v1::Trace response;
   grpc::Status s = stub_->Trace(&context, request, &response);
+  if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+    // The node could not send (or we could not receive) a trace of this many lots in one
+    // message (the node sends at most 64 MiB).
+    return core::Status(kTraceTooLarge,
+                        "the trace of " + lot_id + " from node " + options_.target +
+                            " is too large for one response (" + s.error_message() +
+                            "); ask for fewer lots with --max-nodes N (the view is then marked "
+                            "truncated)");
+  }
   if (!s.ok()) return ToStatus(s, "Trace");
   return response;
 }

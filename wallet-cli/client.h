@@ -37,7 +37,11 @@ class Client {
   core::Result<v1::NodeStatus> GetStatus();
   core::Result<v1::Lot> GetLot(const std::string& lot_id);
   core::Result<v1::LotHistory> GetLotHistory(const std::string& lot_id);
-  core::Result<v1::Trace> Trace(const std::string& lot_id, v1::TraceDirection direction);
+  // Asks for up to `max_nodes` lots (the node caps it at core::kTraceNodesMax; 0 = the node's
+  // default, core::kTraceNodesDefault). A trace whose encoding exceeds the node's response limit
+  // fails with TRACE_TOO_LARGE rather than arriving cut.
+  core::Result<v1::Trace> Trace(const std::string& lot_id, v1::TraceDirection direction,
+                                uint32_t max_nodes);
   core::Result<v1::TxStatus> GetTxStatus(const std::string& tx_hash);
   core::Result<v1::ProofBundle> GetLotProof(const std::string& lot_id);
   // Submits a SignedTx encoding; with `wait_ms` > 0 waits up to that long for the commit.

@@ -25,6 +25,7 @@ inline constexpr std::string_view kExitCodeHelp =
 // Error codes produced by the wallet itself (the custody codes come from the chain).
 inline constexpr const char* kTxRejected = "TX_REJECTED";
 inline constexpr const char* kRpcFailed = "RPC_FAILED";
+inline constexpr const char* kTraceTooLarge = "TRACE_TOO_LARGE";
 inline constexpr const char* kNodeUnreachable = "NODE_UNREACHABLE";
 inline constexpr const char* kProofInvalid = "PROOF_INVALID";
 
@@ -35,7 +36,7 @@ inline ExitCode ExitCodeOf(const core::Status& status) {
       code == "KEY_EXISTS" || code == "BAD_KEYFILE" || code == "KEYSTORE_IO") {
     return kExitKey;
   }
-  if (code == kRpcFailed || code == kNodeUnreachable) return kExitNode;
+  if (code == kRpcFailed || code == kNodeUnreachable || code == kTraceTooLarge) return kExitNode;
   if (code == kTxRejected) return kExitRejected;
   if (code == kProofInvalid) return kExitProof;
   return kExitUsage;

@@ -246,6 +246,8 @@ lc trace pack-1 --format dot
 out_has "digraph trace"; out_has "\"ore-1\" -> \"sulphate-1\""
 lc trace ore-1 --down
 out_has "pack-1"
+lc trace pack-1 --max-nodes 2          # a deliberately cut view says so
+out_has "trace truncated"
 lc passport pack-1 --genesis "$TMP/net/genesis.json"
 out_has "BATTERY PASSPORT"; out_has "Per kWh capacity"; out_has "EU 2023/1542"
 out_has "Open risk flags: 1"; out_has "Countries of origin: CD"
