@@ -202,14 +202,17 @@ std::optional<v1::TxStatus> Node::CommittedStatus(std::string_view tx_hash) cons
 }
 
 core::Result<Node::Submission> Node::CheckSubmission(std::string signed_tx_bytes) const {
+  std::string hash = core::TxHash(signed_tx_bytes);
+  const bool checked = verified_.Contains(hash);  // e.g. already here through gossip
   v1::SignedTx envelope;
-  auto body = core::CheckTxStateless(genesis_, signed_tx_bytes, false, &envelope);
-  metrics_->SignatureChecks(NodeMetrics::SignaturePath::kClient, 1);
+  auto body = core::CheckTxStateless(genesis_, signed_tx_bytes, checked, &envelope);
+  if (!checked) metrics_->SignatureChecks(NodeMetrics::SignaturePath::kClient, 1);
   if (!body.ok()) {
     return core::Status("INVALID_ARGUMENT", body.status().code() + ": " + body.status().message());
   }
+  if (!checked) verified_.Insert(hash);
   Submission submission;
-  submission.tx_hash = core::TxHash(signed_tx_bytes);
+  submission.tx_hash = std::move(hash);
   submission.signed_tx = std::move(signed_tx_bytes);
   submission.signer = envelope.signer();
   submission.nonce = body->nonce();
@@ -338,14 +341,19 @@ void Node::AdmitGossiped(std::vector<std::string> txs) {
     };
     std::vector<Verified> verified;
     verified.reserve(txs.size());
+    uint64_t checks = 0;
     for (auto& tx : txs) {
-      v1::SignedTx envelope;
-      auto body = core::CheckTxStateless(genesis_, tx, false, &envelope);
-      if (!body.ok()) continue;
       std::string hash = core::TxHash(tx);
+      // Already verified here (the proposal carrying it came first): parse, do not verify.
+      const bool checked = verified_.Contains(hash);
+      v1::SignedTx envelope;
+      auto body = core::CheckTxStateless(genesis_, tx, checked, &envelope);
+      checks += checked ? 0 : 1;
+      if (!body.ok()) continue;
+      if (!checked) verified_.Insert(hash);
       verified.push_back({std::move(tx), std::move(hash), envelope.signer(), body->nonce()});
     }
-    metrics_->SignatureChecks(NodeMetrics::SignaturePath::kGossip, txs.size());
+    metrics_->SignatureChecks(NodeMetrics::SignaturePath::kGossip, checks);
     boost::asio::post(io_, [this, verified = std::move(verified)]() mutable {
       int64_t now = NowUnixMs();
       for (auto& [tx, hash, signer, nonce] : verified) {

@@ -29,6 +29,7 @@
 #include "node/api/backend.h"
 #include "node/app/config.h"
 #include "node/mempool/mempool.h"
+#include "node/mempool/verified_set.h"
 #include "node/storage/block_store.h"
 #include "lotchain/v1/p2p.pb.h"
 
@@ -52,6 +53,7 @@ inline constexpr uint64_t kSyncBatchBytesMax = 16u << 20;
 inline constexpr size_t kGossipBatchTxsMax = 256;
 inline constexpr size_t kGossipBatchBytesMax = 4u << 20;
 inline constexpr size_t kSubscribersMax = 1024;
+inline constexpr size_t kVerifiedHashesMax = 200'000;  // about 20 MiB
 inline constexpr int64_t kClockSkewAllowedMs = 30'000;
 
 class Node final : public LedgerBackend,
@@ -156,6 +158,8 @@ class Node final : public LedgerBackend,
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<bft::Engine> engine_;
   Mempool mempool_;
+  // Shared by the client, verify-pool and loop threads (thread-safe).
+  mutable VerifiedSet verified_{kVerifiedHashesMax};
 
   // Loop-thread state.
   bft::ChainTip tip_;

@@ -47,6 +47,9 @@ bool Node::ValidateBlock(uint64_t height, const v1::Block& block) {
     return false;
   }
   executed_[hash] = std::move(checked).value();
+  // Every tx of an accepted block verified (here or before): gossip of them arriving later
+  // is admitted without a second check.
+  for (const std::string& tx : block.txs()) verified_.Insert(core::TxHash(tx));
   return true;
 }
 
@@ -63,7 +66,7 @@ bool Node::Verify(std::string_view public_key, std::string_view domain, std::str
 bool Node::Contains(std::string_view tx_hash) const { return store_->GetTx(tx_hash).ok(); }
 
 bool Node::SignatureChecked(std::string_view tx_hash) const {
-  bool checked = mempool_.Contains(tx_hash);
+  bool checked = mempool_.Contains(tx_hash) || verified_.Contains(tx_hash);
   if (!checked && metrics_) metrics_->SignatureChecks(NodeMetrics::SignaturePath::kBlock, 1);
   return checked;
 }

@@ -20,6 +20,7 @@
 
 #include "consensus/core/assert.h"
 #include "consensus/core/crypto.h"
+#include "node/storage/state_cache.h"
 #include "node/storage/store_codec.h"
 
 namespace lotchain::node {
@@ -68,6 +69,9 @@ Status FromRocks(const std::string& dir, std::string_view action, const rocksdb:
 
 }  // namespace
 
+// Bytes of live state kept in memory for point reads (node/storage/state_cache.h).
+constexpr size_t kStateCacheBytesMax = 64u << 20;
+
 struct BlockStore::Impl {
   std::string dir;
   std::string genesis_hash;
@@ -79,6 +83,8 @@ struct BlockStore::Impl {
   Tip tip;  // guarded by tip_mutex; equals meta/tip on disk after every successful commit
 
   std::unique_ptr<StateSnapshot> live_state;  // state() without a snapshot
+  // Point reads of the live state; CommitBlock applies every block's delta to it.
+  mutable StateCache cache{kStateCacheBytesMax};  // filled by const reads
 
   ~Impl() {
     live_state.reset();
@@ -149,12 +155,17 @@ class StateView final : public StateSnapshot {
   }
 
   std::optional<std::string> Get(std::string_view key) const override {
+    uint64_t generation = 0;
+    if (snapshot_ == nullptr) {
+      if (auto cached = impl_.cache.Lookup(key, &generation)) return std::move(*cached);
+    }
     const Cf index = store::IsLotEventKey(key) ? kLotEvents : kState;
     Result<std::optional<std::string>> value = impl_.Read(index, key, snapshot_);
     if (!value.ok()) {
       std::fprintf(stderr, "lotchain: fatal: %s\n", value.status().ToString().c_str());
       std::abort();
     }
+    if (snapshot_ == nullptr) impl_.cache.Fill(key, *value, generation);
     return std::move(value).value();
   }
 
@@ -479,6 +490,7 @@ Status BlockStore::CommitBlock(const v1::Block& block, const v1::CommitCertifica
   LOTCHAIN_RETURN_IF_ERROR(
       AddWrite(impl_->dir, batch, impl_->cf(kMeta), store::kMetaTip, store::EncodeTip(next)));
   LOTCHAIN_RETURN_IF_ERROR(WriteSynced(*impl_, batch, "commit block " + std::to_string(height)));
+  impl_->cache.Apply(executed.delta);
 
   std::lock_guard<std::mutex> tip_lock(impl_->tip_mutex);
   LOTCHAIN_ASSERT(impl_->tip.height + 1 == height);
