@@ -4,6 +4,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <future>
 
@@ -42,6 +48,15 @@ Node::Node(NodeConfig config, core::Genesis genesis, core::SecretKey key,
   limits_.tx_count_max = genesis_.policy.block_max_txs;
   limits_.bytes_max = genesis_.policy.block_max_bytes;
   metrics_ = std::make_unique<NodeMetrics>();
+  // The verify pool checks gossiped transactions for blocks to come, while the loop runs the
+  // consensus steps that decide the current one. On a busy machine the loop should run first:
+  // lower the pool thread's scheduling priority (best effort; Linux niceness is per thread).
+  boost::asio::post(verify_pool_, [] {
+    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+    errno = 0;
+    const int current = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0) (void)setpriority(PRIO_PROCESS, tid, std::min(current + kVerifyPoolNice, 19));
+  });
   start_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   status_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
 }

@@ -6,10 +6,13 @@ submitters over gRPC for T seconds, against --node ADDR (with --member-key files
 or, without it, a local network of --validators lotchaind processes that it starts and stops.
 
 Every transaction is signed before the timed window (RegisterFacility with a distinct facility id:
-a cheap, valid custody event). Each submitter owns a disjoint set of accounts and its own channel,
-and sends rounds of one transaction per account (SubmitTx without wait, all in flight at once), so
-an account's nonces arrive in order. Commits are timestamped from a WatchCommits stream on the
-first node; latency is submit -> commit event.
+a cheap, valid custody event). Each submitter owns a disjoint set of accounts and its own channel.
+With --batch 1 (the default) it sends rounds of one unary SubmitTx per account, all in flight at
+once, as fast as the node admits them. With --batch B > 1 it sends SubmitTxBatch calls of B
+transactions (round-robin over its accounts, one call at a time, so an account's nonces arrive in
+order), unpaced or, with --rate R, paced so that all submitters together offer R tx/s; a paced
+transaction's latency counts from the time its call was due. Commits are timestamped from a
+WatchCommits stream on the first node; latency is submit -> commit event.
 
 Prints and writes to --json: committed_tps (transactions in blocks committed inside the window /
 T), applied_tps, p50/p95/p99 commit latency (ms), CPU seconds per lotchaind process in the window,
