@@ -24,6 +24,24 @@
 
 namespace lotchain::node {
 
+namespace {
+
+// The verify pool and the gRPC threads check signatures of transactions for blocks to come,
+// while the loop runs the consensus steps that decide the current one. On a busy machine the
+// loop should run first, so those threads lower their own scheduling priority once (best
+// effort; Linux niceness is per thread). Under overload this throttles admission, not blocks.
+void RunBelowConsensus() {
+  thread_local bool lowered = false;
+  if (lowered) return;
+  lowered = true;
+  const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) (void)setpriority(PRIO_PROCESS, tid, std::min(current + kAdmissionNice, 19));
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<Node>> Node::Create(const NodeConfig& config) {
   core::InitCrypto();
   LOTCHAIN_ASSIGN_OR_RETURN(std::string genesis_text,
@@ -48,15 +66,7 @@ Node::Node(NodeConfig config, core::Genesis genesis, core::SecretKey key,
   limits_.tx_count_max = genesis_.policy.block_max_txs;
   limits_.bytes_max = genesis_.policy.block_max_bytes;
   metrics_ = std::make_unique<NodeMetrics>();
-  // The verify pool checks gossiped transactions for blocks to come, while the loop runs the
-  // consensus steps that decide the current one. On a busy machine the loop should run first:
-  // lower the pool thread's scheduling priority (best effort; Linux niceness is per thread).
-  boost::asio::post(verify_pool_, [] {
-    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
-    errno = 0;
-    const int current = getpriority(PRIO_PROCESS, tid);
-    if (errno == 0) (void)setpriority(PRIO_PROCESS, tid, std::min(current + kVerifyPoolNice, 19));
-  });
+  boost::asio::post(verify_pool_, [] { RunBelowConsensus(); });
   start_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   status_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
 }
@@ -217,6 +227,7 @@ std::optional<v1::TxStatus> Node::CommittedStatus(std::string_view tx_hash) cons
 }
 
 core::Result<Node::Submission> Node::CheckSubmission(std::string signed_tx_bytes) const {
+  RunBelowConsensus();  // a gRPC thread
   std::string hash = core::TxHash(signed_tx_bytes);
   const bool checked = verified_.Contains(hash);  // e.g. already here through gossip
   v1::SignedTx envelope;

@@ -54,7 +54,8 @@ inline constexpr size_t kGossipBatchTxsMax = 256;
 inline constexpr size_t kGossipBatchBytesMax = 4u << 20;
 inline constexpr size_t kSubscribersMax = 1024;
 inline constexpr size_t kVerifiedHashesMax = 200'000;  // about 20 MiB
-inline constexpr int kVerifyPoolNice = 5;  // added to the verify pool thread's niceness
+// Added to the niceness of threads that verify transactions for admission (RunBelowConsensus).
+inline constexpr int kAdmissionNice = 5;
 inline constexpr int64_t kClockSkewAllowedMs = 30'000;
 
 class Node final : public LedgerBackend,
