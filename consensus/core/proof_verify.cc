@@ -98,10 +98,28 @@ class FailureLog {
   void AddBundle(std::string_view check, std::string message) {
     Add(-1, std::string(), check, std::move(message));
   }
+  void AddBlock(int block_index, std::string_view check, std::string message) {
+    const size_t before = out_.size();
+    Add(-1, std::string(), check, std::move(message));
+    if (out_.size() > before && out_.back().check == check) out_.back().block_index = block_index;
+  }
   size_t size() const { return out_.size(); }
 
  private:
   std::vector<ProofFailure>& out_;
+};
+
+// What the table checks learnt about one ProofBlock.
+struct Block {
+  int position = 0;  // in bundle.blocks
+  uint64_t height = 0;  // the row's height (= header.height() when header_ok)
+  std::string block_hash;  // SHA-256 of the header bytes
+  v1::BlockHeader header;
+  bool header_ok = false;  // parsed, well-formed, of this chain, the row's height
+  bool certified = false;  // the certificate is a quorum for (height, block_hash)
+  bool in_order = false;   // after the previous accepted row: higher height, later time
+  bool used = false;       // some entry names its height
+  bool usable() const { return header_ok && in_order; }
 };
 
 // What the per-entry checks learnt about one TxInclusion.
@@ -109,109 +127,155 @@ struct Entry {
   int position = 0;
   std::string tx_hash;  // SHA-256 of signed_tx
   uint32_t index = 0;   // leaf index in its block
-  std::string block_hash;
-  v1::BlockHeader header;
-  bool header_ok = false;  // parsed, well-formed, of this chain
-  bool included = false;   // every inclusion check passed: the replay may use it
+  const Block* block = nullptr;  // the table row of its height; null when none
+  bool included = false;  // every check passed: the replay may use it
+  uint64_t height() const { return block->height; }
 };
 
 struct Context {
   const Genesis& genesis;
   std::optional<ValidatorSet> validators;
   std::string validators_hash;
-  // Certificate verdicts by block hash || certificate encoding: a block's certificate is
-  // verified once however many bundle entries share it.
-  std::map<std::string, Status, std::less<>> certificate_verdicts;
 };
 
 std::string HexOrEmpty(std::string_view bytes) {
   return bytes.empty() ? std::string("(empty)") : ToHex(bytes);
 }
 
-// Header parses, is of this chain and has well-formed fields.
-bool CheckHeader(const Context& cx, const v1::TxInclusion& inclusion, Entry& entry,
-                 FailureLog& log) {
-  const int at = entry.position;
-  if (inclusion.header().size() > kProofHeaderBytesMax ||
-      !entry.header.ParseFromString(inclusion.header())) {
-    log.Add(at, entry.tx_hash, checks::kHeader, "block header bytes are not a BlockHeader");
+// Header parses, is of this chain, has well-formed fields and the row's height.
+bool CheckHeader(const Context& cx, const v1::ProofBlock& row, Block& block, FailureLog& log) {
+  const int at = block.position;
+  if (row.header().size() > kProofHeaderBytesMax || !block.header.ParseFromString(row.header())) {
+    log.AddBlock(at, checks::kHeader,
+                 "block header bytes of table row " + std::to_string(at) +
+                     " are not a BlockHeader");
     return false;
   }
-  const v1::BlockHeader& header = entry.header;
+  const v1::BlockHeader& header = block.header;
   if (header.chain_id() != cx.genesis.chain_id) {
-    log.Add(at, entry.tx_hash, checks::kGenesis,
-            "block header is for chain \"" + header.chain_id().substr(0, 80) +
-                "\", the genesis for \"" + cx.genesis.chain_id + "\"");
+    log.AddBlock(at, checks::kGenesis,
+                 "block header is for chain \"" + header.chain_id().substr(0, 80) +
+                     "\", the genesis for \"" + cx.genesis.chain_id + "\"");
     return false;
   }
   if (header.height() == 0 || header.tx_root().size() != kHashBytes ||
       header.results_root().size() != kHashBytes || header.tx_count() == 0) {
-    log.Add(at, entry.tx_hash, checks::kHeader,
-            "block header at height " + std::to_string(header.height()) +
-                " lacks a height, 32-byte roots or a transaction count");
+    log.AddBlock(at, checks::kHeader,
+                 "block header at height " + std::to_string(header.height()) +
+                     " lacks a height, 32-byte roots or a transaction count");
+    return false;
+  }
+  if (header.height() != row.height()) {
+    log.AddBlock(at, checks::kHeader,
+                 "table row " + std::to_string(at) + " says height " +
+                     std::to_string(row.height()) + ", its header is of height " +
+                     std::to_string(header.height()));
     return false;
   }
   if (header.height() == 1 && header.prev_block_hash() != cx.genesis.hash) {
-    log.Add(at, entry.tx_hash, checks::kGenesis,
-            "block 1 hangs from " + HexOrEmpty(header.prev_block_hash()) +
-                ", not from the genesis hash " + ToHex(cx.genesis.hash));
+    log.AddBlock(at, checks::kGenesis,
+                 "block 1 hangs from " + HexOrEmpty(header.prev_block_hash()) +
+                     ", not from the genesis hash " + ToHex(cx.genesis.hash));
     return false;
   }
   if (header.validators_hash() != cx.validators_hash) {
-    log.Add(at, entry.tx_hash, checks::kValidators,
-            "block " + std::to_string(header.height()) + " names validator set " +
-                HexOrEmpty(header.validators_hash()) + ", the genesis set is " +
-                ToHex(cx.validators_hash));
+    log.AddBlock(at, checks::kValidators,
+                 "block " + std::to_string(header.height()) + " names validator set " +
+                     HexOrEmpty(header.validators_hash()) + ", the genesis set is " +
+                     ToHex(cx.validators_hash));
     return false;
   }
   return true;
 }
 
-bool CheckCertificate(Context& cx, const v1::TxInclusion& inclusion, const Entry& entry,
+bool CheckCertificate(const Context& cx, const v1::ProofBlock& row, const Block& block,
                       FailureLog& log) {
   if (!cx.validators.has_value()) {
-    log.Add(entry.position, entry.tx_hash, checks::kCertificate,
-            "the genesis validator set is unusable, so no certificate can be checked");
+    log.AddBlock(block.position, checks::kCertificate,
+                 "the genesis validator set is unusable, so no certificate can be checked");
     return false;
   }
-  std::string cache_key = entry.block_hash + inclusion.certificate().SerializeAsString();
-  auto it = cx.certificate_verdicts.find(cache_key);
-  if (it == cx.certificate_verdicts.end()) {
-    Status verdict = VerifyCommitCertificate(
-        *cx.validators, inclusion.certificate(),
-        CertificateClaim{.height = entry.header.height(), .block_hash = entry.block_hash});
-    it = cx.certificate_verdicts.emplace(std::move(cache_key), std::move(verdict)).first;
-  }
-  if (it->second.ok()) return true;
-  log.Add(entry.position, entry.tx_hash, checks::kCertificate,
-          "block " + std::to_string(entry.header.height()) + " (" + ToHex(entry.block_hash) +
-              "): " + it->second.ToString());
+  Status verdict = VerifyCommitCertificate(
+      *cx.validators, row.certificate(),
+      CertificateClaim{.height = block.header.height(), .block_hash = block.block_hash});
+  if (verdict.ok()) return true;
+  log.AddBlock(block.position, checks::kCertificate,
+               "block " + std::to_string(block.header.height()) + " (" +
+                   ToHex(block.block_hash) + "): " + verdict.ToString());
   return false;
+}
+
+// The block table: each row checked once (header, certificate), rows strictly ascending by
+// height with increasing times. Returns the rows by height (the first row of a height).
+std::map<uint64_t, Block*> CheckBlocks(const Context& cx, const v1::ProofBundle& bundle,
+                                       std::vector<Block>& blocks, FailureLog& log,
+                                       ProofReport& report) {
+  blocks.resize(static_cast<size_t>(bundle.blocks_size()));
+  std::map<uint64_t, Block*> by_height;
+  const Block* prev = nullptr;  // the last row accepted into the order
+  for (int k = 0; k < bundle.blocks_size(); ++k) {
+    const v1::ProofBlock& row = bundle.blocks(k);
+    Block& block = blocks[static_cast<size_t>(k)];
+    block.position = k;
+    block.height = row.height();
+    block.block_hash = Sha256(row.header());
+    block.header_ok = CheckHeader(cx, row, block, log);
+    if (block.header_ok) block.certified = CheckCertificate(cx, row, block, log);
+    auto [it, first] = by_height.emplace(row.height(), &block);
+    if (!first) {
+      const Block& other = *it->second;
+      log.AddBlock(k, checks::kBlockConflict,
+                   "height " + std::to_string(row.height()) + " is already table row " +
+                       std::to_string(other.position) +
+                       (other.block_hash == block.block_hash ? " (the same header twice)"
+                                                             : " (a different header)"));
+      continue;
+    }
+    if (!block.header_ok) continue;
+    if (prev != nullptr && prev->height > block.height) {
+      log.AddBlock(k, checks::kOrder,
+                   "table row " + std::to_string(k) + " (height " +
+                       std::to_string(block.height) + ") does not come after height " +
+                       std::to_string(prev->height));
+      continue;
+    }
+    if (prev != nullptr && prev->header.time_unix_ms() >= block.header.time_unix_ms()) {
+      log.AddBlock(k, checks::kBlockTime,
+                   "block " + std::to_string(block.height) + " is not later than block " +
+                       std::to_string(prev->height));
+      continue;
+    }
+    block.in_order = true;
+    prev = &block;
+    report.blocks += 1;
+    report.height_max = std::max(report.height_max, block.height);
+  }
+  return by_height;
 }
 
 bool CheckLeaf(std::string_view leaf, const google::protobuf::RepeatedPtrField<std::string>& path,
                const Entry& entry, std::string_view root) {
   if (static_cast<size_t>(path.size()) > kProofPathNodesMax) return false;
   std::vector<std::string> nodes(path.begin(), path.end());
-  return VerifyMerkleInclusion(MerkleLeafHash(leaf), entry.index, entry.header.tx_count(), nodes,
-                               root);
+  return VerifyMerkleInclusion(MerkleLeafHash(leaf), entry.index, entry.block->header.tx_count(),
+                               nodes, root);
 }
 
 // The transaction and its result are the leaves at `index` of the certified block, and the
 // result says this exact transaction was applied.
 bool CheckLeaves(const v1::TxInclusion& inclusion, const Entry& entry, FailureLog& log) {
+  const v1::BlockHeader& header = entry.block->header;
   const std::string where = "leaf " + std::to_string(entry.index) + " of block " +
-                            std::to_string(entry.header.height()) + " (" +
-                            std::to_string(entry.header.tx_count()) + " txs)";
+                            std::to_string(header.height()) + " (" +
+                            std::to_string(header.tx_count()) + " txs)";
   bool ok = true;
-  if (!CheckLeaf(inclusion.signed_tx(), inclusion.tx_path(), entry, entry.header.tx_root())) {
+  if (!CheckLeaf(inclusion.signed_tx(), inclusion.tx_path(), entry, header.tx_root())) {
     log.Add(entry.position, entry.tx_hash, checks::kTxInclusion,
             "the signed transaction and its audit path do not lead to tx_root as " + where);
     ok = false;
   }
   if (inclusion.result().size() > kProofResultBytesMax ||
-      !CheckLeaf(inclusion.result(), inclusion.result_path(), entry,
-                 entry.header.results_root())) {
+      !CheckLeaf(inclusion.result(), inclusion.result_path(), entry, header.results_root())) {
     log.Add(entry.position, entry.tx_hash, checks::kResultInclusion,
             "the result and its audit path do not lead to results_root as " + where);
     return false;
@@ -235,62 +299,69 @@ bool CheckLeaves(const v1::TxInclusion& inclusion, const Entry& entry, FailureLo
   return ok;
 }
 
-Entry CheckInclusion(Context& cx, int position, const v1::TxInclusion& inclusion,
-                     FailureLog& log) {
+Entry CheckInclusion(int position, const v1::TxInclusion& inclusion,
+                     const std::map<uint64_t, Block*>& by_height, FailureLog& log) {
   Entry entry;
   entry.position = position;
   entry.index = inclusion.index();
   entry.tx_hash = TxHash(inclusion.signed_tx());
-  entry.block_hash = Sha256(inclusion.header());
-  entry.header_ok = CheckHeader(cx, inclusion, entry, log);
-  if (!entry.header_ok) return entry;
-  // Each check runs even when an earlier one failed, so a report names every broken part.
-  const bool certified = CheckCertificate(cx, inclusion, entry, log);
+  if (!inclusion.inline_header().empty() || inclusion.has_inline_certificate()) {
+    log.Add(position, entry.tx_hash, checks::kBundle,
+            "the entry carries its block header or certificate inline (format 1); a format-2 "
+            "bundle holds them once per block in the table: export the proof again");
+    return entry;
+  }
+  auto it = by_height.find(inclusion.height());
+  if (it == by_height.end()) {
+    log.Add(position, entry.tx_hash, checks::kBlockMissing,
+            "the entry names block " + std::to_string(inclusion.height()) +
+                ", which is not in the block table");
+    return entry;
+  }
+  Block& block = *it->second;
+  block.used = true;
+  entry.block = &block;
+  // A block whose header failed has no roots to check against; its failure is reported once.
+  if (!block.header_ok) return entry;
   const bool leaves = CheckLeaves(inclusion, entry, log);
-  entry.included = certified && leaves;
+  entry.included = leaves && block.certified && block.in_order;
   return entry;
 }
 
 bool Precedes(const Entry& a, const Entry& b) {
-  if (a.header.height() != b.header.height()) return a.header.height() < b.header.height();
+  if (a.height() != b.height()) return a.height() < b.height();
   return a.index < b.index;
 }
 
-// Cross-entry checks over the entries whose header is usable: strictly ascending (height,
-// index), one block per height, block time increasing with height. Returns the entries the
-// replay may use, in replay order.
-std::vector<const Entry*> CheckOrder(const std::vector<Entry>& entries, FailureLog& log,
-                                     ProofReport& report) {
+// Cross-entry checks over the entries whose block is usable: strictly ascending (height,
+// index). Then every table row must be used by an entry. Returns the entries the replay may use,
+// in replay order.
+std::vector<const Entry*> CheckOrder(const std::vector<Entry>& entries,
+                                     const std::vector<Block>& blocks,
+                                     const std::map<uint64_t, Block*>& by_height,
+                                     FailureLog& log) {
   std::vector<const Entry*> usable;
   const Entry* prev = nullptr;
   for (const Entry& entry : entries) {
-    if (!entry.header_ok) continue;
+    if (entry.block == nullptr || !entry.block->usable()) continue;
     if (prev != nullptr && !Precedes(*prev, entry)) {
       log.Add(entry.position, entry.tx_hash, checks::kOrder,
-              "entry (height " + std::to_string(entry.header.height()) + ", index " +
+              "entry (height " + std::to_string(entry.height()) + ", index " +
                   std::to_string(entry.index) + ") does not come after (height " +
-                  std::to_string(prev->header.height()) + ", index " +
-                  std::to_string(prev->index) + ")");
+                  std::to_string(prev->height()) + ", index " + std::to_string(prev->index) +
+                  ")");
       continue;
     }
-    if (prev != nullptr && prev->header.height() == entry.header.height() &&
-        prev->block_hash != entry.block_hash) {
-      log.Add(entry.position, entry.tx_hash, checks::kBlockConflict,
-              "two different headers for height " + std::to_string(entry.header.height()));
-      continue;
-    }
-    if (prev != nullptr && prev->header.height() < entry.header.height()) {
-      if (prev->header.time_unix_ms() >= entry.header.time_unix_ms()) {
-        log.Add(entry.position, entry.tx_hash, checks::kBlockTime,
-                "block " + std::to_string(entry.header.height()) + " is not later than block " +
-                    std::to_string(prev->header.height()));
-        continue;
-      }
-    }
-    if (prev == nullptr || prev->header.height() != entry.header.height()) report.blocks += 1;
-    report.height_max = std::max(report.height_max, entry.header.height());
     prev = &entry;
     if (entry.included) usable.push_back(&entry);
+  }
+  for (const Block& block : blocks) {
+    auto it = by_height.find(block.height);
+    if (it == by_height.end() || it->second != &block || block.used) continue;  // duplicates
+    log.AddBlock(block.position, checks::kBlockUnused,
+                 "table block " + std::to_string(block.height) +
+                     " holds no entry of the bundle (a bundle carries only the blocks its "
+                     "entries need)");
   }
   return usable;
 }
@@ -303,8 +374,8 @@ MemState Replay(const Genesis& genesis, const v1::ProofBundle& bundle,
   NonceBlindState view(state);
   for (const Entry* entry : usable) {
     TxContext ctx;
-    ctx.height = entry->header.height();
-    ctx.time_unix_ms = entry->header.time_unix_ms();
+    ctx.height = entry->block->header.height();
+    ctx.time_unix_ms = entry->block->header.time_unix_ms();
     ctx.tx_index = entry->index;
     ctx.tx_hash = entry->tx_hash;
     const std::string& signed_tx = bundle.txs(entry->position).signed_tx();
@@ -360,8 +431,22 @@ bool CheckBundle(const Genesis& genesis, const v1::ProofBundle& bundle, FailureL
     log.AddBundle(checks::kBundle, "lot id \"" + bundle.lot_id().substr(0, 80) + "\" " +
                                        std::string(kIdRule));
   }
+  if (bundle.format() != v1::PROOF_FORMAT_BLOCK_TABLE) {
+    log.AddBundle(checks::kBundle,
+                  "bundle format " + std::to_string(static_cast<int>(bundle.format())) +
+                      " is not supported: this verifier reads format 2 (headers and "
+                      "certificates once per block, docs/PROOFS.md); a format-1 bundle (inline "
+                      "headers) must be exported again from a node");
+    return false;
+  }
   if (bundle.txs_size() == 0) {
     log.AddBundle(checks::kBundle, "bundle holds no transactions");
+    return false;
+  }
+  if (static_cast<size_t>(bundle.blocks_size()) > kProofBundleBlocksMax) {
+    log.AddBundle(checks::kBundle, "bundle holds " + std::to_string(bundle.blocks_size()) +
+                                       " blocks; the limit is " +
+                                       std::to_string(kProofBundleBlocksMax));
     return false;
   }
   if (static_cast<size_t>(bundle.txs_size()) > kProofBundleTxsMax) {
@@ -374,8 +459,7 @@ bool CheckBundle(const Genesis& genesis, const v1::ProofBundle& bundle, FailureL
 }
 
 Context MakeContext(const Genesis& genesis, FailureLog& log) {
-  Context cx{.genesis = genesis, .validators = std::nullopt, .validators_hash = {},
-             .certificate_verdicts = {}};
+  Context cx{.genesis = genesis, .validators = std::nullopt, .validators_hash = {}};
   Result<ValidatorSet> set = ValidatorSet::FromGenesis(genesis);
   if (set.ok()) {
     cx.validators_hash = set->Hash();
@@ -393,13 +477,15 @@ ProofReport VerifyProofBundle(const Genesis& genesis, const v1::ProofBundle& bun
   FailureLog log(report.failures);
   if (CheckBundle(genesis, bundle, log)) {
     Context cx = MakeContext(genesis, log);
+    std::vector<Block> blocks;
+    std::map<uint64_t, Block*> by_height = CheckBlocks(cx, bundle, blocks, log, report);
     std::vector<Entry> entries;
     entries.reserve(static_cast<size_t>(bundle.txs_size()));
     for (int i = 0; i < bundle.txs_size(); ++i) {
-      entries.push_back(CheckInclusion(cx, i, bundle.txs(i), log));
+      entries.push_back(CheckInclusion(i, bundle.txs(i), by_height, log));
       if (entries.back().included) report.txs_checked += 1;
     }
-    std::vector<const Entry*> usable = CheckOrder(entries, log, report);
+    std::vector<const Entry*> usable = CheckOrder(entries, blocks, by_height, log);
     MemState state = Replay(genesis, bundle, usable, log, report);
     Recompute(state, bundle.lot_id(), log, report);
   }

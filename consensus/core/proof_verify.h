@@ -1,13 +1,15 @@
 // VerifyProofBundle: the auditor's offline check of a lot's proof bundle (issue #5;
 // docs/PROOF-VERIFY.md "Verification" lists every check, its order and its stable name).
 //
-// Given only the genesis (which the auditor holds as a file) and a ProofBundle, it
-//   1. checks each TxInclusion on its own: the header parses and belongs to this chain, the
-//      commit certificate is a quorum of genesis validators for SHA-256(header), the SignedTx is
-//      the leaf at `index` under header.tx_root, the TxResult is the leaf at `index` under
-//      header.results_root, and that result says "applied" for exactly this transaction;
-//   2. checks the bundle as a whole: entries sorted by (height, index) and distinct, one header
-//      per height, block times increasing with height;
+// Given only the genesis (which the auditor holds as a file) and a format-2 ProofBundle (a block
+// table `blocks` of (height, header, certificate) and entries naming their block by height), it
+//   1. checks each table block once: the header parses, belongs to this chain and has the row's
+//      height, the commit certificate is a quorum of genesis validators for SHA-256(header); rows
+//      strictly ascend by height (one per height) with increasing block times;
+//   2. checks each TxInclusion: its height is a row of the table, the SignedTx is the leaf at
+//      `index` under that header's tx_root, the TxResult the leaf at `index` under results_root,
+//      and that result says "applied" for exactly this transaction; entries are sorted by
+//      (height, index) and distinct, and every table block is used by an entry;
 //   3. replays every transaction that passed (1), in (height, index) order, through the real
 //      custody rules (core::ApplyTx) from the genesis state, so every signature, signer role,
 //      custody, hash link, mass and element balance and footprint allocation is re-derived by
@@ -47,8 +49,12 @@
 
 namespace lotchain::core {
 
-inline constexpr size_t kProofBundleTxsMax = 50'000;
-inline constexpr size_t kProofBundleBytesMax = 64u << 20;
+// A 100,000-event pack (tests/bench/scale) is 75,021 entries and about 60 MB; verifying it
+// peaks near 0.5 GB of memory (docs/PROOF-VERIFY.md "Resources").
+inline constexpr size_t kProofBundleTxsMax = 160'000;
+inline constexpr size_t kProofBundleBytesMax = 160u << 20;
+// Every table block must be used by an entry, so there are never more blocks than entries.
+inline constexpr size_t kProofBundleBlocksMax = kProofBundleTxsMax;
 inline constexpr size_t kProofFailuresMax = 1'000;
 inline constexpr size_t kProofHeaderBytesMax = 4u << 10;
 inline constexpr size_t kProofPathNodesMax = 64;  // a tree of 2^64 leaves
@@ -65,7 +71,9 @@ inline constexpr std::string_view kTxInclusion = "tx_inclusion";
 inline constexpr std::string_view kResultInclusion = "result_inclusion";
 inline constexpr std::string_view kResultOk = "result_ok";  // not applied, or not this tx
 inline constexpr std::string_view kOrder = "order";         // not sorted or duplicated
-inline constexpr std::string_view kBlockConflict = "block_conflict";  // two headers, one height
+inline constexpr std::string_view kBlockConflict = "block_conflict";  // a height twice in table
+inline constexpr std::string_view kBlockMissing = "block_missing";  // entry's height not in table
+inline constexpr std::string_view kBlockUnused = "block_unused";    // table block no entry uses
 inline constexpr std::string_view kBlockTime = "block_time";  // time not increasing with height
 // Replay (the custody rules' rejection code is in the message):
 inline constexpr std::string_view kTxDecode = "tx_decode";  // MALFORMED_TX, WRONG_CHAIN, ...
@@ -82,10 +90,11 @@ inline constexpr std::string_view kTruncated = "truncated";  // more than kProof
 }  // namespace proof_checks
 
 struct ProofFailure {
-  int tx_index = -1;        // position in bundle.txs; -1 for a bundle-level failure
-  std::string tx_hash_hex;  // SHA-256 of the entry's signed_tx bytes; empty when bundle-level
+  int tx_index = -1;        // position in bundle.txs; -1 for a bundle- or block-level failure
+  std::string tx_hash_hex;  // SHA-256 of the entry's signed_tx bytes; empty when not an entry
   std::string check;        // a proof_checks name
   std::string message;      // for a person: what was expected and what was found
+  int block_index = -1;     // position in bundle.blocks for a block-level failure, else -1
 };
 
 struct ProofReport {
@@ -96,7 +105,7 @@ struct ProofReport {
   v1::RollUp roll_up;   // = trace.roll_up
   size_t txs_checked = 0;   // entries whose inclusion checks (step 1) all passed
   size_t txs_replayed = 0;  // entries applied by the replay
-  size_t blocks = 0;        // distinct certified blocks
+  size_t blocks = 0;        // table blocks accepted (well-formed, of this chain, in order)
   uint64_t height_max = 0;  // highest certified height in the bundle
 };
 

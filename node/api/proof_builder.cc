@@ -218,17 +218,16 @@ core::Status ResolveLookups(const StoredBlock& stored, uint64_t height,
   return core::Status::Ok();
 }
 
-v1::TxInclusion MakeInclusion(StoredBlock& stored, uint32_t index) {
+v1::TxInclusion MakeInclusion(StoredBlock& stored, uint64_t height, uint32_t index) {
   if (!stored.tx_tree.has_value()) stored.tx_tree.emplace(stored.tx_leaves);
   if (!stored.result_tree.has_value()) stored.result_tree.emplace(stored.result_leaves);
   v1::TxInclusion inclusion;
   inclusion.set_signed_tx(stored.tx_leaves[index]);
-  inclusion.set_header(stored.block.header());
+  inclusion.set_height(height);
   inclusion.set_index(index);
   for (auto& node : stored.tx_tree->Path(index)) inclusion.add_tx_path(std::move(node));
   inclusion.set_result(stored.result_leaves[index]);
   for (auto& node : stored.result_tree->Path(index)) inclusion.add_result_path(std::move(node));
-  *inclusion.mutable_certificate() = stored.certificate;
   return inclusion;
 }
 
@@ -266,18 +265,28 @@ std::vector<std::string> MerkleLevels::Path(uint64_t index) const {
   return path;
 }
 
-core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,
-                                            const core::StateReader& snapshot,
-                                            std::string_view lot_id, const ProofLimits& limits) {
+core::Status StreamLotProof(const BlockStore& store, const core::StateReader& snapshot,
+                            std::string_view lot_id, const ProofLimits& limits,
+                            size_t fragment_bytes, const ProofFragmentSink& sink) {
   LOTCHAIN_ASSIGN_OR_RETURN(ProofPlan plan, Plan(snapshot, lot_id, limits));
   std::set<uint64_t> heights;
   for (const auto& [height, unused] : plan.by_index) heights.insert(height);
   for (const auto& [height, unused] : plan.lookups) heights.insert(height);
 
-  v1::ProofBundle bundle;
-  bundle.set_genesis_hash(store.genesis_hash());
-  bundle.set_lot_id(std::string(lot_id));
-  size_t bytes = 0;
+  v1::ProofBundle fragment;
+  bool first = true;
+  size_t bytes = 0;  // of the whole bundle so far (sum of the fragments' encodings)
+  size_t entries = 0;
+  auto flush = [&]() -> core::Status {
+    const size_t size = fragment.ByteSizeLong();
+    bytes += size;
+    if (bytes > limits.bytes_max) {
+      return TooLarge(lot_id, std::to_string(limits.bytes_max) + " bytes");
+    }
+    LOTCHAIN_RETURN_IF_ERROR(sink(fragment));
+    fragment.Clear();
+    return core::Status::Ok();
+  };
   // Ascending heights, one block in memory at a time.
   for (uint64_t height : heights) {
     LOTCHAIN_ASSIGN_OR_RETURN(StoredBlock stored, LoadBlock(store, height));
@@ -285,26 +294,57 @@ core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,
     if (auto it = plan.lookups.find(height); it != plan.lookups.end()) {
       LOTCHAIN_RETURN_IF_ERROR(ResolveLookups(stored, height, it->second, indices));
     }
+    if (indices.empty()) continue;
+    if (first) {
+      v1::BlockHeader header;
+      if (!header.ParseFromString(stored.block.header())) return Corrupt(height, "bad header");
+      fragment.set_chain_id(header.chain_id());
+      fragment.set_genesis_hash(store.genesis_hash());
+      fragment.set_lot_id(std::string(lot_id));
+      fragment.set_format(v1::PROOF_FORMAT_BLOCK_TABLE);
+      first = false;
+    }
+    v1::ProofBlock* row = fragment.add_blocks();
+    row->set_height(height);
+    row->set_header(stored.block.header());
+    *row->mutable_certificate() = std::move(stored.certificate);
+    size_t fragment_size = fragment.ByteSizeLong();
     for (const auto& [index, expected_hash] : indices) {
       if (index >= stored.tx_leaves.size()) return Corrupt(height, "tx index out of range");
       if (!expected_hash.empty() && core::TxHash(stored.tx_leaves[index]) != expected_hash) {
         return Corrupt(height, "tx " + std::to_string(index) + " is not the one its event names");
       }
-      v1::TxInclusion* inclusion = bundle.add_txs();
-      *inclusion = MakeInclusion(stored, index);
-      bytes += inclusion->ByteSizeLong();
-      if (bytes > limits.bytes_max) {
+      v1::TxInclusion* inclusion = fragment.add_txs();
+      *inclusion = MakeInclusion(stored, height, index);
+      entries += 1;
+      // Field tag, length prefix and the entry.
+      fragment_size += 1 + 5 + inclusion->ByteSizeLong();
+      if (bytes + fragment_size > limits.bytes_max) {
         return TooLarge(lot_id, std::to_string(limits.bytes_max) + " bytes");
       }
-    }
-    if (bundle.chain_id().empty() && bundle.txs_size() > 0) {
-      v1::BlockHeader header;
-      if (!header.ParseFromString(stored.block.header())) return Corrupt(height, "bad header");
-      bundle.set_chain_id(header.chain_id());
+      if (fragment_size >= fragment_bytes) {
+        LOTCHAIN_RETURN_IF_ERROR(flush());
+        fragment_size = 0;
+      }
     }
   }
-  LOTCHAIN_ASSERT(bundle.txs_size() > 0);  // a lot always has its creating event
-  LOTCHAIN_ASSERT(static_cast<size_t>(bundle.txs_size()) <= plan.count);
+  LOTCHAIN_ASSERT(!first && entries > 0);  // a lot always has its creating event
+  LOTCHAIN_ASSERT(entries <= plan.count);
+  if (fragment.ByteSizeLong() > 0) LOTCHAIN_RETURN_IF_ERROR(flush());
+  return core::Status::Ok();
+}
+
+core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,
+                                            const core::StateReader& snapshot,
+                                            std::string_view lot_id, const ProofLimits& limits) {
+  v1::ProofBundle bundle;
+  LOTCHAIN_RETURN_IF_ERROR(StreamLotProof(
+      store, snapshot, lot_id, limits, kProofFragmentBytes,
+      [&bundle](v1::ProofBundle& fragment) {
+        // Merging appends the repeated fields: the same result as concatenating encodings.
+        bundle.MergeFrom(fragment);
+        return core::Status::Ok();
+      }));
   return bundle;
 }
 

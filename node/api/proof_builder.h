@@ -8,12 +8,15 @@
 // consumed a member (the other lots it consumed in the same transaction); plus, for every
 // facility named by a lot of L or one of its events, the transactions that registered it,
 // recorded each of its audits and raised its still-open risk flags; plus the raising
-// transactions of open flags on lots of L. Each is a TxInclusion: the exact SignedTx bytes, the
-// exact header bytes of its block, RFC 6962 audit paths to the header's tx_root and
-// results_root, the stored TxResult encoding and the block's commit certificate. Entries are
-// distinct and sorted by (height, index).
+// transactions of open flags on lots of L. Format 2 (docs/PROOFS.md "Bundle format"): each
+// block once in `blocks` (height, exact header bytes, commit certificate), ascending height; each
+// transaction a TxInclusion naming its block by height, with the exact SignedTx bytes, RFC 6962
+// audit paths to the header's tx_root and results_root and the stored TxResult encoding. Entries
+// are distinct and sorted by (height, index); every table block is used by an entry.
 //
 // Nothing is truncated: a DAG or bundle beyond the limits is an error, never a partial proof.
+// StreamLotProof hands the bundle out in fragments (one block in memory at a time); the bytes
+// limit may therefore fail after fragments were emitted, and the caller must then discard them.
 //
 // Errors: INVALID_ARGUMENT (malformed lot id), NOT_FOUND (no such lot in `snapshot`),
 // PROOF_TOO_LARGE (a limit below is exceeded; the message names it), STORE_CORRUPT (the stored
@@ -26,6 +29,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,10 +41,17 @@
 
 namespace lotchain::node {
 
-inline constexpr uint32_t kProofLotsMax = 10'000;         // lots in L (ancestors, co-inputs)
+// Limits of one proof (docs/PROOFS.md "Limits"). A 100,000-event pack of the scale generator
+// (tests/bench/scale) needs 25,004 lots, 75,021 entries and about 60 MB; these leave about 2.5x
+// headroom while bounding what one request can make the node read and the verifier hold.
+inline constexpr uint32_t kProofLotsMax = 64'000;         // lots in L (ancestors, co-inputs)
 inline constexpr size_t kProofChildrenMax = 10'000;       // children of one lot of L
-inline constexpr size_t kProofTxsMax = 50'000;            // TxInclusion entries
-inline constexpr size_t kProofBytesMax = 48u << 20;       // encoded ProofBundle size
+inline constexpr size_t kProofTxsMax = 160'000;           // TxInclusion entries
+inline constexpr size_t kProofBytesMax = 160u << 20;      // encoded ProofBundle (streamed)
+// GetLotProof sends the bundle in one response, which the node holds whole (message and its
+// encoding); StreamLotProof holds one fragment. The unary form keeps the old 48 MiB bound.
+inline constexpr size_t kProofUnaryBytesMax = 48u << 20;
+inline constexpr size_t kProofFragmentBytes = 1u << 20;   // target size of a streamed fragment
 inline constexpr size_t kProofAuditsPerFacilityMax = 1'000;
 inline constexpr size_t kProofFlagsPerTargetMax = 1'000;
 
@@ -64,9 +75,22 @@ class MerkleLevels {
   std::vector<std::vector<std::string>> levels_;  // levels_[0] = leaf hashes; last = {root}
 };
 
+// The bundle in one message (limits.bytes_max applies to its encoding).
 core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,
                                             const core::StateReader& snapshot,
                                             std::string_view lot_id,
                                             const ProofLimits& limits = {});
+
+// Receives one fragment; a non-OK status stops the build and is returned by StreamLotProof.
+using ProofFragmentSink = std::function<core::Status(v1::ProofBundle& fragment)>;
+
+// The bundle as fragments of about `fragment_bytes` each, in order: the first carries chain_id,
+// genesis_hash, lot_id and format; each carries whole entries and the table rows of the blocks
+// whose first entry it holds. Concatenating the fragments' encodings gives an encoding of
+// BuildLotProof's bundle (the same message; fields interleaved by fragment). All planning errors (NOT_FOUND, lots, entries) come before the first fragment;
+// PROOF_TOO_LARGE for bytes and STORE_CORRUPT can come after some.
+core::Status StreamLotProof(const BlockStore& store, const core::StateReader& snapshot,
+                            std::string_view lot_id, const ProofLimits& limits,
+                            size_t fragment_bytes, const ProofFragmentSink& sink);
 
 }  // namespace lotchain::node

@@ -104,15 +104,42 @@ v1::TxInclusion ProofChain::Inclusion(uint64_t height, uint32_t index) const {
   std::vector<std::string> txs(stored.block.txs().begin(), stored.block.txs().end());
   v1::TxInclusion inclusion;
   inclusion.set_signed_tx(txs.at(index));
-  inclusion.set_header(stored.block.header());
+  inclusion.set_height(height);
   inclusion.set_index(index);
   for (auto& node : core::MerkleAuditPath(txs, index)) inclusion.add_tx_path(node);
   inclusion.set_result(stored.result_leaves.at(index));
   for (auto& node : core::MerkleAuditPath(stored.result_leaves, index)) {
     inclusion.add_result_path(node);
   }
-  *inclusion.mutable_certificate() = stored.certificate;
   return inclusion;
+}
+
+v1::ProofBlock ProofChain::TableBlock(uint64_t height) const {
+  const ProofBlock& stored = Block(height);
+  v1::ProofBlock row;
+  row.set_height(height);
+  row.set_header(stored.block.header());
+  *row.mutable_certificate() = stored.certificate;
+  return row;
+}
+
+void EnsureBlock(v1::ProofBundle& bundle, const v1::ProofBlock& row) {
+  auto* blocks = bundle.mutable_blocks();
+  int at = 0;
+  while (at < blocks->size() && blocks->Get(at).height() < row.height()) ++at;
+  if (at < blocks->size() && blocks->Get(at).height() == row.height()) return;
+  *blocks->Add() = row;
+  for (int i = blocks->size() - 1; i > at; --i) blocks->SwapElements(i, i - 1);
+}
+
+void DropUnusedBlocks(v1::ProofBundle& bundle) {
+  std::set<uint64_t> used;
+  for (const auto& inclusion : bundle.txs()) used.insert(inclusion.height());
+  v1::ProofBundle kept;
+  for (const auto& row : bundle.blocks()) {
+    if (used.count(row.height()) > 0) *kept.add_blocks() = row;
+  }
+  bundle.mutable_blocks()->Swap(kept.mutable_blocks());
 }
 
 v1::ProofBundle ProofChain::BuildBundle(const std::string& lot_id) const {
@@ -183,7 +210,13 @@ v1::ProofBundle ProofChain::BuildBundle(const std::string& lot_id) const {
   bundle.set_chain_id(genesis().chain_id);
   bundle.set_genesis_hash(genesis().hash);
   bundle.set_lot_id(lot_id);
-  for (const auto& [height, index] : picks) *bundle.add_txs() = Inclusion(height, index);
+  bundle.set_format(v1::PROOF_FORMAT_BLOCK_TABLE);
+  for (const auto& [height, index] : picks) {
+    if (bundle.blocks_size() == 0 || bundle.blocks(bundle.blocks_size() - 1).height() != height) {
+      *bundle.add_blocks() = TableBlock(height);
+    }
+    *bundle.add_txs() = Inclusion(height, index);
+  }
   return bundle;
 }
 

@@ -47,8 +47,10 @@ class ProofChain {
 
   // The bundle docs/PROOF-VERIFY.md "Bundle contents" specifies for `lot_id`.
   v1::ProofBundle BuildBundle(const std::string& lot_id) const;
-  // The TxInclusion of the transaction at (height, index).
+  // The TxInclusion of the transaction at (height, index) (it names its block by height).
   v1::TxInclusion Inclusion(uint64_t height, uint32_t index) const;
+  // The block-table row of block `height`: its header and certificate.
+  v1::ProofBlock TableBlock(uint64_t height) const;
 
   int64_t time_unix_ms = 1'767'225'600'000;  // advanced by 1 s per block
 
@@ -63,6 +65,11 @@ class ProofChain {
 v1::CommitCertificate SignCertificate(const core::Genesis& genesis, uint64_t height,
                                       const std::string& header_bytes, size_t votes,
                                       uint32_t round = 0);
+
+// Inserts `row` into bundle.blocks at its height's place unless that height is there already.
+void EnsureBlock(v1::ProofBundle& bundle, const v1::ProofBlock& row);
+// Removes the table rows no entry names (after a test removed entries).
+void DropUnusedBlocks(v1::ProofBundle& bundle);
 
 // The standard supply chain of the proof tests (ids below). Two mines, an audited refinery with
 // an open risk flag, a cell plant and a pack plant:

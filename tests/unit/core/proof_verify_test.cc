@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/custody_codes.h"
@@ -37,11 +38,21 @@ class ProofVerifyTest : public ::testing::Test {
   // Position in the bundle of the entry at (height, index); -1 if absent.
   static int PositionOf(const v1::ProofBundle& bundle, uint64_t height, uint32_t index) {
     for (int i = 0; i < bundle.txs_size(); ++i) {
-      v1::BlockHeader header;
-      EXPECT_TRUE(header.ParseFromString(bundle.txs(i).header()));
-      if (header.height() == height && bundle.txs(i).index() == index) return i;
+      if (bundle.txs(i).height() == height && bundle.txs(i).index() == index) return i;
     }
     return -1;
+  }
+  // Position in the block table of the block of entry `at`; -1 if absent.
+  static int BlockOf(const v1::ProofBundle& bundle, int at) {
+    for (int k = 0; k < bundle.blocks_size(); ++k) {
+      if (bundle.blocks(k).height() == bundle.txs(at).height()) return k;
+    }
+    return -1;
+  }
+  // Removes entry `at` and the table row it alone used.
+  static void RemoveEntry(v1::ProofBundle& bundle, int at) {
+    bundle.mutable_txs()->DeleteSubrange(at, 1);
+    DropUnusedBlocks(bundle);
   }
   // Position of the first entry whose body satisfies `match`.
   template <typename Match>
@@ -61,10 +72,19 @@ class ProofVerifyTest : public ::testing::Test {
                          return f.check == check && f.tx_index == tx_index;
                        });
   }
+  static bool HasBlockFailure(const ProofReport& report, std::string_view check,
+                              int block_index) {
+    return std::any_of(report.failures.begin(), report.failures.end(),
+                       [&](const core::ProofFailure& f) {
+                         return f.check == check && f.tx_index == -1 &&
+                                f.block_index == block_index;
+                       });
+  }
   static std::string Describe(const ProofReport& report) {
     std::string out;
     for (const auto& f : report.failures) {
-      out += "[" + std::to_string(f.tx_index) + "] " + f.check + ": " + f.message + "\n";
+      out += "[" + std::to_string(f.tx_index) + "/b" + std::to_string(f.block_index) + "] " +
+             f.check + ": " + f.message + "\n";
     }
     return out;
   }
@@ -74,6 +94,15 @@ class ProofVerifyTest : public ::testing::Test {
     ASSERT_FALSE(report.failures.empty());
     EXPECT_EQ(report.failures[0].check, check) << Describe(report);
     EXPECT_EQ(report.failures[0].tx_index, tx_index) << Describe(report);
+  }
+  // The report's first failure is `check` at table block `block_index`.
+  static void ExpectFirstBlock(const ProofReport& report, std::string_view check,
+                               int block_index) {
+    ASSERT_FALSE(report.ok);
+    ASSERT_FALSE(report.failures.empty());
+    EXPECT_EQ(report.failures[0].check, check) << Describe(report);
+    EXPECT_EQ(report.failures[0].tx_index, -1) << Describe(report);
+    EXPECT_EQ(report.failures[0].block_index, block_index) << Describe(report);
   }
 
   static inline ProofChain* chain_ = nullptr;
@@ -157,14 +186,16 @@ TEST_F(ProofVerifyTest, ChangedMassInBodyIsRejected) {
 }
 
 TEST_F(ProofVerifyTest, ForgedVoteSignatureIsRejected) {
-  // Property: one precommit's signature byte flipped makes the block's certificate fail for
-  // every entry carrying it, with check "certificate".
+  // Property: one precommit's signature byte flipped in the table makes the block's certificate
+  // fail, once for the block (check "certificate"), and its entries are not replayed.
   v1::ProofBundle bundle = Bundle();
   const int at = PackTransform(bundle);
-  bundle.mutable_txs(at)->mutable_certificate()->mutable_precommits(2)->mutable_signature()->at(
+  const int block = BlockOf(bundle, at);
+  bundle.mutable_blocks(block)->mutable_certificate()->mutable_precommits(2)->mutable_signature()->at(
       5) ^= 0x40;
   ProofReport report = core::VerifyProofBundle(genesis(), bundle);
-  ExpectFirst(report, core::proof_checks::kCertificate, at);
+  ExpectFirstBlock(report, core::proof_checks::kCertificate, block);
+  EXPECT_LT(report.txs_checked, static_cast<size_t>(bundle.txs_size()));
   EXPECT_NE(report.failures[0].message.find("BAD_SIGNATURE"), std::string::npos);
 }
 
@@ -172,16 +203,16 @@ TEST_F(ProofVerifyTest, VotesBelowQuorumAreRejected) {
   // Property: with 4 validators the quorum is 3; a certificate with 2 precommits fails, and a
   // vote repeated to reach 3 is caught as a duplicate signer.
   v1::ProofBundle bundle = Bundle();
-  const int at = PackTransform(bundle);
-  auto* precommits = bundle.mutable_txs(at)->mutable_certificate()->mutable_precommits();
+  const int block = BlockOf(bundle, PackTransform(bundle));
+  auto* precommits = bundle.mutable_blocks(block)->mutable_certificate()->mutable_precommits();
   precommits->DeleteSubrange(2, 2);
   ProofReport report = core::VerifyProofBundle(genesis(), bundle);
-  ExpectFirst(report, core::proof_checks::kCertificate, at);
+  ExpectFirstBlock(report, core::proof_checks::kCertificate, block);
   EXPECT_NE(report.failures[0].message.find("need 3"), std::string::npos) << Describe(report);
 
   *precommits->Add() = precommits->Get(0);
   report = core::VerifyProofBundle(genesis(), bundle);
-  ExpectFirst(report, core::proof_checks::kCertificate, at);
+  ExpectFirstBlock(report, core::proof_checks::kCertificate, block);
   EXPECT_NE(report.failures[0].message.find("duplicate"), std::string::npos) << Describe(report);
 }
 
@@ -211,19 +242,21 @@ TEST_F(ProofVerifyTest, FlippedMerkleSiblingIsRejected) {
 }
 
 TEST_F(ProofVerifyTest, FlippedHeaderByteIsRejected) {
-  // Property: a header changed anywhere (here a state_root byte, which keeps it parseable and
-  // its Merkle roots intact) no longer hashes to the certified block: "certificate".
+  // Property: a table header changed anywhere (here a state_root byte, which keeps it parseable
+  // and its Merkle roots intact) no longer hashes to the certified block: "certificate" at the
+  // table row; its entries' paths still lead to the (unchanged) roots.
   v1::ProofBundle bundle = Bundle();
   const int at = PackTransform(bundle);
+  const int block = BlockOf(bundle, at);
   v1::BlockHeader header;
-  ASSERT_TRUE(header.ParseFromString(bundle.txs(at).header()));
-  std::string bytes = bundle.txs(at).header();
+  ASSERT_TRUE(header.ParseFromString(bundle.blocks(block).header()));
+  std::string bytes = bundle.blocks(block).header();
   const size_t offset = bytes.find(header.state_root());
   ASSERT_NE(offset, std::string::npos);
   bytes[offset + 3] = static_cast<char>(bytes[offset + 3] ^ 0x01);
-  bundle.mutable_txs(at)->set_header(bytes);
+  bundle.mutable_blocks(block)->set_header(bytes);
   ProofReport report = core::VerifyProofBundle(genesis(), bundle);
-  ExpectFirst(report, core::proof_checks::kCertificate, at);
+  ExpectFirstBlock(report, core::proof_checks::kCertificate, block);
   EXPECT_FALSE(HasFailure(report, core::proof_checks::kTxInclusion, at));
 }
 
@@ -245,12 +278,13 @@ TEST_F(ProofVerifyTest, ResultSwappedToRejectedIsRejected) {
   with_rejected.set_chain_id(bundle.chain_id());
   with_rejected.set_genesis_hash(bundle.genesis_hash());
   with_rejected.set_lot_id(bundle.lot_id());
+  with_rejected.set_format(bundle.format());
+  *with_rejected.mutable_blocks() = bundle.blocks();
+  EnsureBlock(with_rejected, chain_->TableBlock(facts_.rejected_height));
   int rejected_at = -1;
   for (const auto& inclusion : bundle.txs()) {
-    v1::BlockHeader header;
-    ASSERT_TRUE(header.ParseFromString(inclusion.header()));
-    if (rejected_at < 0 && (header.height() > facts_.rejected_height ||
-                            (header.height() == facts_.rejected_height &&
+    if (rejected_at < 0 && (inclusion.height() > facts_.rejected_height ||
+                            (inclusion.height() == facts_.rejected_height &&
                              inclusion.index() > facts_.rejected_index))) {
       rejected_at = with_rejected.txs_size();
       *with_rejected.add_txs() = chain_->Inclusion(facts_.rejected_height, facts_.rejected_index);
@@ -278,7 +312,7 @@ TEST_F(ProofVerifyTest, RemovedAncestorTxIsRejected) {
   });
   ASSERT_GE(refine, 0);
   ASSERT_GT(scrap, refine);
-  bundle.mutable_txs()->DeleteSubrange(refine, 1);
+  RemoveEntry(bundle, refine);
   ProofReport report = core::VerifyProofBundle(genesis(), bundle);
   ASSERT_FALSE(report.ok);
   EXPECT_TRUE(HasFailure(report, core::proof_checks::kHashLink, scrap - 1)) << Describe(report);
@@ -289,7 +323,7 @@ TEST_F(ProofVerifyTest, RemovedAncestorTxIsRejected) {
   const int accept = PositionWhere(bundle, [](const v1::TxBody& b) {
     return b.has_accept_transfer() && b.accept_transfer().lot_id() == "co-ore";
   });
-  bundle.mutable_txs()->DeleteSubrange(accept, 1);
+  RemoveEntry(bundle, accept);
   report = core::VerifyProofBundle(genesis(), bundle);
   ExpectFirst(report, core::proof_checks::kCustody, refine - 1);
   EXPECT_NE(report.failures[0].message.find("NOT_CUSTODIAN"), std::string::npos);
@@ -303,7 +337,7 @@ TEST_F(ProofVerifyTest, MissingFacilityRegistrationIsRejected) {
     return b.has_register_facility() && b.register_facility().facility_id() == "pack-plant";
   });
   ASSERT_GE(registration, 0);
-  bundle.mutable_txs()->DeleteSubrange(registration, 1);
+  RemoveEntry(bundle, registration);
   const int pack = PackTransform(bundle);
   ProofReport report = core::VerifyProofBundle(genesis(), bundle);
   ExpectFirst(report, core::proof_checks::kFacilityMissing, pack);
@@ -328,6 +362,7 @@ TEST_F(ProofVerifyTest, OutsideCoInputNeedsItsHistory) {
     }
     *trimmed.add_txs() = inclusion;
   }
+  DropUnusedBlocks(trimmed);
   ASSERT_EQ(trimmed.txs_size() + 3, bundle.txs_size());
   ProofReport report = core::VerifyProofBundle(genesis(), trimmed);
   ASSERT_EQ(report.failures.size(), 1u) << Describe(report);
@@ -337,7 +372,9 @@ TEST_F(ProofVerifyTest, OutsideCoInputNeedsItsHistory) {
 
 // A block after the chain's tip holding `signed_tx` with an "applied" result, certified by all
 // validators (a Byzantine quorum): its inclusion checks pass, so only the replay can object.
-v1::TxInclusion ForgedInclusion(const ProofChain& chain, const std::string& signed_tx) {
+// Appends the block to the table and the entry to the bundle.
+void AddForgedInclusion(const ProofChain& chain, const std::string& signed_tx,
+                        v1::ProofBundle& bundle) {
   const uint64_t height = chain.height() + 1;
   v1::TxResult result;
   result.set_tx_hash(core::Sha256(signed_tx));
@@ -354,14 +391,16 @@ v1::TxInclusion ForgedInclusion(const ProofChain& chain, const std::string& sign
   header.set_state_root(core::Sha256("forged state"));
   header.set_tx_count(1);
   header.set_validators_hash(core::Sha256(validator_keys));
-  v1::TxInclusion inclusion;
-  inclusion.set_signed_tx(signed_tx);
-  inclusion.set_header(header.SerializeAsString());
-  inclusion.set_index(0);
-  inclusion.set_result(result.SerializeAsString());
-  *inclusion.mutable_certificate() = SignCertificate(chain.genesis(), height, inclusion.header(),
-                                                     chain.genesis().validators.size());
-  return inclusion;
+  v1::ProofBlock* row = bundle.add_blocks();
+  row->set_height(height);
+  row->set_header(header.SerializeAsString());
+  *row->mutable_certificate() =
+      SignCertificate(chain.genesis(), height, row->header(), chain.genesis().validators.size());
+  v1::TxInclusion* inclusion = bundle.add_txs();
+  inclusion->set_signed_tx(signed_tx);
+  inclusion->set_height(height);
+  inclusion->set_index(0);
+  inclusion->set_result(result.SerializeAsString());
 }
 
 TEST_F(ProofVerifyTest, ByzantineQuorumCannotCertifyRuleBreakingTx) {
@@ -408,7 +447,7 @@ TEST_F(ProofVerifyTest, ByzantineQuorumCannotCertifyRuleBreakingTx) {
   }
   for (const Case& c : cases) {
     v1::ProofBundle bundle = Bundle();
-    *bundle.add_txs() = ForgedInclusion(*chain_, c.signed_tx);
+    AddForgedInclusion(*chain_, c.signed_tx, bundle);
     ProofReport report = core::VerifyProofBundle(genesis(), bundle);
     ExpectFirst(report, c.check, bundle.txs_size() - 1);
     EXPECT_EQ(report.failures.size(), 1u) << Describe(report);
@@ -429,12 +468,12 @@ TEST_F(ProofVerifyTest, WrongGenesisIsRejected) {
   ASSERT_TRUE(other_validators.ok());
   report = core::VerifyProofBundle(*other_validators, Bundle());
   ExpectFirst(report, core::proof_checks::kGenesis, -1);
-  // Block 1 fails on its genesis link; every later block names a validator set not of this
-  // genesis.
-  const int block2 = PositionOf(Bundle(), 2, 0);
-  ASSERT_GE(block2, 0);
-  EXPECT_TRUE(HasFailure(report, core::proof_checks::kGenesis, 0)) << Describe(report);
-  EXPECT_TRUE(HasFailure(report, core::proof_checks::kValidators, block2)) << Describe(report);
+  // Block 1 (table row 0) fails on its genesis link; every later block names a validator set
+  // not of this genesis.
+  ASSERT_EQ(Bundle().blocks(0).height(), 1u);
+  ASSERT_EQ(Bundle().blocks(1).height(), 2u);
+  EXPECT_TRUE(HasBlockFailure(report, core::proof_checks::kGenesis, 0)) << Describe(report);
+  EXPECT_TRUE(HasBlockFailure(report, core::proof_checks::kValidators, 1)) << Describe(report);
 
   // Same validators, bundle relabelled to the other genesis: the header of block 1 still hangs
   // from the real genesis hash.
@@ -443,7 +482,7 @@ TEST_F(ProofVerifyTest, WrongGenesisIsRejected) {
   ASSERT_TRUE(renamed.ok());
   bundle.set_genesis_hash(renamed->hash);
   report = core::VerifyProofBundle(*renamed, bundle);
-  ExpectFirst(report, core::proof_checks::kGenesis, 0);
+  ExpectFirstBlock(report, core::proof_checks::kGenesis, 0);
 }
 
 TEST_F(ProofVerifyTest, DisorderedOrDuplicatedEntriesAreRejected) {
@@ -478,13 +517,145 @@ TEST_F(ProofVerifyTest, MalformedBundlesAreRejectedWithoutCrashing) {
   ExpectFirst(core::VerifyProofBundle(genesis(), bundle), core::proof_checks::kLotMissing, -1);
 
   bundle = Bundle();
-  bundle.mutable_txs(0)->set_header("\x08");
-  bundle.mutable_txs(1)->set_signed_tx("");
-  bundle.mutable_txs(2)->clear_certificate();
+  const int last = bundle.txs_size() - 1;
+  ASSERT_GT(BlockOf(bundle, last), 2);
+  bundle.mutable_blocks(0)->set_header("\x08");
+  bundle.mutable_txs(last)->set_signed_tx("");
+  bundle.mutable_blocks(2)->clear_certificate();
   ProofReport report = core::VerifyProofBundle(genesis(), bundle);
-  EXPECT_TRUE(HasFailure(report, core::proof_checks::kHeader, 0)) << Describe(report);
-  EXPECT_TRUE(HasFailure(report, core::proof_checks::kTxInclusion, 1)) << Describe(report);
-  EXPECT_TRUE(HasFailure(report, core::proof_checks::kCertificate, 2)) << Describe(report);
+  EXPECT_TRUE(HasBlockFailure(report, core::proof_checks::kHeader, 0)) << Describe(report);
+  EXPECT_TRUE(HasFailure(report, core::proof_checks::kTxInclusion, last)) << Describe(report);
+  EXPECT_TRUE(HasBlockFailure(report, core::proof_checks::kCertificate, 2)) << Describe(report);
+
+  bundle = Bundle();
+  bundle.clear_blocks();  // entries without a table
+  report = core::VerifyProofBundle(genesis(), bundle);
+  ExpectFirst(report, core::proof_checks::kBlockMissing, 0);
+}
+
+TEST_F(ProofVerifyTest, EntryNamingABlockNotInTheTableIsRejected) {
+  // Property: an entry whose height is not a table row cannot be checked against any header:
+  // "block_missing" at the entry; a height moved onto another table block fails its paths.
+  v1::ProofBundle bundle = Bundle();
+  const int at = PackTransform(bundle);
+  bundle.mutable_txs(at)->set_height(chain_->height() + 50);
+  ProofReport report = core::VerifyProofBundle(genesis(), bundle);
+  ExpectFirst(report, core::proof_checks::kBlockMissing, at);
+  EXPECT_NE(report.failures[0].message.find("not in the block table"), std::string::npos);
+
+  bundle = Bundle();
+  const int block = BlockOf(bundle, at);
+  ASSERT_GT(block, 0);
+  bundle.mutable_txs(at)->set_height(bundle.blocks(block - 1).height());
+  report = core::VerifyProofBundle(genesis(), bundle);
+  ASSERT_FALSE(report.ok);
+  EXPECT_TRUE(HasFailure(report, core::proof_checks::kTxInclusion, at) ||
+              HasFailure(report, core::proof_checks::kOrder, at))
+      << Describe(report);
+}
+
+TEST_F(ProofVerifyTest, TableBlockNoEntryUsesIsRejected) {
+  // Property: the table carries only blocks its entries need: a certified block that no entry
+  // names is "block_unused" (one failure, at its row); so is a real block whose entries were
+  // removed but whose row was kept (then first, before the replay's failures).
+  v1::ProofBundle bundle = Bundle();
+  AddForgedInclusion(*chain_, bundle.txs(0).signed_tx(), bundle);  // a certified block ...
+  bundle.mutable_txs()->RemoveLast();                              // ... with no entry
+  ProofReport report = core::VerifyProofBundle(genesis(), bundle);
+  ExpectFirstBlock(report, core::proof_checks::kBlockUnused, bundle.blocks_size() - 1);
+  EXPECT_EQ(report.failures.size(), 1u) << Describe(report);
+
+  bundle = Bundle();
+  const int block = BlockOf(bundle, PackTransform(bundle));
+  const uint64_t height = bundle.blocks(block).height();
+  v1::ProofBundle trimmed = bundle;
+  trimmed.clear_txs();
+  for (const auto& inclusion : bundle.txs()) {
+    if (inclusion.height() != height) *trimmed.add_txs() = inclusion;
+  }
+  report = core::VerifyProofBundle(genesis(), trimmed);
+  ExpectFirstBlock(report, core::proof_checks::kBlockUnused, block);
+}
+
+TEST_F(ProofVerifyTest, DuplicateOrDisorderedTableHeightsAreRejected) {
+  // Property: one row per height, ascending: the same block twice and a second, different
+  // header for a height are "block_conflict" at the later row; swapped rows are "order".
+  v1::ProofBundle bundle = Bundle();
+  const int block = BlockOf(bundle, PackTransform(bundle));
+  *bundle.add_blocks() = bundle.blocks(block);
+  for (int k = bundle.blocks_size() - 1; k > block + 1; --k) {
+    bundle.mutable_blocks()->SwapElements(k, k - 1);
+  }
+  ProofReport report = core::VerifyProofBundle(genesis(), bundle);
+  ExpectFirstBlock(report, core::proof_checks::kBlockConflict, block + 1);
+  EXPECT_NE(report.failures[0].message.find("the same header twice"), std::string::npos);
+  EXPECT_EQ(report.failures.size(), 1u) << Describe(report);
+
+  // A different header claiming the same height (another block's header, relabelled).
+  bundle = Bundle();
+  v1::ProofBlock impostor = bundle.blocks(block - 1);
+  impostor.set_height(bundle.blocks(block).height());
+  *bundle.add_blocks() = impostor;
+  for (int k = bundle.blocks_size() - 1; k > block + 1; --k) {
+    bundle.mutable_blocks()->SwapElements(k, k - 1);
+  }
+  report = core::VerifyProofBundle(genesis(), bundle);
+  EXPECT_TRUE(HasBlockFailure(report, core::proof_checks::kHeader, block + 1))
+      << Describe(report);  // its header is of another height
+  EXPECT_TRUE(HasBlockFailure(report, core::proof_checks::kBlockConflict, block + 1))
+      << Describe(report);
+
+  bundle = Bundle();
+  bundle.mutable_blocks()->SwapElements(1, 2);
+  report = core::VerifyProofBundle(genesis(), bundle);
+  ExpectFirstBlock(report, core::proof_checks::kOrder, 2);
+}
+
+TEST_F(ProofVerifyTest, TableRowHeightMustBeItsHeaders) {
+  // Property: a row whose height field disagrees with its header is "header" at the row; the
+  // entries that name the real height then find no block ("block_missing").
+  v1::ProofBundle bundle = Bundle();
+  const int at = PackTransform(bundle);
+  const int block = BlockOf(bundle, at);
+  const uint64_t height = bundle.blocks(block).height();
+  bundle.mutable_blocks(block)->set_height(height + 1'000);
+  ProofReport report = core::VerifyProofBundle(genesis(), bundle);
+  ExpectFirstBlock(report, core::proof_checks::kHeader, block);
+  EXPECT_TRUE(HasFailure(report, core::proof_checks::kBlockMissing, at)) << Describe(report);
+}
+
+TEST_F(ProofVerifyTest, InlineFormatIsRejected) {
+  // Property: the verifier reads format 2 only. A bundle without the format (format 1, inline
+  // headers) is one "bundle" failure asking to export again; an entry that smuggles an inline
+  // header or certificate into a format-2 bundle is a "bundle" failure at the entry.
+  v1::ProofBundle bundle = Bundle();
+  bundle.clear_format();
+  ProofReport report = core::VerifyProofBundle(genesis(), bundle);
+  ExpectFirst(report, core::proof_checks::kBundle, -1);
+  EXPECT_NE(report.failures[0].message.find("export"), std::string::npos);
+  EXPECT_EQ(report.failures.size(), 1u) << Describe(report);
+
+  bundle = Bundle();
+  const int at = PackTransform(bundle);
+  bundle.mutable_txs(at)->set_inline_header(bundle.blocks(BlockOf(bundle, at)).header());
+  ExpectFirst(core::VerifyProofBundle(genesis(), bundle), core::proof_checks::kBundle, at);
+  bundle = Bundle();
+  *bundle.mutable_txs(at)->mutable_inline_certificate() =
+      bundle.blocks(BlockOf(bundle, at)).certificate();
+  ExpectFirst(core::VerifyProofBundle(genesis(), bundle), core::proof_checks::kBundle, at);
+}
+
+TEST_F(ProofVerifyTest, EachBlockIsStoredOnce) {
+  // Property: the honest bundle's table has one row per distinct entry height, each used.
+  const v1::ProofBundle bundle = Bundle();
+  std::set<uint64_t> heights;
+  for (const auto& inclusion : bundle.txs()) heights.insert(inclusion.height());
+  ASSERT_EQ(static_cast<size_t>(bundle.blocks_size()), heights.size());
+  EXPECT_LT(bundle.blocks_size(), bundle.txs_size());
+  for (const auto& inclusion : bundle.txs()) {
+    EXPECT_TRUE(inclusion.inline_header().empty());
+    EXPECT_FALSE(inclusion.has_inline_certificate());
+  }
 }
 
 TEST_F(ProofVerifyTest, RandomByteFlipsNeverCrashOrPassUnnoticed) {

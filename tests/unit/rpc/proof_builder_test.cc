@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "consensus/core/certificate.h"
@@ -27,20 +28,39 @@ class ProofBuilderTest : public ::testing::Test {
   TestBackend backend;
 };
 
-// Each TxInclusion verifies as an auditor would: tx and result inclusion paths against the
-// header's tx_root and results_root (core::VerifyMerkleInclusion), the result says OK, and the
-// certificate is a quorum of genesis validators over SHA-256 of the header bytes.
+// Each table block is certified and each TxInclusion verifies as an auditor would: tx and
+// result inclusion paths against its block's tx_root and results_root
+// (core::VerifyMerkleInclusion), the result says OK; the certificate is a quorum of genesis
+// validators over SHA-256 of the header bytes. Every block appears once and is used.
 TEST_F(ProofBuilderTest, EveryInclusionVerifies) {
   auto bundle = Build("pack-1");
   ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
   EXPECT_EQ(bundle->genesis_hash(), backend.genesis().hash);
   EXPECT_EQ(bundle->chain_id(), backend.genesis().chain_id);
   EXPECT_EQ(bundle->lot_id(), "pack-1");
+  EXPECT_EQ(bundle->format(), v1::PROOF_FORMAT_BLOCK_TABLE);
   const core::ValidatorSet validators = backend.Validators();
+  std::map<uint64_t, v1::BlockHeader> headers;
+  uint64_t previous_height = 0;
+  for (const v1::ProofBlock& row : bundle->blocks()) {
+    v1::BlockHeader header;
+    ASSERT_TRUE(header.ParseFromString(row.header()));
+    EXPECT_EQ(header.height(), row.height());
+    EXPECT_LT(previous_height, row.height());  // ascending, one row per height
+    previous_height = row.height();
+    core::Status certified = core::VerifyCommitCertificate(
+        validators, row.certificate(), {header.height(), core::Sha256(row.header())});
+    EXPECT_TRUE(certified.ok()) << certified.ToString();
+    headers[row.height()] = header;
+  }
+  std::set<uint64_t> used;
   std::pair<uint64_t, uint32_t> previous{0, 0};
   for (const v1::TxInclusion& inclusion : bundle->txs()) {
-    v1::BlockHeader header;
-    ASSERT_TRUE(header.ParseFromString(inclusion.header()));
+    EXPECT_TRUE(inclusion.inline_header().empty());
+    EXPECT_FALSE(inclusion.has_inline_certificate());
+    ASSERT_EQ(headers.count(inclusion.height()), 1u);
+    used.insert(inclusion.height());
+    const v1::BlockHeader& header = headers[inclusion.height()];
     std::vector<std::string> tx_path(inclusion.tx_path().begin(), inclusion.tx_path().end());
     EXPECT_TRUE(core::VerifyMerkleInclusion(core::MerkleLeafHash(inclusion.signed_tx()),
                                             inclusion.index(), header.tx_count(), tx_path,
@@ -54,13 +74,60 @@ TEST_F(ProofBuilderTest, EveryInclusionVerifies) {
     ASSERT_TRUE(result.ParseFromString(inclusion.result()));
     EXPECT_EQ(result.code(), v1::TX_CODE_OK);
     EXPECT_EQ(result.tx_hash(), core::TxHash(inclusion.signed_tx()));
-    core::Status certified = core::VerifyCommitCertificate(
-        validators, inclusion.certificate(), {header.height(), core::Sha256(inclusion.header())});
-    EXPECT_TRUE(certified.ok()) << certified.ToString();
     std::pair<uint64_t, uint32_t> position{header.height(), inclusion.index()};
     EXPECT_LT(previous, position);  // sorted by (height, index), no duplicates
     previous = position;
   }
+  EXPECT_EQ(used.size(), headers.size());  // no table block without an entry
+}
+
+// StreamLotProof's fragments, concatenated, parse to exactly BuildLotProof's bundle, whatever
+// the fragment size (the bytes differ only in field order: a fragment's entries come before its
+// table rows); the first fragment carries the bundle's identity.
+TEST_F(ProofBuilderTest, StreamedFragmentsConcatenateToTheBundle) {
+  auto bundle = Build("pack-1");
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  const std::string whole = bundle->SerializeAsString();
+  for (size_t fragment_bytes : {size_t{1}, size_t{600}, size_t{4096}, kProofFragmentBytes}) {
+    auto snapshot = backend.store().Snapshot();
+    std::string concatenated;
+    std::vector<v1::ProofBundle> fragments;
+    core::Status status = StreamLotProof(
+        backend.store(), *snapshot, "pack-1", {}, fragment_bytes,
+        [&](v1::ProofBundle& fragment) {
+          concatenated += fragment.SerializeAsString();
+          fragments.push_back(fragment);
+          return core::Status::Ok();
+        });
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    v1::ProofBundle parsed;
+    ASSERT_TRUE(parsed.ParseFromString(concatenated));
+    EXPECT_EQ(parsed.SerializeAsString(), whole) << fragment_bytes;
+    ASSERT_FALSE(fragments.empty());
+    EXPECT_EQ(fragments.front().lot_id(), "pack-1");
+    if (fragment_bytes == 1) {
+      EXPECT_EQ(fragments.size(), static_cast<size_t>(bundle->txs_size()));
+    }
+    if (fragment_bytes == kProofFragmentBytes) {
+      EXPECT_EQ(fragments.size(), 1u);
+    }
+  }
+  // A sink error stops the stream and is returned as is.
+  auto snapshot = backend.store().Snapshot();
+  int calls = 0;
+  core::Status stopped = StreamLotProof(backend.store(), *snapshot, "pack-1", {}, 1,
+                                        [&](v1::ProofBundle&) {
+                                          calls += 1;
+                                          return core::Status("CANCELLED", "client went away");
+                                        });
+  EXPECT_EQ(stopped.code(), "CANCELLED");
+  EXPECT_EQ(calls, 1);
+  // The byte limit counts the whole stream, not one fragment.
+  snapshot = backend.store().Snapshot();
+  EXPECT_EQ(StreamLotProof(backend.store(), *snapshot, "pack-1", {.bytes_max = 2000}, 600,
+                           [](v1::ProofBundle&) { return core::Status::Ok(); })
+                .code(),
+            "PROOF_TOO_LARGE");
 }
 
 // The bundle holds every event tx of the lot and its ancestors, the four facility
