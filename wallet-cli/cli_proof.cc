@@ -1,4 +1,12 @@
 // `lotchain proof export LOT -o FILE` and `lotchain proof verify FILE --genesis genesis.json`.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 
 #include "wallet-cli/cli.h"
@@ -16,7 +24,13 @@ namespace lotchain::wallet {
 
 namespace {
 
-constexpr size_t kBundleFileBytesMax = 64u << 20;
+// The largest bundle `proof export` writes and `proof verify` reads: the node's streamed limit
+// (kProofBytesMax, node/api/proof_builder.h), which is also the verifier's
+// (core::kProofBundleBytesMax).
+constexpr size_t kBundleFileBytesMax = 160u << 20;
+#ifdef LOTCHAIN_WALLET_HAS_PROOF_VERIFY
+static_assert(kBundleFileBytesMax == core::kProofBundleBytesMax);
+#endif
 
 struct ProofArgs {
   std::string lot_id;
@@ -25,24 +39,96 @@ struct ProofArgs {
   std::string genesis;
 };
 
+// Writes a file from appended pieces to PATH.tmp, renamed to PATH only by Commit(); dropped
+// (unlinked) otherwise, so a failed export never leaves a partial bundle under the name.
+class PartialFile {
+ public:
+  explicit PartialFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {}
+  ~PartialFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!committed_) ::unlink(tmp_.c_str());
+  }
+  PartialFile(const PartialFile&) = delete;
+  PartialFile& operator=(const PartialFile&) = delete;
+
+  core::Status Open() {
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) return core::Status("FILE_IO", "cannot write " + tmp_ + ": " + std::strerror(errno));
+    (void)::fchmod(fd_, 0644);
+    return core::Status::Ok();
+  }
+  core::Status Append(const std::string& data) {
+    size_t written = 0;
+    while (written < data.size()) {
+      ssize_t n = ::write(fd_, data.data() + written, data.size() - written);
+      if (n <= 0) return core::Status("FILE_IO", "cannot write " + tmp_ + ": " + std::strerror(errno));
+      written += static_cast<size_t>(n);
+    }
+    bytes_ += data.size();
+    return core::Status::Ok();
+  }
+  core::Status Commit() {
+    const int fd = fd_;
+    fd_ = -1;
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+      return core::Status("FILE_IO", "cannot sync " + tmp_ + ": " + std::strerror(errno));
+    }
+    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+      return core::Status("FILE_IO", "cannot rename " + tmp_ + " to " + path_ + ": " +
+                                         std::strerror(errno));
+    }
+    committed_ = true;
+    return core::Status::Ok();
+  }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  std::string path_;
+  std::string tmp_;
+  int fd_ = -1;
+  bool committed_ = false;
+  size_t bytes_ = 0;
+};
+
+// Streams the bundle (StreamLotProof) straight to the file: the CLI holds one fragment (about
+// 1 MiB) at a time, whatever the bundle's size.
 core::Status Export(Session& s, const ProofArgs& a) {
-  LOTCHAIN_ASSIGN_OR_RETURN(v1::ProofBundle bundle, s.client().GetLotProof(a.lot_id));
-  std::string bytes = bundle.SerializeAsString();
   if (a.out.empty() || a.out == "-") {
     return core::Status("BAD_INPUT", "give -o FILE: the bundle is binary (a ProofBundle encoding)");
   }
-  LOTCHAIN_RETURN_IF_ERROR(WriteFileAtomic(a.out, bytes, 0644));
+  PartialFile file(a.out);
+  LOTCHAIN_RETURN_IF_ERROR(file.Open());
+  std::string lot_id;
+  std::string chain_id;
+  size_t txs = 0;
+  size_t blocks = 0;
+  LOTCHAIN_RETURN_IF_ERROR(s.client().StreamLotProof(
+      a.lot_id, [&](const v1::ProofBundle& fragment) -> core::Status {
+        if (!fragment.lot_id().empty()) lot_id = fragment.lot_id();
+        if (!fragment.chain_id().empty()) chain_id = fragment.chain_id();
+        txs += static_cast<size_t>(fragment.txs_size());
+        blocks += static_cast<size_t>(fragment.blocks_size());
+        std::string bytes = fragment.SerializeAsString();
+        if (file.bytes() + bytes.size() > kBundleFileBytesMax) {
+          return core::Status("PROOF_TOO_LARGE",
+                              "the node sent more than " + std::to_string(kBundleFileBytesMax) +
+                                  " bytes of proof, more than `proof verify` reads");
+        }
+        return file.Append(bytes);
+      }));
+  LOTCHAIN_RETURN_IF_ERROR(file.Commit());
   if (s.options.json) {
-    s.Print(nlohmann::json({{"lot_id", bundle.lot_id()},
-                            {"chain_id", bundle.chain_id()},
-                            {"txs", bundle.txs_size()},
-                            {"bytes", bytes.size()},
+    s.Print(nlohmann::json({{"lot_id", lot_id},
+                            {"chain_id", chain_id},
+                            {"txs", txs},
+                            {"blocks", blocks},
+                            {"bytes", file.bytes()},
                             {"file", a.out}})
                 .dump(2) + "\n");
   } else {
-    s.Print("wrote proof of lot " + bundle.lot_id() + " (" + std::to_string(bundle.txs_size()) +
-            " transactions, " + std::to_string(bytes.size()) + " bytes) to " + a.out +
-            "\nverify it offline with `lotchain proof verify " + a.out +
+    s.Print("wrote proof of lot " + lot_id + " (" + std::to_string(txs) + " transactions in " +
+            std::to_string(blocks) + " blocks, " + std::to_string(file.bytes()) +
+            " bytes) to " + a.out + "\nverify it offline with `lotchain proof verify " + a.out +
             " --genesis genesis.json`\n");
   }
   return core::Status::Ok();
@@ -51,7 +137,9 @@ core::Status Export(Session& s, const ProofArgs& a) {
 #ifdef LOTCHAIN_WALLET_HAS_PROOF_VERIFY
 
 std::string FailureLine(const core::ProofFailure& f) {
-  std::string where = f.tx_index < 0 ? "bundle" : "tx #" + std::to_string(f.tx_index);
+  std::string where = f.tx_index >= 0      ? "tx #" + std::to_string(f.tx_index)
+                      : f.block_index >= 0 ? "block #" + std::to_string(f.block_index)
+                                           : "bundle";
   if (!f.tx_hash_hex.empty()) where += " (" + f.tx_hash_hex.substr(0, 16) + "…)";
   return "  FAIL " + where + " [" + f.check + "] " + f.message + "\n";
 }
@@ -84,11 +172,21 @@ core::Status Verify(Session& s, const ProofArgs& a) {
                                      "the consortium's genesis, which you must hold yourself");
   }
   LOTCHAIN_ASSIGN_OR_RETURN(core::Genesis genesis, LoadGenesis(a.genesis));
-  LOTCHAIN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(a.file, kBundleFileBytesMax));
-  core::ProofReport report = core::VerifyProofBundleBytes(genesis, bytes);
-  std::string lot_id = report.lot.lot_id();
-  v1::ProofBundle bundle;
-  if (lot_id.empty() && bundle.ParseFromString(bytes)) lot_id = bundle.lot_id();
+  core::ProofReport report;
+  std::string lot_id;
+  {
+    // The file's bytes are freed once parsed: the verifier then holds the parsed bundle, its
+    // per-entry checks and the replayed state (docs/PROOF-VERIFY.md "Resources").
+    v1::ProofBundle bundle;
+    bool parsed = false;
+    {
+      LOTCHAIN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(a.file, kBundleFileBytesMax));
+      parsed = bundle.ParseFromString(bytes);
+      if (!parsed) report = core::VerifyProofBundleBytes(genesis, bytes);  // "bundle" failure
+    }
+    if (parsed) report = core::VerifyProofBundle(genesis, bundle);
+    lot_id = report.lot.lot_id().empty() ? bundle.lot_id() : report.lot.lot_id();
+  }
   if (s.options.json) {
     nlohmann::json j = {{"ok", report.ok},
                         {"lot_id", lot_id},
@@ -100,6 +198,7 @@ core::Status Verify(Session& s, const ProofArgs& a) {
                         {"roll_up", ProtoToJson(report.roll_up)}};
     for (const auto& f : report.failures) {
       j["failures"].push_back({{"tx_index", f.tx_index},
+                               {"block_index", f.block_index},
                                {"tx_hash", f.tx_hash_hex},
                                {"check", f.check},
                                {"message", f.message}});

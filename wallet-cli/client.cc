@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "wallet-cli/errors.h"
 
@@ -158,6 +159,39 @@ core::Result<v1::ProofBundle> Client::GetLotProof(const std::string& lot_id) {
   grpc::Status s = stub_->GetLotProof(&context, request, &response);
   if (!s.ok()) return ToStatus(s, "GetLotProof");
   return response;
+}
+
+core::Status Client::StreamLotProof(
+    const std::string& lot_id, const std::function<core::Status(const v1::ProofBundle&)>& sink) {
+  v1::GetLotProofRequest request;
+  request.set_lot_id(lot_id);
+  for (int attempt = 1;; ++attempt) {
+    grpc::ClientContext context;
+    Prepare(context, 290'000);  // the node cancels a proof stream after 300 s
+    std::unique_ptr<grpc::ClientReader<v1::ProofBundle>> reader =
+        stub_->StreamLotProof(&context, request);
+    v1::ProofBundle fragment;
+    size_t fragments = 0;
+    core::Status sunk = core::Status::Ok();
+    while (reader->Read(&fragment)) {
+      fragments += 1;
+      sunk = sink(fragment);
+      if (!sunk.ok()) {
+        context.TryCancel();
+        break;
+      }
+    }
+    grpc::Status s = reader->Finish();
+    if (!sunk.ok()) return sunk;
+    if (s.ok()) return core::Status::Ok();
+    const bool busy = s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+                      s.error_message().starts_with("PROOF_BUSY");
+    if (busy && fragments == 0 && attempt < kProofBusyAttempts) {
+      std::this_thread::sleep_for(std::chrono::seconds(1 << (attempt - 1)));
+      continue;
+    }
+    return ToStatus(s, "StreamLotProof");
+  }
 }
 
 core::Result<v1::TxStatus> Client::SubmitTx(const std::string& signed_tx_bytes, uint32_t wait_ms) {

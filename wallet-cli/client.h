@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,8 +17,13 @@
 
 namespace lotchain::wallet {
 
-// Proof bundles and long histories can be large (the node allows 64 MiB responses).
+// Traces, GetLotProof bundles and long histories can be large (the node allows 64 MiB
+// responses). Proofs come through StreamLotProof in fragments of about 1 MiB, whatever the
+// bundle's size, so this limit does not bound them (docs/PROOFS.md "Limits").
 inline constexpr int kClientReceiveBytesMax = 80 << 20;
+// Attempts of StreamLotProof while the node answers PROOF_BUSY (all its proof-build slots
+// taken), with a back-off of 1, 2, 4, 8 s between them.
+inline constexpr int kProofBusyAttempts = 5;
 inline constexpr uint32_t kDefaultTimeoutMs = 10'000;
 
 struct ClientOptions {
@@ -44,6 +50,11 @@ class Client {
                                 uint32_t max_nodes);
   core::Result<v1::TxStatus> GetTxStatus(const std::string& tx_hash);
   core::Result<v1::ProofBundle> GetLotProof(const std::string& lot_id);
+  // Streams the lot's proof: `sink` gets each fragment in order (concatenating their encodings
+  // gives the bundle's). A non-OK status from `sink` cancels the call and is returned. When the
+  // node is busy (PROOF_BUSY) before the first fragment, retries kProofBusyAttempts times.
+  core::Status StreamLotProof(const std::string& lot_id,
+                              const std::function<core::Status(const v1::ProofBundle&)>& sink);
   // Submits a SignedTx encoding; with `wait_ms` > 0 waits up to that long for the commit.
   core::Result<v1::TxStatus> SubmitTx(const std::string& signed_tx_bytes, uint32_t wait_ms);
 

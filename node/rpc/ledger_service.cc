@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "consensus/core/crypto.h"
@@ -17,8 +18,10 @@
 
 namespace lotchain::node {
 
-static_assert(kProofBytesMax + (1u << 20) <= kRpcSendBytesMax,
-              "a maximal proof bundle must fit in one gRPC response");
+static_assert(kProofUnaryBytesMax + (1u << 20) <= kRpcSendBytesMax,
+              "a maximal GetLotProof bundle must fit in one gRPC response");
+static_assert(kProofFragmentBytes * 4 <= kRpcSendBytesMax,
+              "a StreamLotProof fragment (one entry may overshoot the target) must fit");
 
 namespace {
 
@@ -376,16 +379,98 @@ grpc::Status LedgerService::GetStatus(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+namespace {
+
+grpc::Status ProofBusy(uint32_t builds_max) {
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                      "PROOF_BUSY: " + std::to_string(builds_max) +
+                          " proof builds are already running on this node (the maximum); retry "
+                          "in a few seconds or ask another node");
+}
+
+// Cancels a call that is still running after `limit` (e.g. a client that stopped reading a
+// proof stream, which would otherwise hold a build slot and a store snapshot for ever).
+class Watchdog {
+ public:
+  Watchdog(grpc::ServerContext* context, std::chrono::milliseconds limit)
+      : thread_([this, context, limit] {
+          std::unique_lock lock(mutex_);
+          if (!done_cv_.wait_for(lock, limit, [this] { return done_; })) context->TryCancel();
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_all();
+    thread_.join();
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts after the members it reads
+};
+
+}  // namespace
+
 grpc::Status LedgerService::GetLotProof(grpc::ServerContext* context,
                                         const v1::GetLotProofRequest* request,
                                         v1::ProofBundle* response) {
+  if (stopping_.load()) return Unavailable();
+  Slot slot(proof_builds_, limits_.proof_builds_max);
+  if (!slot.acquired()) return ProofBusy(limits_.proof_builds_max);
   const BlockStore& store = backend_.store();
   std::unique_ptr<StateSnapshot> snapshot = store.Snapshot();
-  core::Result<v1::ProofBundle> bundle = BuildLotProof(store, *snapshot, request->lot_id());
-  if (!bundle.ok()) return ToGrpcStatus(bundle.status());
+  ProofLimits proof_limits;
+  proof_limits.bytes_max = kProofUnaryBytesMax;
+  core::Result<v1::ProofBundle> bundle =
+      BuildLotProof(store, *snapshot, request->lot_id(), proof_limits);
+  if (!bundle.ok()) {
+    core::Status status = bundle.status();
+    if (status.code() == "PROOF_TOO_LARGE") {
+      status = core::Status(status.code(), status.message() +
+                                               " in one response; StreamLotProof (`lotchain "
+                                               "proof export`) sends up to " +
+                                               std::to_string(kProofBytesMax >> 20) + " MiB");
+    }
+    return ToGrpcStatus(status);
+  }
   *response = std::move(bundle).value();
   response->set_chain_id(backend_.genesis().chain_id);
   return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::StreamLotProof(grpc::ServerContext* context,
+                                           const v1::GetLotProofRequest* request,
+                                           grpc::ServerWriter<v1::ProofBundle>* writer) {
+  if (stopping_.load()) return Unavailable();
+  Slot slot(proof_builds_, limits_.proof_builds_max);
+  if (!slot.acquired()) return ProofBusy(limits_.proof_builds_max);
+  Watchdog watchdog(context, limits_.proof_stream_max);
+  const BlockStore& store = backend_.store();
+  std::unique_ptr<StateSnapshot> snapshot = store.Snapshot();
+  const std::string chain_id = backend_.genesis().chain_id;
+  core::Status status = node::StreamLotProof(
+      store, *snapshot, request->lot_id(), ProofLimits{}, kProofFragmentBytes,
+      [&](v1::ProofBundle& fragment) {
+        if (!fragment.chain_id().empty()) fragment.set_chain_id(chain_id);
+        if (stopping_.load()) return core::Status("UNAVAILABLE", "node is shutting down");
+        if (context->IsCancelled() || !writer->Write(fragment)) {
+          return core::Status("CANCELLED", "the client went away or the stream exceeded " +
+                                               std::to_string(limits_.proof_stream_max.count()) +
+                                               " ms");
+        }
+        return core::Status::Ok();
+      });
+  if (status.code() == "CANCELLED") {
+    return grpc::Status(grpc::StatusCode::CANCELLED, status.message());
+  }
+  if (status.code() == "UNAVAILABLE") return Unavailable();
+  return status.ok() ? grpc::Status::OK : ToGrpcStatus(status);
 }
 
 namespace {

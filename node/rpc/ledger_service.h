@@ -36,6 +36,7 @@ class LedgerService final : public v1::Ledger::Service {
   // Current counts, for tests and metrics.
   uint32_t submit_waiters() const { return submit_waiters_.load(); }
   uint32_t watch_streams() const { return watch_streams_.load(); }
+  uint32_t proof_builds() const { return proof_builds_.load(); }
 
   grpc::Status SubmitTx(grpc::ServerContext* context, const v1::SubmitTxRequest* request,
                         v1::TxStatus* response) override;
@@ -57,6 +58,9 @@ class LedgerService final : public v1::Ledger::Service {
                          v1::NodeStatus* response) override;
   grpc::Status GetLotProof(grpc::ServerContext* context, const v1::GetLotProofRequest* request,
                            v1::ProofBundle* response) override;
+  grpc::Status StreamLotProof(grpc::ServerContext* context,
+                              const v1::GetLotProofRequest* request,
+                              grpc::ServerWriter<v1::ProofBundle>* writer) override;
   grpc::Status WatchCommits(grpc::ServerContext* context,
                             const v1::WatchCommitsRequest* request,
                             grpc::ServerWriter<v1::CommitEvent>* writer) override;
@@ -70,6 +74,7 @@ class LedgerService final : public v1::Ledger::Service {
   std::atomic<bool> stopping_{false};
   std::atomic<uint32_t> submit_waiters_{0};
   std::atomic<uint32_t> watch_streams_{0};
+  std::atomic<uint32_t> proof_builds_{0};  // GetLotProof and StreamLotProof calls running
 };
 
 // The CommitEvent of stored block `height` (what WatchCommits replays). Errors: NOT_FOUND for a

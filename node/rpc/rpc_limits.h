@@ -20,9 +20,17 @@ inline constexpr size_t kRpcReceiveBytesMax = kSubmitBatchBytesMax + (64u << 10)
 static_assert(core::kSignedTxBytesMax + (4u << 10) <= kRpcReceiveBytesMax);
 static_assert(kSubmitBatchBytesMax + kSubmitBatchTxsMax * 8 <= kRpcReceiveBytesMax);
 
-// The largest responses are proof bundles (bounded by kProofBytesMax in proof_builder.h),
-// long lot histories and full blocks; clients must raise their receive limit to read them.
+// The largest responses are traces, GetLotProof bundles (kProofUnaryBytesMax, 48 MiB, in
+// proof_builder.h), long lot histories and full blocks; clients must raise their receive limit
+// to read them. Larger proofs (up to kProofBytesMax) go out through StreamLotProof in fragments
+// of about kProofFragmentBytes, so no single message needs more.
 inline constexpr size_t kRpcSendBytesMax = 64u << 20;
+
+// Proof builds (GetLotProof + StreamLotProof) running at once; more get RESOURCE_EXHAUSTED
+// "PROOF_BUSY: ... retry". A unary build holds its whole bundle (up to 48 MiB encoded, about
+// three times that in memory with its message form); a stream holds its plan (about 0.3 KB per
+// entry) and one block with its Merkle levels.
+inline constexpr uint32_t kProofBuildsMax = 2;
 
 struct RpcLimits {
   size_t receive_bytes_max = kRpcReceiveBytesMax;
@@ -37,6 +45,9 @@ struct RpcLimits {
   // A stream whose queue stays full this long while its writer is blocked (a client that stopped
   // reading) is cancelled outright, freeing its thread.
   std::chrono::milliseconds watch_stall_max{10'000};
+  uint32_t proof_builds_max = kProofBuildsMax;
+  // A StreamLotProof still running after this is cancelled (a client that stopped reading).
+  std::chrono::milliseconds proof_stream_max{300'000};
   std::chrono::milliseconds submit_wait_default{10'000};
   std::chrono::milliseconds submit_wait_max{60'000};
   // gRPC sync-server threads (every blocked waiter and stream holds one) and memory.

@@ -487,6 +487,61 @@ TEST_F(LedgerServiceTest, GetLotProofServesBundle) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+// StreamLotProof sends the same bundle in fragments: their concatenated encodings parse to the
+// GetLotProof bundle; unknown lots NOT_FOUND before any fragment.
+TEST_F(LedgerServiceTest, StreamLotProofFragmentsConcatenateToTheBundle) {
+  v1::GetLotProofRequest request;
+  request.set_lot_id("pack-1");
+  v1::ProofBundle bundle;
+  grpc::ClientContext unary;
+  SetDeadline(unary);
+  ASSERT_TRUE(stub->GetLotProof(&unary, request, &bundle).ok());
+  grpc::ClientContext context;
+  SetDeadline(context);
+  auto reader = stub->StreamLotProof(&context, request);
+  std::string concatenated;
+  v1::ProofBundle fragment;
+  while (reader->Read(&fragment)) concatenated += fragment.SerializeAsString();
+  ASSERT_TRUE(reader->Finish().ok());
+  v1::ProofBundle parsed;
+  ASSERT_TRUE(parsed.ParseFromString(concatenated));
+  EXPECT_EQ(parsed.SerializeAsString(), bundle.SerializeAsString());
+  EXPECT_EQ(parsed.chain_id(), "lotchain-rpc-test");
+  EXPECT_EQ(parsed.txs_size(), 17);
+
+  request.set_lot_id("ghost");
+  grpc::ClientContext unknown;
+  SetDeadline(unknown);
+  auto ghost = stub->StreamLotProof(&unknown, request);
+  EXPECT_FALSE(ghost->Read(&fragment));
+  EXPECT_EQ(ghost->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(server->service().proof_builds(), 0u);
+}
+
+// Proof builds are bounded: beyond proof_builds_max (here 0, so every call is one too many)
+// both proof calls get RESOURCE_EXHAUSTED with a PROOF_BUSY message that says to retry.
+TEST_F(LedgerServiceTest, ProofBuildsBeyondTheLimitAreRefused) {
+  RpcLimits limits;
+  limits.proof_builds_max = 0;
+  StartServer(limits);
+  v1::GetLotProofRequest request;
+  request.set_lot_id("pack-1");
+  v1::ProofBundle bundle;
+  grpc::ClientContext unary;
+  SetDeadline(unary);
+  grpc::Status status = stub->GetLotProof(&unary, request, &bundle);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(status.error_message().starts_with("PROOF_BUSY")) << status.error_message();
+  EXPECT_NE(status.error_message().find("retry"), std::string::npos);
+  grpc::ClientContext context;
+  SetDeadline(context);
+  auto reader = stub->StreamLotProof(&context, request);
+  EXPECT_FALSE(reader->Read(&bundle));
+  status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(status.error_message().starts_with("PROOF_BUSY")) << status.error_message();
+}
+
 // The standard health service reports SERVING for "" and the Ledger service, NOT_SERVING after
 // SetServing(false), and NOT_FOUND for services it does not know.
 TEST_F(LedgerServiceTest, HealthService) {
