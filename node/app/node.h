@@ -18,6 +18,7 @@
 
 #include <boost/asio.hpp>
 #include <deque>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,13 @@ inline int64_t NowUnixMs() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// Lowers the calling thread's scheduling priority by kAdmissionNice, once per thread (best
+// effort). The verify pool and the gRPC threads call it: they check signatures of transactions
+// for blocks to come, while the loop runs the consensus steps that decide the current one, and
+// on a busy machine the loop should run first. Under overload this throttles admission, not
+// blocks. (node_admission.cc)
+void RunBelowConsensus();
 
 class Transport;
 class RpcServer;
@@ -197,5 +205,18 @@ class Node final : public LedgerBackend,
   std::atomic<uint64_t> best_peer_height_{0};
   core::Status exit_status_;
 };
+
+template <typename Fn>
+auto Node::OnLoop(Fn fn, int64_t timeout_ms) -> std::optional<decltype(fn())> {
+  using R = decltype(fn());
+  if (stopping_) return std::nullopt;
+  auto promise = std::make_shared<std::promise<R>>();
+  std::future<R> future = promise->get_future();
+  boost::asio::post(io_, [promise, fn = std::move(fn)]() mutable { promise->set_value(fn()); });
+  if (future.wait_for(std::chrono::milliseconds(timeout_ms)) != std::future_status::ready) {
+    return std::nullopt;
+  }
+  return future.get();
+}
 
 }  // namespace lotchain::node
