@@ -42,8 +42,8 @@
 namespace lotchain::node {
 
 // Limits of one proof (docs/PROOFS.md "Limits"). A 100,000-event pack of the scale generator
-// (tests/bench/scale) needs 25,004 lots, 75,021 entries and about 60 MB; these leave about 2.5x
-// headroom while bounding what one request can make the node read and the verifier hold.
+// (tests/bench/scale) needs 25,004 lots, 75,019 entries and 49.7 MB; these leave 2-3x headroom
+// while bounding what one request can make the node read and the verifier hold.
 inline constexpr uint32_t kProofLotsMax = 64'000;         // lots in L (ancestors, co-inputs)
 inline constexpr size_t kProofChildrenMax = 10'000;       // children of one lot of L
 inline constexpr size_t kProofTxsMax = 160'000;           // TxInclusion entries

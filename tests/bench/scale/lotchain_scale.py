@@ -574,24 +574,42 @@ def run_cli(args, env, out_path=None):
     return p.returncode, p.stderr.decode(errors="replace")
 
 
+def run_cli_rss(args, env, out_path=None):
+    """run_cli, plus the peak RSS of that one process in KiB, as `/usr/bin/time -v` reports it
+    ("Maximum resident set size"), or None without /usr/bin/time. Not wait4's ru_maxrss of a child
+    of this script: Linux carries the forking process's RSS (this Python process holds the traces,
+    hundreds of MiB at 100,000 events) into the child's maxrss across exec."""
+    time_bin = "/usr/bin/time"
+    if not os.access(time_bin, os.X_OK):
+        code, err = run_cli(args, env, out_path)
+        return code, err, None
+    with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rss:
+        code, err = run_cli([time_bin, "-f", "%M", "-o", rss.name] + args, env, out_path)
+        try:
+            return code, err, int(rss.read().strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            return code, err, None
+
+
 def bundle_breakdown(pb, path):
-    """Bytes of the bundle per TxInclusion field: how much is the transactions themselves and how
-    much the per-entry copies of block headers and commit certificates."""
+    """Bytes of the bundle per field: how much is the transactions themselves, their audit paths
+    and results, and how much the block table (headers and commit certificates, once per block;
+    docs/PROOFS.md "Bundle format")."""
     bundle = pb["api"].ProofBundle()
     with open(path, "rb") as f:
         bundle.ParseFromString(f.read())
-    out = {"signed_tx": 0, "header": 0, "certificate": 0, "tx_path": 0, "result": 0,
-           "result_path": 0}
-    heights = set()
+    out = {"signed_tx": 0, "tx_path": 0, "result": 0, "result_path": 0, "header": 0,
+           "certificate": 0}
     for t in bundle.txs:
         out["signed_tx"] += len(t.signed_tx)
-        out["header"] += len(t.header)
-        out["certificate"] += t.certificate.ByteSize()
         out["tx_path"] += sum(len(p) for p in t.tx_path)
         out["result"] += len(t.result)
         out["result_path"] += sum(len(p) for p in t.result_path)
-        heights.add(t.header)
-    out["distinct_blocks"] = len(heights)
+    for b in bundle.blocks:
+        out["header"] += len(b.header)
+        out["certificate"] += b.certificate.ByteSize()
+    out["framing"] = bundle.ByteSize() - sum(out.values())
+    out["distinct_blocks"] = len(bundle.blocks)
     return out
 
 
@@ -666,10 +684,10 @@ def measure(args, net, pack_id, workdir, pids, lotchain):
         if os.path.exists(bundle):
             os.unlink(bundle)
         with Meter(pids) as m:
-            code, err = run_cli([lotchain] + timeout + ["--json", "proof", "export", pack_id,
-                                                        "-o", bundle], env,
-                                os.path.join(workdir, "export.json"))
-        extra = {"exit": code}
+            code, err, rss = run_cli_rss([lotchain] + timeout + ["--json", "proof", "export",
+                                                                 pack_id, "-o", bundle], env,
+                                         os.path.join(workdir, "export.json"))
+        extra = {"exit": code, "cli_max_rss_kib": rss}
         if code == 0:
             with open(os.path.join(workdir, "export.json")) as f:
                 j = json.load(f)
@@ -686,10 +704,10 @@ def measure(args, net, pack_id, workdir, pids, lotchain):
         # (5) offline verification.
         if code == 0:
             with Meter(pids) as m:
-                vcode, err = run_cli([lotchain, "--json", "proof", "verify", bundle,
-                                      "--genesis", genesis], env,
-                                     os.path.join(workdir, "verify.json"))
-            extra = {"exit": vcode}
+                vcode, err, rss = run_cli_rss([lotchain, "--json", "proof", "verify", bundle,
+                                               "--genesis", genesis], env,
+                                              os.path.join(workdir, "verify.json"))
+            extra = {"exit": vcode, "cli_max_rss_kib": rss}
             try:
                 with open(os.path.join(workdir, "verify.json")) as f:
                     j = json.load(f)
@@ -830,6 +848,8 @@ def main():
             "proof_verify_seconds": (results["proof_verify"]["median_seconds"]
                                      if "proof_verify" in results else None),
             "proof_verify_ok": results.get("proof_verify", {}).get("ok"),
+            "proof_export_max_rss_kib": results["proof_export"].get("cli_max_rss_kib"),
+            "proof_verify_max_rss_kib": results.get("proof_verify", {}).get("cli_max_rss_kib"),
             "bundle_blocks": results.get("proof_verify", {}).get("blocks"),
             "total_seconds": None,
             "validators": args.validators,
@@ -858,15 +878,18 @@ def main():
               % (sec(tg["median_seconds"]), tg["bytes"], sec(result["trace_cli_seconds"]),
                  sec(result["trace_cli_json_seconds"]), sec(result["passport_seconds"])))
         if export["exit"] == 0:
-            print("proof:    export %s, %d bytes, %d txs; verify %s, %s, %s blocks"
+            print("proof:    export %s, %d bytes, %d txs; verify %s, %s, %s blocks; peak RSS "
+                  "export %s MiB, verify %s MiB"
                   % (sec(export["median_seconds"]), export["bytes"], export["txs"],
                      sec(verify.get("median_seconds")),
-                     "VALID" if verify.get("ok") else "INVALID", verify.get("blocks")))
+                     "VALID" if verify.get("ok") else "INVALID", verify.get("blocks"),
+                     (export.get("cli_max_rss_kib") or 0) // 1024,
+                     (verify.get("cli_max_rss_kib") or 0) // 1024))
             by = export.get("bytes_by_field")
             if by:
                 copies = by["header"] + by["certificate"]
-                print("bundle:   %.0f%% block headers and certificates (one copy per entry, %d "
-                      "distinct blocks), %.0f%% signed txs, %.0f%% Merkle paths, %.0f%% results"
+                print("bundle:   %.0f%% block table (headers and certificates, once for each of "
+                      "%d blocks), %.0f%% signed txs, %.0f%% Merkle paths, %.0f%% results"
                       % (100.0 * copies / export["bytes"], by["distinct_blocks"],
                          100.0 * by["signed_tx"] / export["bytes"],
                          100.0 * (by["tx_path"] + by["result_path"]) / export["bytes"],
