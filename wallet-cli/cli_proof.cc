@@ -136,6 +136,33 @@ core::Status Export(Session& s, const ProofArgs& a) {
 
 #ifdef LOTCHAIN_WALLET_HAS_PROOF_VERIFY
 
+// The bundle file's bytes, read into a buffer of the file's size (ReadInput sizes its buffer
+// for the largest allowed file, which would touch 160 MiB of memory for any bundle).
+core::Result<std::string> ReadBundleFile(const std::string& path) {
+  if (path == "-") return ReadInput(path, kBundleFileBytesMax);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return core::Status("FILE_IO", "cannot read " + path + ": " + std::strerror(errno));
+  }
+  if (static_cast<uint64_t>(st.st_size) > kBundleFileBytesMax) {
+    return core::Status("FILE_IO", path + " is larger than " +
+                                       std::to_string(kBundleFileBytesMax) +
+                                       " bytes, the largest bundle this verifier reads");
+  }
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    return core::Status("FILE_IO", "cannot read " + path + ": " + std::strerror(errno));
+  }
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  const size_t got = std::fread(data.data(), 1, data.size(), file);
+  const bool more = std::fgetc(file) != EOF;
+  std::fclose(file);
+  if (got != data.size() || more) {
+    return core::Status("FILE_IO", path + " changed while it was read");
+  }
+  return data;
+}
+
 std::string FailureLine(const core::ProofFailure& f) {
   std::string where = f.tx_index >= 0      ? "tx #" + std::to_string(f.tx_index)
                       : f.block_index >= 0 ? "block #" + std::to_string(f.block_index)
@@ -180,7 +207,7 @@ core::Status Verify(Session& s, const ProofArgs& a) {
     v1::ProofBundle bundle;
     bool parsed = false;
     {
-      LOTCHAIN_ASSIGN_OR_RETURN(std::string bytes, ReadInput(a.file, kBundleFileBytesMax));
+      LOTCHAIN_ASSIGN_OR_RETURN(std::string bytes, ReadBundleFile(a.file));
       parsed = bundle.ParseFromString(bytes);
       if (!parsed) report = core::VerifyProofBundleBytes(genesis, bytes);  // "bundle" failure
     }
