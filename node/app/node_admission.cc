@@ -49,7 +49,6 @@ std::optional<v1::TxStatus> Node::CommittedStatus(std::string_view tx_hash) cons
 }
 
 core::Result<Node::Submission> Node::CheckSubmission(std::string signed_tx_bytes) const {
-  RunBelowConsensus();  // a gRPC thread
   std::string hash = core::TxHash(signed_tx_bytes);
   const bool checked = verified_.Contains(hash);  // e.g. already here through gossip
   v1::SignedTx envelope;
@@ -68,6 +67,7 @@ core::Result<Node::Submission> Node::CheckSubmission(std::string signed_tx_bytes
 }
 
 core::Result<v1::TxStatus> Node::SubmitTx(std::string signed_tx_bytes) {
+  RunBelowConsensus();  // a gRPC thread
   LOTCHAIN_ASSIGN_OR_RETURN(Submission submission, CheckSubmission(std::move(signed_tx_bytes)));
   auto result = OnLoop([this, submission = std::move(submission)]() mutable {
     return AdmitOnLoop(std::move(submission));
@@ -79,6 +79,7 @@ core::Result<v1::TxStatus> Node::SubmitTx(std::string signed_tx_bytes) {
 }
 
 std::vector<core::Result<v1::TxStatus>> Node::SubmitTxBatch(std::vector<std::string> signed_txs) {
+  RunBelowConsensus();  // a gRPC thread
   // Signatures are checked here, on the client's thread; the admissible ones then cross to the
   // loop in one hand-off and leave in one gossip message per kGossipBatchTxsMax.
   std::vector<core::Result<v1::TxStatus>> results;

@@ -46,10 +46,10 @@ bool Node::ValidateBlock(uint64_t height, const v1::Block& block) {
                  checked.status().ToString());
     return false;
   }
-  executed_[hash] = std::move(checked).value();
   // Every tx of an accepted block verified (here or before): gossip of them arriving later
-  // is admitted without a second check.
-  for (const std::string& tx : block.txs()) verified_.Insert(core::TxHash(tx));
+  // is admitted without a second check. The results carry the hashes CheckBlock computed.
+  for (const v1::TxResult& result : checked->results) verified_.Insert(result.tx_hash());
+  executed_[hash] = std::move(checked).value();
   return true;
 }
 
