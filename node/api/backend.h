@@ -28,6 +28,25 @@ namespace lotchain::node {
 //   UNAVAILABLE          node shutting down
 // A transaction already in the mempool or already committed is not an error: its current
 // status is returned.
+// The part of a NodeStatus that genesis and the committed tip determine: chain, tip and every
+// validator (connected = false). Backends add peers, connectivity and the mempool size.
+inline v1::NodeStatus CommittedNodeStatus(const core::Genesis& genesis, const BlockStore& store) {
+  v1::NodeStatus status;
+  const Tip tip = store.tip();
+  status.set_chain_id(genesis.chain_id);
+  status.set_height(tip.height);
+  status.set_state_root(tip.state_root);
+  status.set_last_block_hash(tip.last_block_hash);
+  status.set_genesis_hash(genesis.hash);
+  for (const auto& v : genesis.validators) {
+    v1::ValidatorInfo* info = status.add_validators();
+    info->set_id(v.id);
+    info->set_public_key(v.public_key);
+    info->set_address(v.address);
+  }
+  return status;
+}
+
 class LedgerBackend {
  public:
   virtual ~LedgerBackend() = default;

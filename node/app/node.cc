@@ -176,23 +176,13 @@ v1::TxStatus Node::GetTxStatus(std::string_view tx_hash) {
 }
 
 v1::NodeStatus Node::GetStatus() {
-  v1::NodeStatus status;
-  Tip tip = store_->tip();
-  status.set_chain_id(genesis_.chain_id);
-  status.set_height(tip.height);
-  status.set_state_root(tip.state_root);
-  status.set_last_block_hash(tip.last_block_hash);
-  status.set_genesis_hash(genesis_.hash);
+  v1::NodeStatus status = CommittedNodeStatus(genesis_, *store_);
   auto connected = OnLoop([this] { return peer_connected_; }, 2000);
-  for (const auto& v : genesis_.validators) {
-    v1::ValidatorInfo* info = status.add_validators();
-    info->set_id(v.id);
-    info->set_public_key(v.public_key);
-    info->set_address(v.address);
-    bool self = v.public_key == key_.PublicKey();
-    bool up = connected.has_value() && connected->count(v.public_key) != 0 &&
-              connected->at(v.public_key);
-    info->set_connected(self || up);
+  for (v1::ValidatorInfo& info : *status.mutable_validators()) {
+    bool self = info.public_key() == key_.PublicKey();
+    bool up = connected.has_value() && connected->count(info.public_key()) != 0 &&
+              connected->at(info.public_key());
+    info.set_connected(self || up);
   }
   status.set_peers(peers_connected_);
   auto pool = OnLoop([this] { return mempool_.size(); }, 2000);

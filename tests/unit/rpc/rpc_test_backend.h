@@ -121,19 +121,7 @@ class TestBackend final : public LedgerBackend {
   }
 
   v1::NodeStatus GetStatus() override {
-    v1::NodeStatus status;
-    Tip tip = store_->tip();
-    status.set_chain_id(genesis_.chain_id);
-    status.set_height(tip.height);
-    status.set_state_root(tip.state_root);
-    status.set_last_block_hash(tip.last_block_hash);
-    status.set_genesis_hash(genesis_.hash);
-    for (const auto& v : genesis_.validators) {
-      v1::ValidatorInfo* info = status.add_validators();
-      info->set_id(v.id);
-      info->set_public_key(v.public_key);
-      info->set_address(v.address);
-    }
+    v1::NodeStatus status = CommittedNodeStatus(genesis_, *store_);
     std::lock_guard<std::mutex> lock(mutex_);
     status.set_mempool_txs(static_cast<uint32_t>(pending_.size()));
     return status;
