@@ -171,7 +171,14 @@ v1::TxStatus Node::GetTxStatus(std::string_view tx_hash) {
   v1::TxStatus status;
   status.set_tx_hash(hash);
   auto pending = OnLoop([this, hash] { return mempool_.Contains(hash); });
-  status.set_status(pending.value_or(false) ? v1::TX_STATUS_PENDING : v1::TX_STATUS_UNKNOWN);
+  if (pending.value_or(false)) {
+    status.set_status(v1::TX_STATUS_PENDING);
+    return status;
+  }
+  // The loop may have committed the tx between the two lookups: it writes the store before it
+  // drops the tx from the mempool, so a second look at the store closes that window.
+  if (auto committed = CommittedStatus(tx_hash)) return *committed;
+  status.set_status(v1::TX_STATUS_UNKNOWN);
   return status;
 }
 
