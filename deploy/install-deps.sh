@@ -8,7 +8,7 @@ PKGS=(
   protobuf-compiler libprotobuf-dev
   libgrpc++-dev protobuf-compiler-grpc
   librocksdb-dev
-  libsodium-dev libjemalloc-dev
+  libsodium-dev libssl-dev libjemalloc-dev
   libboost-dev libboost-system-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev

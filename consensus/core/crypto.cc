@@ -1,15 +1,39 @@
 #include "consensus/core/crypto.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 namespace lotchain::core {
 
 void InitCrypto() { LOTCHAIN_ASSERT(sodium_init() >= 0); }
 
+namespace {
+
+// OpenSSL's one-shot digest looks the algorithm up on every call, which costs more than hashing
+// a transaction; fetching it once and reusing one context per thread avoids that.
+struct Sha256Context {
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  Sha256Context() { LOTCHAIN_ASSERT(md != nullptr && ctx != nullptr); }
+  ~Sha256Context() {
+    EVP_MD_CTX_free(ctx);
+    EVP_MD_free(md);
+  }
+  Sha256Context(const Sha256Context&) = delete;
+  Sha256Context& operator=(const Sha256Context&) = delete;
+};
+
+}  // namespace
+
 std::string Sha256(std::string_view data) {
-  std::string out(crypto_hash_sha256_BYTES, '\0');
-  crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  thread_local Sha256Context context;
+  std::string out(32, '\0');
+  unsigned int size = 0;
+  LOTCHAIN_ASSERT(EVP_DigestInit_ex2(context.ctx, context.md, nullptr) == 1 &&
+                  EVP_DigestUpdate(context.ctx, data.data(), data.size()) == 1 &&
+                  EVP_DigestFinal_ex(context.ctx, reinterpret_cast<unsigned char*>(out.data()),
+                                     &size) == 1 &&
+                  size == out.size());
   return out;
 }
 

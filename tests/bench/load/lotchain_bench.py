@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 import grpc
 import nacl.bindings
@@ -79,6 +80,17 @@ def proc_cpu_seconds(pid):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return None
+
+
+def signature_checks(http_address):
+    """A node's lotchain_tx_signature_checks_total summed over paths, or None if unreachable."""
+    try:
+        with urllib.request.urlopen("http://%s/metrics" % http_address, timeout=2) as r:
+            text = r.read().decode()
+    except OSError:
+        return None
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("lotchain_tx_signature_checks_total"))
 
 
 def percentile(sorted_values, p):
@@ -395,6 +407,8 @@ def main():
                       for i in range(m)]
         time.sleep(0.5)  # let the channels and the stream connect
 
+        http_addresses = [node["http"] for node in net.testnet["nodes"]] if net else []
+        checks_before = [signature_checks(a) for a in http_addresses]
         cpu_before = {pid: proc_cpu_seconds(pid) for pid in pids}
         self_cpu_before = time.process_time()
         load_before = os.getloadavg()
@@ -429,6 +443,7 @@ def main():
                 break
             time.sleep(0.2)
         cpu_drained = {pid: proc_cpu_seconds(pid) for pid in pids}
+        checks_after = [signature_checks(a) for a in http_addresses]
         end_height = status_client.status(timeout=5).height
         status_client.close()
         watcher.stop()
@@ -456,6 +471,11 @@ def main():
                      else cpu_drained[pid] - cpu_before[pid] for pid in pids]
         cpu_us_per_tx = ([round(c * 1e6 / committed_total, 1) if c is not None else None
                           for c in cpu_total] if committed_total else [])
+        # Each node should verify each transaction once: 1.0 per committed tx; more means
+        # repeated checks (e.g. a proposal that arrived before the gossip did).
+        checks_per_tx = [round((a - b) / committed_total, 3)
+                         if a is not None and b is not None and committed_total else None
+                         for b, a in zip(checks_before, checks_after)]
         result = {
             "committed_tps": round(committed_tps, 1),
             "applied_tps": round(applied_in_window / args.seconds, 1),
@@ -473,6 +493,7 @@ def main():
             "node_cpu_seconds": node_cpu,
             "bench_cpu_seconds": round(self_cpu, 3),
             "node_cpu_us_per_committed_tx": cpu_us_per_tx,
+            "signature_checks_per_committed_tx": checks_per_tx,
             "seconds": args.seconds,
             "accounts": k,
             "submitters": m,
@@ -512,6 +533,8 @@ def main():
                  result["txs_per_block_mean"], errors or "none", rejected_total,
                  result["uncommitted_after_drain"]))
         print("node CPU per committed tx (window + drain): %s us" % cpu_us_per_tx)
+        if checks_per_tx:
+            print("signature checks per committed tx (window + drain): %s" % checks_per_tx)
         if result["presign_exhausted"]:
             print("warning: the pre-signed transactions ran out before the window ended; "
                   "raise --max-tps")

@@ -9,6 +9,7 @@
 #include "consensus/core/crypto.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -117,6 +118,19 @@ TEST_F(CryptoTest, Sha256MatchesNistVectors) {
   EXPECT_EQ(ToHex(Sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   EXPECT_EQ(Sha256("abc").size(), kHashBytes);
+}
+
+TEST_F(CryptoTest, Sha256AgreesWithLibsodiumAtEveryLengthAcrossBlockBoundaries) {
+  // Property: Sha256 (OpenSSL) equals libsodium's portable SHA-256 on inputs of every length
+  // from 0 to 300 bytes, which crosses the 55/56/64-byte padding boundaries several times.
+  std::string data;
+  for (size_t n = 0; n <= 300; ++n) {
+    std::string expected(crypto_hash_sha256_BYTES, '\0');
+    crypto_hash_sha256(reinterpret_cast<unsigned char*>(expected.data()),
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    ASSERT_EQ(Sha256(data), expected) << "length " << n;
+    data.push_back(static_cast<char>((n * 131 + 7) & 0xff));
+  }
 }
 
 TEST_F(CryptoTest, Ed25519DerivesRfc8032PublicKeys) {
