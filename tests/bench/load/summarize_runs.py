@@ -20,7 +20,7 @@ def main():
     if not groups:
         raise SystemExit(__doc__)
     print("| configuration | runs | offered tx/s | committed tx/s (runs) | p50 / p95 / p99 ms "
-          "| verify/s per CPU s | ceiling | ratio | node CPU µs/tx | blocks (tx/block) |")
+          "| verify/s per CPU s, per core | ceiling | ratio | node CPU µs/tx | blocks (tx/block) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
 
     def med(runs, key):
@@ -38,13 +38,17 @@ def main():
                for r in runs if r.get("node_cpu_us_per_committed_tx")]
         mode = ("unary, M=%d" % r0["submitters"] if r0.get("batch", 1) == 1
                 else "batch %d, M=%d" % (r0["batch"], r0["submitters"]))
-        print("| %s (%s) | %d | %s | **%.0f** (%s) | %.0f / %.0f / **%.0f** | %.0f | %.0f | **%.3f** "
+        # Runs before the per-core probe carry one unpinned thread's rate only.
+        per_core = [r.get("verify_per_cpu_s_per_core") or [r["verify_per_cpu_s"]] for r in runs]
+        cores = " / ".join("%.0f" % statistics.median(c[i] for c in per_core)
+                           for i in range(min(len(c) for c in per_core)))
+        print("| %s (%s) | %d | %s | **%.0f** (%s) | %.0f / %.0f / **%.0f** | %s | %.0f | **%.3f** "
               "| %s | %.0f (%.0f) |" % (
                   name, mode, len(runs),
                   "%.0f" % r0["offered_tps"] if r0.get("offered_tps") else "unpaced",
                   med(runs, "committed_tps"), ", ".join("%.0f" % c for c in committed),
                   med(runs, "p50_ms"), med(runs, "p95_ms"), med(runs, "p99_ms"),
-                  med(runs, "verify_per_cpu_s"), med(runs, "ceiling_tps"), med(runs, "ratio"),
+                  cores, med(runs, "ceiling_tps"), med(runs, "ratio"),
                   "%.0f" % statistics.median(cpu) if cpu else "n/a",
                   med(runs, "blocks_in_window"), med(runs, "txs_per_block_mean")))
 
