@@ -50,6 +50,14 @@ core::Result<Actions> Engine::Start(uint64_t height, const v1::SignState* restor
                                               std::to_string(restored->step()) +
                                               " is not 0 (propose), 1 (prevote) or 2 (precommit)");
   }
+  if (restored != nullptr && restored->height() == height &&
+      restored->valid_block_is_locked_block() &&
+      (restored->locked_round() < 0 || restored->valid_round() < 0)) {
+    return core::Status("BAD_SIGN_STATE",
+                        "sign-state says its valid block is its locked block, but it has no " +
+                            std::string(restored->locked_round() < 0 ? "locked" : "valid") +
+                            " block");
+  }
   started_ = true;
   Begin();
   height_ = height;
@@ -64,7 +72,10 @@ core::Result<Actions> Engine::Start(uint64_t height, const v1::SignState* restor
       locked_hash_ = core::BlockHash(locked_block_);
     }
     valid_round_ = restored->valid_round();
-    if (valid_round_ >= 0) {
+    if (valid_round_ >= 0 && restored->valid_block_is_locked_block()) {
+      valid_block_ = locked_block_;
+      valid_hash_ = locked_hash_;
+    } else if (valid_round_ >= 0) {
       valid_block_ = restored->valid_block();
       valid_hash_ = core::BlockHash(valid_block_);
     }
@@ -199,8 +210,12 @@ Actions Engine::Finish() {
     sign_state_.set_step(static_cast<uint32_t>(step_));
     sign_state_.set_locked_round(locked_round_);
     sign_state_.set_valid_round(valid_round_);
+    const bool valid_is_locked =
+        locked_round_ >= 0 && valid_round_ >= 0 && valid_hash_ == locked_hash_;
     *sign_state_.mutable_locked_block() = locked_round_ >= 0 ? locked_block_ : v1::Block();
-    *sign_state_.mutable_valid_block() = valid_round_ >= 0 ? valid_block_ : v1::Block();
+    *sign_state_.mutable_valid_block() =
+        valid_round_ >= 0 && !valid_is_locked ? valid_block_ : v1::Block();
+    sign_state_.set_valid_block_is_locked_block(valid_is_locked);
     sign_state_.clear_valid_proof();
     for (v1::Vote& vote : ProofOfLock()) *sign_state_.add_valid_proof() = std::move(vote);
     actions_.persist = sign_state_;

@@ -63,7 +63,13 @@ bool Node::Verify(std::string_view public_key, std::string_view domain, std::str
   return core::VerifySignature(public_key, domain, chain_id, bytes, signature);
 }
 
-bool Node::Contains(std::string_view tx_hash) const { return store_->GetTx(tx_hash).ok(); }
+// On the loop, like every mempool access. The mempool never holds a committed tx (admission
+// takes only nonces above the committed one, and each commit removes the block's txs before the
+// loop runs anything else), so a mempool hit answers without a tx-index read.
+bool Node::Contains(std::string_view tx_hash) const {
+  if (mempool_.Contains(tx_hash)) return false;
+  return store_->GetTx(tx_hash).ok();
+}
 
 bool Node::SignatureChecked(std::string_view tx_hash) const {
   bool checked = mempool_.Contains(tx_hash) || verified_.Contains(tx_hash);

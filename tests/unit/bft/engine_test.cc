@@ -159,6 +159,60 @@ TEST(EngineTest, RestartKeepsLock) {
   EXPECT_EQ(BodyOf(actions.votes[0]).block_hash(), "");
 }
 
+// The locked block is written once: when the valid block is the locked one (both set by the same
+// rule), the sign-state says so instead of carrying the block twice; a restarted proposer still
+// re-proposes that block with its valid round.
+TEST(EngineTest, SignStateWritesLockedBlockOnceAndRestartReproposesIt) {
+  Keys keys;
+  const size_t me = keys.validators.ProposerIndex(1, 1);
+  std::vector<size_t> others;
+  for (size_t i = 0; i < 4; ++i) {
+    if (i != me) others.push_back(i);
+  }
+  Harness h(me);
+  const v1::Block a = MakeBlock(1, "A");
+  const std::string hash = core::BlockHash(a);
+  (void)h.Start();
+  (void)h.engine.OnProposal(h.keys.Proposal(1, 0, -1, a));
+  (void)h.engine.OnVote(h.keys.Vote(others[0], 1, 0, kPrevote, hash));
+  Actions locked = h.engine.OnVote(h.keys.Vote(others[1], 1, 0, kPrevote, hash));
+  ASSERT_TRUE(locked.persist.has_value());
+  const v1::SignState& saved = *locked.persist;
+  EXPECT_EQ(saved.locked_round(), 0);
+  EXPECT_EQ(saved.valid_round(), 0);
+  EXPECT_TRUE(saved.valid_block_is_locked_block());
+  EXPECT_EQ(saved.valid_block().ByteSizeLong(), 0u);
+  EXPECT_EQ(core::BlockHash(saved.locked_block()), hash);
+
+  Engine restarted(h.keys.Config(), *h.keys.signers[me], h.verifier, h.app);
+  (void)restarted.Start(1, &saved).value();
+  EXPECT_EQ(restarted.locked_round(), 0);
+  // f+1 votes of round 1 move it there; as round 1's proposer it re-proposes A, valid round 0.
+  (void)restarted.OnVote(h.keys.Vote(others[0], 1, 1, kPrevote, ""));
+  Actions moved = restarted.OnVote(h.keys.Vote(others[1], 1, 1, kPrevote, ""));
+  ASSERT_EQ(restarted.round(), 1u);
+  ASSERT_EQ(moved.proposals.size(), 1u);
+  v1::ProposalBody body;
+  ASSERT_TRUE(body.ParseFromString(moved.proposals[0].body()));
+  EXPECT_EQ(body.round(), 1u);
+  EXPECT_EQ(body.valid_round(), 0);
+  EXPECT_EQ(body.block_hash(), hash);
+  EXPECT_EQ(core::BlockHash(moved.proposals[0].block()), hash);
+}
+
+// A sign-state that says "valid block = locked block" without a lock is damaged: refuse it.
+TEST(EngineTest, RefusesSignStateWhoseValidBlockPointsAtNoLock) {
+  Harness h(0);
+  v1::SignState damaged;
+  damaged.set_height(1);
+  damaged.set_locked_round(-1);
+  damaged.set_valid_round(0);
+  damaged.set_valid_block_is_locked_block(true);
+  core::Result<Actions> started = h.engine.Start(1, &damaged);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.status().code(), "BAD_SIGN_STATE");
+}
+
 // A sign-state from a later height than the chain means a lost block: refuse to start.
 TEST(EngineTest, RefusesSignStateFromLaterHeight) {
   Harness h(0);
