@@ -84,6 +84,7 @@ core::Result<core::ExecutedBlock> CheckBlock(const BlockEnv& env, const v1::Bloc
     const bool checked = committed.SignatureChecked(hash);
     core::Result<v1::TxBody> body = core::CheckTxStateless(*env.genesis, tx, checked, &envelope);
     if (!body.ok()) return Bad("transaction fails stateless checks: " + body.status().message());
+    if (!checked) committed.SignaturePassed(hash);
     txs.push_back(tx);
     verified.push_back(true);
   }

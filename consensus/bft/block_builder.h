@@ -41,6 +41,9 @@ class TxIndex {
   virtual ~TxIndex() = default;
   virtual bool Contains(std::string_view tx_hash) const = 0;
   virtual bool SignatureChecked(std::string_view tx_hash) const = 0;
+  // CheckBlock has just verified this tx's signature (called per tx, as soon as it passes, so
+  // that other threads verifying the same tx from gossip can skip it).
+  virtual void SignaturePassed(std::string_view tx_hash) const {}
 };
 
 struct BlockEnv {

@@ -107,6 +107,7 @@ class Node final : public LedgerBackend,
   bool Verify(std::string_view public_key, std::string_view domain, std::string_view chain_id,
               std::string_view bytes, std::string_view signature) const override;
   bool Contains(std::string_view tx_hash) const override;
+  void SignaturePassed(std::string_view tx_hash) const override;
   bool SignatureChecked(std::string_view tx_hash) const override;
 
   // Engine driving (loop thread).

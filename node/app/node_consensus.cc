@@ -46,9 +46,8 @@ bool Node::ValidateBlock(uint64_t height, const v1::Block& block) {
                  checked.status().ToString());
     return false;
   }
-  // Every tx of an accepted block verified (here or before): gossip of them arriving later
-  // is admitted without a second check. The results carry the hashes CheckBlock computed.
-  for (const v1::TxResult& result : checked->results) verified_.Insert(result.tx_hash());
+  // Every tx of the block is in verified_ now (SignaturePassed marks each as CheckBlock goes),
+  // so gossip of them arriving later is admitted without a second check.
   executed_[hash] = std::move(checked).value();
   return true;
 }
@@ -70,6 +69,8 @@ bool Node::Contains(std::string_view tx_hash) const {
   if (mempool_.Contains(tx_hash)) return false;
   return store_->GetTx(tx_hash).ok();
 }
+
+void Node::SignaturePassed(std::string_view tx_hash) const { verified_.Insert(std::string(tx_hash)); }
 
 bool Node::SignatureChecked(std::string_view tx_hash) const {
   bool checked = mempool_.Contains(tx_hash) || verified_.Contains(tx_hash);

@@ -19,7 +19,11 @@ class SetIndex final : public TxIndex {
     ++consulted;
     return checked.count(std::string(tx_hash)) != 0;
   }
+  void SignaturePassed(std::string_view tx_hash) const override {
+    passed.insert(std::string(tx_hash));
+  }
   std::set<std::string> committed;
+  mutable std::set<std::string> passed;  // reported by CheckBlock as verified there
   std::set<std::string> checked;  // "verified on admission"
   mutable int consulted = 0;
 };
@@ -117,6 +121,19 @@ TEST(BlockBuilderTest, CheckBlockReexecutesAndComparesHeader) {
 
   index.committed.insert(core::TxHash(chain.txs[3]));
   EXPECT_FALSE(CheckBlock(chain.env, built.block, index, chain.now).ok());
+}
+
+// CheckBlock reports each signature it verified itself (so gossip threads can skip it), and
+// only those: a tx the index already vouched for is not reported again.
+TEST(BlockBuilderTest, CheckBlockReportsTheSignaturesItVerified) {
+  Chain chain;
+  SetIndex index;
+  index.checked.insert(core::TxHash(chain.txs[0]));
+  BuiltBlock built = BuildBlock(chain.env, chain.txs, "proposer", chain.now);
+  ASSERT_TRUE(CheckBlock(chain.env, built.block, index, chain.now).ok());
+  std::set<std::string> expected;
+  for (size_t i = 1; i < chain.txs.size(); ++i) expected.insert(core::TxHash(chain.txs[i]));
+  EXPECT_EQ(index.passed, expected);
 }
 
 // Garbage transaction bytes never reach a block a validator accepts, and neither does a block
