@@ -14,8 +14,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
-#include <set>
 #include <system_error>
 
 #include "consensus/core/assert.h"
@@ -415,19 +415,24 @@ Result<v1::BlockHeader> CheckExtendsTip(const Tip& tip, const v1::Block& block,
   return header;
 }
 
-// Adds txs[hash] = (height, index, result) for each transaction not indexed before.
+// Adds txs[hash] = (height, index, result) for each transaction not indexed before. The
+// entries go into the batch in key order: hashes are random, and RocksDB's memtable skip list
+// inserts a run of ascending keys from where the previous insert ended instead of from the top.
 Status AddTxIndex(const BlockStore::Impl& impl, uint64_t height, const v1::Block& block,
                   const core::ExecutedBlock& executed, rocksdb::WriteBatch& batch) {
-  std::set<std::string> seen;
+  std::map<std::string, std::string> entries;  // hash -> record, first occurrence in the block
   for (int i = 0; i < block.txs_size(); ++i) {
     const size_t index = static_cast<size_t>(i);
     const v1::TxResult& result = executed.results[index];
     // The executor names each result's tx; hashing the bytes again is only for results without.
-    const std::string hash = result.tx_hash().empty() ? core::Sha256(block.txs(i)) : result.tx_hash();
-    if (!seen.insert(hash).second) continue;
+    std::string hash = result.tx_hash().empty() ? core::Sha256(block.txs(i)) : result.tx_hash();
+    if (entries.count(hash) != 0) continue;
     LOTCHAIN_ASSIGN_OR_RETURN(auto existing, impl.Read(kTxs, hash));
     if (existing.has_value()) continue;  // first occurrence wins (a replay is only a result)
-    const std::string value = store::EncodeTxRecord(height, static_cast<uint32_t>(i), result);
+    entries.emplace(std::move(hash),
+                    store::EncodeTxRecord(height, static_cast<uint32_t>(i), result));
+  }
+  for (const auto& [hash, value] : entries) {
     LOTCHAIN_RETURN_IF_ERROR(AddWrite(impl.dir, batch, impl.cf(kTxs), hash, value));
   }
   return Status::Ok();

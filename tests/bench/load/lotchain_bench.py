@@ -333,6 +333,10 @@ def main():
     ap.add_argument("--rate", type=float, default=0,
                     help="with --batch > 1: offered load in tx/s over all submitters "
                          "(default 0: as fast as admitted)")
+    ap.add_argument("--rate-of-ceiling", type=float, default=0,
+                    help="with --batch > 1: offer this fraction of the ceiling the probe just "
+                         "measured (e.g. 0.52), instead of a fixed --rate; on a VM whose cores "
+                         "change speed from minute to minute this keeps load and limit together")
     ap.add_argument("--max-tps", type=float, default=5000,
                     help="pre-sign T x this many transactions (default 5000/s)")
     ap.add_argument("--node", help="submit to this node (HOST:PORT) instead of a local network")
@@ -354,6 +358,11 @@ def main():
         return 0
     if args.batch < 1 or args.batch > 1000:
         ap.error("--batch must be between 1 and 1000 (the node's SubmitTxBatch limit)")
+    if args.rate_of_ceiling and args.rate:
+        ap.error("give --rate or --rate-of-ceiling, not both")
+    if args.rate_of_ceiling < 0 or args.rate_of_ceiling > 1 or (
+            args.rate_of_ceiling and args.batch == 1):
+        ap.error("--rate-of-ceiling needs --batch > 1 and a fraction between 0 and 1")
     if args.rate < 0 or (args.rate > 0 and args.batch == 1):
         ap.error("--rate needs --batch > 1 and a positive rate")
     if args.rate > args.max_tps:
@@ -412,6 +421,10 @@ def main():
             pids = [p.pid for p in net.procs]
             validators = args.validators
 
+        if args.rate_of_ceiling:
+            args.rate = round(args.rate_of_ceiling * sum(verify_per_core) / validators)
+            args.max_tps = max(args.max_tps, args.rate)
+            log("offering %.2f of the ceiling: %.0f tx/s" % (args.rate_of_ceiling, args.rate))
         k = len(keys)
         m = max(1, min(args.submitters, k))
         accounts = [Account(i, key, chain_id, pb) for i, key in enumerate(keys)]
@@ -536,6 +549,7 @@ def main():
             "submitters": m,
             "batch": args.batch,
             "offered_tps": args.rate or None,
+            "rate_of_ceiling": args.rate_of_ceiling or None,
             "block_delay_ms": None if args.node else args.block_delay_ms,
             "submitted": len(submitted),
             "submit_errors": errors,

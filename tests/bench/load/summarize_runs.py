@@ -29,7 +29,8 @@ def main():
 
     def order(item):
         runs = item[1]
-        return (runs[0].get("batch", 1), runs[0].get("offered_tps") or 0)
+        return (runs[0].get("batch", 1), runs[0].get("rate_of_ceiling") or 0,
+                runs[0].get("offered_tps") or 0)
 
     for name, runs in sorted(groups.items(), key=order):
         r0 = runs[0]
@@ -45,7 +46,9 @@ def main():
         print("| %s (%s) | %d | %s | **%.0f** (%s) | %.0f / %.0f / **%.0f** | %s | %.0f | **%.3f** "
               "| %s | %.0f (%.0f) |" % (
                   name, mode, len(runs),
-                  "%.0f" % r0["offered_tps"] if r0.get("offered_tps") else "unpaced",
+                  ("%.2f × ceiling = %.0f" % (r0["rate_of_ceiling"], med(runs, "offered_tps"))
+                   if r0.get("rate_of_ceiling") else
+                   "%.0f" % r0["offered_tps"] if r0.get("offered_tps") else "unpaced"),
                   med(runs, "committed_tps"), ", ".join("%.0f" % c for c in committed),
                   med(runs, "p50_ms"), med(runs, "p95_ms"), med(runs, "p99_ms"),
                   cores, med(runs, "ceiling_tps"), med(runs, "ratio"),
