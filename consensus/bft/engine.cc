@@ -52,11 +52,14 @@ core::Result<Actions> Engine::Start(uint64_t height, const v1::SignState* restor
   }
   if (restored != nullptr && restored->height() == height &&
       restored->valid_block_is_locked_block() &&
-      (restored->locked_round() < 0 || restored->valid_round() < 0)) {
+      (restored->locked_round() < 0 || restored->valid_round() < 0 ||
+       restored->valid_block().ByteSizeLong() != 0)) {
     return core::Status("BAD_SIGN_STATE",
-                        "sign-state says its valid block is its locked block, but it has no " +
-                            std::string(restored->locked_round() < 0 ? "locked" : "valid") +
-                            " block");
+                        "sign-state says its valid block is its locked block, but " +
+                            std::string(restored->locked_round() < 0   ? "it has no locked block"
+                                        : restored->valid_round() < 0 ? "it has no valid block"
+                                                                      : "it also carries one") +
+                            "; the file is damaged");
   }
   started_ = true;
   Begin();
@@ -184,7 +187,8 @@ Actions Engine::OnCommittedBlock(const v1::Block& block,
   }
   v1::BlockHeader header;
   const std::string hash = core::BlockHash(block);
-  if (!header.ParseFromString(block.header()) || header.height() != height_) {
+  if (!header.ParseFromString(block.header()) || header.height() != height_ ||
+      !core::BlockBodyMatchesHeader(block, header)) {
     actions_.rejected = RejectReason::kMalformed;
     return Finish();
   }

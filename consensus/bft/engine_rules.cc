@@ -245,7 +245,8 @@ RejectReason Engine::CheckProposal(const v1::Proposal& proposal, ProposalEntry* 
   }
   if (core::BlockHash(proposal.block()) != body->block_hash()) return RejectReason::kMalformed;
   v1::BlockHeader header;
-  if (!header.ParseFromString(proposal.block().header()) || header.height() != body->height()) {
+  if (!header.ParseFromString(proposal.block().header()) || header.height() != body->height() ||
+      !core::BlockBodyMatchesHeader(proposal.block(), header)) {
     return RejectReason::kMalformed;
   }
   *entry = {proposal, body->block_hash(), body->valid_round(), *index};

@@ -1,6 +1,10 @@
 #include "consensus/core/certificate.h"
 
 #include <algorithm>
+#include <string>
+#include <vector>
+
+#include "consensus/core/merkle.h"
 
 namespace lotchain::core {
 
@@ -58,6 +62,12 @@ std::string ValidatorSet::Hash() const {
 }
 
 std::string BlockHash(const v1::Block& block) { return Sha256(block.header()); }
+
+bool BlockBodyMatchesHeader(const v1::Block& block, const v1::BlockHeader& header) {
+  if (header.tx_count() != static_cast<uint32_t>(block.txs_size())) return false;
+  const std::vector<std::string> txs(block.txs().begin(), block.txs().end());
+  return MerkleRoot(txs) == header.tx_root();
+}
 
 Result<VerifiedVote> VerifyVote(const ValidatorSet& validators, const v1::Vote& vote) {
   if (vote.body().size() > kVoteBytesMax) return Status("BAD_VOTE", "vote body too large");

@@ -54,6 +54,11 @@ class ValidatorSet {
 // SHA-256 of the serialized header bytes carried in the block.
 std::string BlockHash(const v1::Block& block);
 
+// The block's transactions are the ones its header commits to (tx_count and tx_root). The block
+// hash covers only the header, so without this a proposer could pair an honest header with other
+// transactions, and caches keyed by the hash would take them for the block they checked.
+bool BlockBodyMatchesHeader(const v1::Block& block, const v1::BlockHeader& header);
+
 struct VerifiedVote {
   v1::VoteBody body;
   size_t validator_index = 0;

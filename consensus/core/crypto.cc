@@ -5,31 +5,41 @@
 
 namespace lotchain::core {
 
-void InitCrypto() { LOTCHAIN_ASSERT(sodium_init() >= 0); }
-
 namespace {
 
 // OpenSSL's one-shot digest looks the algorithm up on every call, which costs more than hashing
-// a transaction; fetching it once and reusing one context per thread avoids that.
+// a transaction; fetching it once and reusing one context per thread avoids that. The algorithm
+// is fetched once for the process and never freed, and OpenSSL is told not to tear itself down
+// at exit, so a thread that hashes while the process exits cannot touch freed OpenSSL state.
+const EVP_MD* Sha256Algorithm() {
+  static const EVP_MD* const md = [] {
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+    return EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  }();
+  LOTCHAIN_ASSERT(md != nullptr);  // libcrypto without SHA-256: a broken OpenSSL install
+  return md;
+}
+
 struct Sha256Context {
-  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  Sha256Context() { LOTCHAIN_ASSERT(md != nullptr && ctx != nullptr); }
-  ~Sha256Context() {
-    EVP_MD_CTX_free(ctx);
-    EVP_MD_free(md);
-  }
+  Sha256Context() { LOTCHAIN_ASSERT(ctx != nullptr); }
+  ~Sha256Context() { EVP_MD_CTX_free(ctx); }
   Sha256Context(const Sha256Context&) = delete;
   Sha256Context& operator=(const Sha256Context&) = delete;
 };
 
 }  // namespace
 
+void InitCrypto() {
+  LOTCHAIN_ASSERT(sodium_init() >= 0);
+  (void)Sha256Algorithm();
+}
+
 std::string Sha256(std::string_view data) {
   thread_local Sha256Context context;
-  std::string out(32, '\0');
+  std::string out(kHashBytes, '\0');
   unsigned int size = 0;
-  LOTCHAIN_ASSERT(EVP_DigestInit_ex2(context.ctx, context.md, nullptr) == 1 &&
+  LOTCHAIN_ASSERT(EVP_DigestInit_ex2(context.ctx, Sha256Algorithm(), nullptr) == 1 &&
                   EVP_DigestUpdate(context.ctx, data.data(), data.size()) == 1 &&
                   EVP_DigestFinal_ex(context.ctx, reinterpret_cast<unsigned char*>(out.data()),
                                      &size) == 1 &&

@@ -65,8 +65,9 @@ class LedgerBackend {
     for (auto& tx : signed_txs) results.push_back(SubmitTx(std::move(tx)));
     return results;
   }
-  // PENDING (in mempool), APPLIED / REJECTED (committed, with result), or UNKNOWN.
-  virtual v1::TxStatus GetTxStatus(std::string_view tx_hash) = 0;
+  // PENDING (in mempool), APPLIED / REJECTED (committed, with result), or UNKNOWN; an error
+  // (UNAVAILABLE) when the node cannot tell right now, which is not the same as UNKNOWN.
+  virtual core::Result<v1::TxStatus> GetTxStatus(std::string_view tx_hash) = 0;
   virtual v1::NodeStatus GetStatus() = 0;
 
   // Calls `on_commit` (from the node's loop thread; it must not block) for every block

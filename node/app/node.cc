@@ -165,7 +165,7 @@ void Node::Fatal(const std::string& what) {
   Stop();
 }
 
-v1::TxStatus Node::GetTxStatus(std::string_view tx_hash) {
+core::Result<v1::TxStatus> Node::GetTxStatus(std::string_view tx_hash) {
   if (auto committed = CommittedStatus(tx_hash)) return *committed;
   std::string hash(tx_hash);
   v1::TxStatus status;
@@ -178,6 +178,10 @@ v1::TxStatus Node::GetTxStatus(std::string_view tx_hash) {
   // The loop may have committed the tx between the two lookups: it writes the store before it
   // drops the tx from the mempool, so a second look at the store closes that window.
   if (auto committed = CommittedStatus(tx_hash)) return *committed;
+  if (!pending.has_value()) {
+    return core::Status("UNAVAILABLE", "the node is busy or shutting down and could not check its "
+                                       "mempool; ask again");
+  }
   status.set_status(v1::TX_STATUS_UNKNOWN);
   return status;
 }

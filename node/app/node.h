@@ -86,7 +86,7 @@ class Node final : public LedgerBackend,
   const BlockStore& store() const override { return *store_; }
   core::Result<v1::TxStatus> SubmitTx(std::string signed_tx_bytes) override;
   std::vector<core::Result<v1::TxStatus>> SubmitTxBatch(std::vector<std::string> signed_txs) override;
-  v1::TxStatus GetTxStatus(std::string_view tx_hash) override;
+  core::Result<v1::TxStatus> GetTxStatus(std::string_view tx_hash) override;
   v1::NodeStatus GetStatus() override;
   uint64_t SubscribeCommits(CommitCallback on_commit) override;
   void UnsubscribeCommits(uint64_t handle) override;

@@ -279,14 +279,15 @@ grpc::Status LedgerService::WaitForCommit(grpc::ServerContext* context,
   }
   if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
   if (stopping_.load()) return Unavailable();
-  v1::TxStatus current = backend_.GetTxStatus(tx_hash);
-  if (IsFinal(current)) {
-    *response = std::move(current);
+  core::Result<v1::TxStatus> current = backend_.GetTxStatus(tx_hash);
+  if (current.ok() && IsFinal(*current)) {
+    *response = std::move(current).value();
     return grpc::Status::OK;
   }
+  const std::string state =
+      current.ok() ? v1::TxStatusCode_Name(current->status()) : std::string("PENDING");
   return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                      "transaction " + core::ToHex(tx_hash) + " is still " +
-                          v1::TxStatusCode_Name(current.status()) + " after " +
+                      "transaction " + core::ToHex(tx_hash) + " is still " + state + " after " +
                           std::to_string(timeout.count()) +
                           " ms; ask GetTxStatus later (it was not withdrawn)");
 }
@@ -298,7 +299,9 @@ grpc::Status LedgerService::GetTxStatus(grpc::ServerContext* context,
     return InvalidArgument("tx_hash must be 32 bytes (SHA-256 of the SignedTx encoding), got " +
                            std::to_string(request->tx_hash().size()));
   }
-  v1::TxStatus status = backend_.GetTxStatus(request->tx_hash());
+  core::Result<v1::TxStatus> found = backend_.GetTxStatus(request->tx_hash());
+  if (!found.ok()) return ToGrpcStatus(found.status());
+  v1::TxStatus status = std::move(found).value();
   if (status.status() == v1::TX_STATUS_UNKNOWN) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         "transaction " + core::ToHex(request->tx_hash()) +

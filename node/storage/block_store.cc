@@ -424,8 +424,9 @@ Status AddTxIndex(const BlockStore::Impl& impl, uint64_t height, const v1::Block
   for (int i = 0; i < block.txs_size(); ++i) {
     const size_t index = static_cast<size_t>(i);
     const v1::TxResult& result = executed.results[index];
-    // The executor names each result's tx; hashing the bytes again is only for results without.
-    std::string hash = result.tx_hash().empty() ? core::Sha256(block.txs(i)) : result.tx_hash();
+    // The results must be this block's: the last check before they are stored under its txs.
+    std::string hash = core::Sha256(block.txs(i));
+    if (!result.tx_hash().empty()) LOTCHAIN_ASSERT(result.tx_hash() == hash);
     if (entries.count(hash) != 0) continue;
     LOTCHAIN_ASSIGN_OR_RETURN(auto existing, impl.Read(kTxs, hash));
     if (existing.has_value()) continue;  // first occurrence wins (a replay is only a result)

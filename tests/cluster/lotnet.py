@@ -69,7 +69,9 @@ class Ledger:
         self.GetStatus = unary("GetStatus", api.GetStatusRequest, api.NodeStatus)
         self.GetLotProof = unary("GetLotProof", api.GetLotProofRequest, api.ProofBundle)
 
-    def status(self, timeout=2.0):
+    def status(self, timeout=10.0):
+        # GetStatus waits for the node's loop (up to 2 s, twice); a busy node on a loaded
+        # 2-core machine is slow, not down, so the deadline is generous. A dead node fails fast.
         return self.GetStatus(self.pb["api"].GetStatusRequest(), timeout=timeout)
 
     def submit(self, signed_tx_bytes, wait=False, timeout=30.0):
@@ -223,7 +225,8 @@ class Net:
         nodes = range(self.n) if nodes is None else nodes
         deadline = time.time() + timeout
         while True:
-            hs = {i: (self.status(i).height if self.status(i) else -1) for i in nodes}
+            statuses = {i: self.status(i) for i in nodes}
+            hs = {i: (s.height if s is not None else -1) for i, s in statuses.items()}
             if all(h >= height for h in hs.values()):
                 return hs
             if time.time() > deadline:

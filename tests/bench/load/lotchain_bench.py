@@ -82,19 +82,25 @@ def verify_probe_per_core(seconds):
     core it landed on; the machine's limit is the sum over its cores."""
     cpus = sorted(os.sched_getaffinity(0))
     children = []
-    for cpu in cpus:
-        children.append((cpu, subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--probe-child", str(seconds)],
-            stdout=subprocess.PIPE, text=True,
-            preexec_fn=lambda c=cpu: os.sched_setaffinity(0, {c}))))
-    out = []
-    for cpu, child in children:
-        text, _ = child.communicate(timeout=seconds + 60)
-        if child.returncode != 0:
-            raise SystemExit("verify probe on cpu %d failed (exit %d)" % (cpu, child.returncode))
-        per_s, per_cpu_s = json.loads(text)
-        out.append((cpu, per_s, per_cpu_s))
-    return out
+    try:
+        for cpu in cpus:  # each child pins itself (--probe-cpu), then probes
+            children.append((cpu, subprocess.Popen(
+                [sys.executable, os.path.abspath(__file__), "--probe-child", str(seconds),
+                 "--probe-cpu", str(cpu)], stdout=subprocess.PIPE, text=True)))
+        out = []
+        for cpu, child in children:
+            text, _ = child.communicate(timeout=seconds + 60)
+            if child.returncode != 0:
+                raise SystemExit("verify probe on cpu %d failed (exit %d)"
+                                 % (cpu, child.returncode))
+            per_s, per_cpu_s = json.loads(text)
+            out.append((cpu, per_s, per_cpu_s))
+        return out
+    finally:
+        for _, child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
 
 
 def proc_cpu_seconds(pid):
@@ -114,8 +120,11 @@ def signature_checks(http_address):
             text = r.read().decode()
     except OSError:
         return None
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith("lotchain_tx_signature_checks_total"))
+    try:
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith("lotchain_tx_signature_checks_total"))
+    except (IndexError, ValueError):
+        return None
 
 
 def percentile(sorted_values, p):
@@ -352,8 +361,10 @@ def main():
                     help="after the window, wait this long for submitted txs to commit")
     ap.add_argument("--keep", action="store_true", help="keep the local network's directory")
     ap.add_argument("--probe-child", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--probe-cpu", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.probe_child is not None:  # one core's share of verify_probe_per_core
+        os.sched_setaffinity(0, {args.probe_cpu})
         print(json.dumps(verify_probe(args.probe_child)))
         return 0
     if args.batch < 1 or args.batch > 1000:
@@ -422,8 +433,9 @@ def main():
             validators = args.validators
 
         if args.rate_of_ceiling:
-            args.rate = round(args.rate_of_ceiling * sum(verify_per_core) / validators)
-            args.max_tps = max(args.max_tps, args.rate)
+            args.rate = max(1, round(args.rate_of_ceiling * sum(verify_per_core) / validators))
+            # Headroom: paced submitters catch up after a slow call and must not run dry.
+            args.max_tps = max(args.max_tps, 1.1 * args.rate)
             log("offering %.2f of the ceiling: %.0f tx/s" % (args.rate_of_ceiling, args.rate))
         k = len(keys)
         m = max(1, min(args.submitters, k))

@@ -211,6 +211,45 @@ TEST(EngineTest, RefusesSignStateWhoseValidBlockPointsAtNoLock) {
   core::Result<Actions> started = h.engine.Start(1, &damaged);
   ASSERT_FALSE(started.ok());
   EXPECT_EQ(started.status().code(), "BAD_SIGN_STATE");
+  // Locked, but the valid block is there as well as the flag: which one is meant is unclear.
+  damaged.set_locked_round(0);
+  *damaged.mutable_locked_block() = MakeBlock(1, "A");
+  *damaged.mutable_valid_block() = MakeBlock(1, "B");
+  Engine again(h.keys.Config(), *h.keys.signers[0], h.verifier, h.app);
+  core::Result<Actions> both = again.Start(1, &damaged);
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.status().code(), "BAD_SIGN_STATE");
+}
+
+// The block hash covers only the header: a proposal that pairs a header with transactions
+// other than the ones its tx_root commits to is malformed, however well signed, and so is such
+// a block offered with a commit certificate.
+TEST(EngineTest, RefusesBlocksWhoseTransactionsAreNotTheHeaders) {
+  Harness h(0);
+  (void)h.Start();
+  v1::Block swapped = MakeBlock(1, "A");
+  swapped.set_txs(0, "not A");
+  Actions proposal = h.engine.OnProposal(h.keys.Proposal(1, 0, -1, swapped));
+  EXPECT_EQ(proposal.rejected, RejectReason::kMalformed);
+  EXPECT_TRUE(proposal.votes.empty());
+  v1::Block extra = MakeBlock(1, "A");
+  extra.add_txs("smuggled");
+  EXPECT_EQ(h.engine.OnProposal(h.keys.Proposal(1, 0, -1, extra)).rejected,
+            RejectReason::kMalformed);
+
+  const std::string hash = core::BlockHash(swapped);
+  v1::CommitCertificate certificate;
+  certificate.set_height(1);
+  certificate.set_round(0);
+  certificate.set_block_hash(hash);
+  for (size_t who = 1; who <= 3; ++who) {
+    *certificate.add_precommits() = h.keys.Vote(who, 1, 0, kPrecommit, hash);
+  }
+  Actions committed = h.engine.OnCommittedBlock(swapped, certificate);
+  EXPECT_EQ(committed.rejected, RejectReason::kMalformed);
+  EXPECT_TRUE(committed.decisions.empty());
+  // The genuine block with the same certificate is accepted.
+  EXPECT_EQ(h.engine.OnCommittedBlock(MakeBlock(1, "A"), certificate).decisions.size(), 1u);
 }
 
 // A sign-state from a later height than the chain means a lost block: refuse to start.

@@ -10,6 +10,7 @@
 #include "consensus/bft/engine.h"
 #include "consensus/core/certificate.h"
 #include "consensus/core/crypto.h"
+#include "consensus/core/merkle.h"
 
 namespace lotchain::bft::testing {
 
@@ -41,9 +42,12 @@ inline v1::Block MakeBlock(uint64_t height, const std::string& tag) {
   v1::BlockHeader header;
   header.set_chain_id(kChain);
   header.set_height(height);
-  header.set_tx_root(core::Sha256(tag));
+  // One transaction, the tag: blocks with different tags differ in tx_root and so in hash.
+  header.set_tx_count(1);
+  header.set_tx_root(core::MerkleRoot({tag}));
   v1::Block block;
   block.set_header(header.SerializeAsString());
+  block.add_txs(tag);
   return block;
 }
 

@@ -84,7 +84,7 @@ class TestBackend final : public LedgerBackend {
     auto body = core::CheckTxStateless(genesis_, signed_tx_bytes, false, &envelope);
     if (!body.ok()) return body.status();
     const std::string hash = core::TxHash(signed_tx_bytes);
-    v1::TxStatus status = GetTxStatus(hash);
+    v1::TxStatus status = GetTxStatus(hash).value();
     if (status.status() != v1::TX_STATUS_UNKNOWN) return status;
     // Like the node's mempool: a known signer and a fresh nonce (UNKNOWN_SIGNER, ...).
     core::TxContext ctx;
@@ -102,7 +102,7 @@ class TestBackend final : public LedgerBackend {
     return status;
   }
 
-  v1::TxStatus GetTxStatus(std::string_view tx_hash) override {
+  core::Result<v1::TxStatus> GetTxStatus(std::string_view tx_hash) override {
     v1::TxStatus status;
     status.set_tx_hash(std::string(tx_hash));
     auto record = store_->GetTx(tx_hash);
