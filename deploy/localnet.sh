@@ -70,6 +70,23 @@ up() {
     echo $! >"$dir/pids/node$i"
   done
   sleep 1
+  # A node that cannot start (a port taken by another network, a damaged store) exits at once:
+  # say which and why, instead of leaving clients to find nothing (or something else) there.
+  local failed=0
+  for ((i = 0; i < n; i++)); do
+    local pid; pid=$(cat "$dir/pids/node$i" 2>/dev/null || true)
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+      echo "localnet: node$i exited at start; the end of $dir/logs/node$i.log:" >&2
+      tail -n 3 "$dir/logs/node$i.log" >&2 || true
+      failed=1
+    fi
+  done
+  if [ "$failed" -ne 0 ]; then
+    echo "localnet: if a port is in use, another network is running there: stop it, or pass" \
+         "--base-port with a free range (each network uses base..base+299)" >&2
+    down >/dev/null
+    exit 1
+  fi
   echo "local network of $n validators running; everything is under $dir"
   echo "  logs: $dir/logs/   genesis: $dir/net/genesis.json   nodes: $dir/net/testnet.json"
   status || true
