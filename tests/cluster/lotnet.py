@@ -6,9 +6,11 @@ made with PyNaCl. This doubles as proof that a non-C++ client can use lotchain.
 
 Run with Debian's /usr/bin/python3 (python3-grpcio, python3-nacl, python3-protobuf).
 """
+import fcntl
 import importlib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -110,22 +112,37 @@ class Member:
             body=body_bytes, signer=self.public_key, signature=signature).SerializeToString()
 
 
-def free_base_port():
-    """A base port whose p2p/gRPC/HTTP ranges (base+i, +100, +200) look free."""
-    for _ in range(200):
-        base = 20000 + (os.getpid() * 7 + int(time.time() * 1000)) % 20000
+# Port slots for test networks: 300 ports each (p2p base+i, gRPC base+100+i, HTTP base+200+i),
+# below the kernel's ephemeral range (32768+), and clear of the wallet CLI test's fixed 28600.
+PORT_SLOTS = [b for b in range(20000, 32400 - 300, 300) if b + 300 <= 28600 or b >= 28900]
+
+
+def reserve_base_port():
+    """(base, lock): a free port slot, held by an exclusive lock file until `lock` is closed.
+
+    Tests run concurrently (ctest -j2): the lock keeps two networks out of one slot even when
+    both probe before either binds, and aligned slots cannot partly overlap."""
+    slots = list(PORT_SLOTS)
+    random.SystemRandom().shuffle(slots)
+    for base in slots:
+        lock = open(os.path.join(tempfile.gettempdir(), "lotchain-port-slot-%d.lock" % base), "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            continue
         ok = True
-        for off in (0, 100, 200):
-            for i in range(8):
-                with socket.socket() as s:
-                    try:
-                        s.bind(("127.0.0.1", base + off + i))
-                    except OSError:
-                        ok = False
+        for port in (base + off + i for off in (0, 100, 200) for i in range(8)):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    ok = False
+                    break
         if ok:
-            return base
-        time.sleep(0.01)
-    raise RuntimeError("no free port range")
+            return base, lock
+        lock.close()
+    raise RuntimeError("no free port slot in 20000-32099 (all %d taken or locked)" % len(slots))
 
 
 class Net:
@@ -142,7 +159,7 @@ class Net:
         self.procs = [None] * n
         self.logs = [None] * n
         self.pb = load_protos(self.dir)
-        self.base_port = free_base_port()
+        self.base_port, self._port_lock = reserve_base_port()
         cmd = [self.lotchaind, "testnet", "--validators", str(n), "--out",
                os.path.join(self.dir, "net"), "--base-port", str(self.base_port),
                "--chain-id", "lotchain-" + name, "--block-delay-ms", str(block_delay_ms)]
@@ -249,6 +266,7 @@ class Net:
                 pass
         for c in self.clients:
             c.close()
+        self._port_lock.close()  # the slot is free again once the nodes are gone
         if not self.keep and os.environ.get("LOTCHAIN_KEEP_TEST_DIRS") != "1":
             shutil.rmtree(self.dir, ignore_errors=True)
 
