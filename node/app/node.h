@@ -143,6 +143,7 @@ class Node final : public LedgerBackend,
   };
   core::Result<Submission> CheckSubmission(std::string signed_tx_bytes) const;
   core::Result<v1::TxStatus> AdmitOnLoop(Submission submission);
+  bool KnownSigner(const std::string& signer) const;  // a genesis member's key
   uint64_t CommittedNonce(const std::string& signer) const;
   std::optional<v1::TxStatus> CommittedStatus(std::string_view tx_hash) const;
 

@@ -28,6 +28,10 @@ void RunBelowConsensus() {
   if (errno == 0) (void)setpriority(PRIO_PROCESS, tid, std::min(current + kAdmissionNice, 19));
 }
 
+bool Node::KnownSigner(const std::string& signer) const {
+  return store_->state().Get(core::keys::SignerOrg(signer)).has_value();
+}
+
 uint64_t Node::CommittedNonce(const std::string& signer) const {
   auto bytes = store_->state().Get(core::keys::SignerNonce(signer));
   if (!bytes.has_value()) return 0;
@@ -67,15 +71,9 @@ core::Result<Node::Submission> Node::CheckSubmission(std::string signed_tx_bytes
 }
 
 core::Result<v1::TxStatus> Node::SubmitTx(std::string signed_tx_bytes) {
-  RunBelowConsensus();  // a gRPC thread
-  LOTCHAIN_ASSIGN_OR_RETURN(Submission submission, CheckSubmission(std::move(signed_tx_bytes)));
-  auto result = OnLoop([this, submission = std::move(submission)]() mutable {
-    return AdmitOnLoop(std::move(submission));
-  });
-  if (!result.has_value()) {
-    return core::Status("UNAVAILABLE", "the node is busy or shutting down; retry");
-  }
-  return std::move(*result);
+  std::vector<std::string> one;
+  one.push_back(std::move(signed_tx_bytes));
+  return std::move(SubmitTxBatch(std::move(one)).front());
 }
 
 std::vector<core::Result<v1::TxStatus>> Node::SubmitTxBatch(std::vector<std::string> signed_txs) {
@@ -116,7 +114,7 @@ core::Result<v1::TxStatus> Node::AdmitOnLoop(Submission submission) {
   status.set_tx_hash(submission.tx_hash);
   status.set_status(v1::TX_STATUS_PENDING);
   if (mempool_.Contains(submission.tx_hash)) return status;
-  if (!store_->state().Get(core::keys::SignerOrg(submission.signer)).has_value()) {
+  if (!KnownSigner(submission.signer)) {
     return core::Status(core::codes::kUnknownSigner, "key " + core::ToHex(submission.signer) +
                                                          " belongs to no consortium member in genesis");
   }
@@ -209,7 +207,7 @@ void Node::AdmitGossiped(std::vector<std::string> txs) {
         if (mempool_.Contains(hash)) continue;
         // As in AdmitOnLoop: above the committed nonce means not committed yet.
         if (nonce <= CommittedNonce(signer)) continue;
-        if (!store_->state().Get(core::keys::SignerOrg(signer)).has_value()) continue;
+        if (!KnownSigner(signer)) continue;
         MempoolEntry entry{std::move(hash), std::move(tx), std::move(signer), nonce, 0, now};
         (void)mempool_.Add(std::move(entry));  // full or duplicate nonce: dropped
       }
