@@ -1,5 +1,6 @@
 #include "consensus/core/crypto.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -11,10 +12,13 @@ namespace {
 // a transaction; fetching it once and reusing one context per thread avoids that. The algorithm
 // is fetched once for the process and never freed, and OpenSSL is told not to tear itself down
 // at exit, so a thread that hashes while the process exits cannot touch freed OpenSSL state.
+// It comes from a private library context, which reads no openssl.cnf and falls back to the
+// built-in default provider: the core's hash does not depend on the machine's configuration.
 const EVP_MD* Sha256Algorithm() {
   static const EVP_MD* const md = [] {
-    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
-    return EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
+    OSSL_LIB_CTX* library = OSSL_LIB_CTX_new();
+    return library == nullptr ? nullptr : EVP_MD_fetch(library, "SHA256", nullptr);
   }();
   LOTCHAIN_ASSERT(md != nullptr);  // libcrypto without SHA-256: a broken OpenSSL install
   return md;
