@@ -60,6 +60,10 @@ inline constexpr uint32_t kSyncBatchCountMax = 64;
 inline constexpr uint64_t kSyncBatchBytesMax = 16u << 20;
 inline constexpr size_t kGossipBatchTxsMax = 256;
 inline constexpr size_t kGossipBatchBytesMax = 4u << 20;
+// Gossiped transactions received but not yet through verification and admission. Past this, a
+// peer's batches are dropped (counted as dropped frames): a flooding validator cannot grow the
+// verify pool's queue without bound, and honest txs still arrive inside the proposals.
+inline constexpr size_t kGossipPendingBytesMax = 64u << 20;
 inline constexpr size_t kSubscribersMax = 1024;
 inline constexpr size_t kVerifiedHashesMax = 200'000;  // about 20 MiB
 // Added to the niceness of threads that verify transactions for admission (RunBelowConsensus).
@@ -195,6 +199,7 @@ class Node final : public LedgerBackend,
   std::vector<std::string> gossip_out_;
   size_t gossip_out_bytes_ = 0;
   bool gossip_flush_posted_ = false;
+  std::atomic<size_t> gossip_pending_bytes_{0};  // AdmitGossiped work queued (any thread)
 
   // Shared with client threads.
   mutable std::mutex mu_;

@@ -178,8 +178,15 @@ void Node::FlushGossip() {
 }
 
 void Node::AdmitGossiped(std::vector<std::string> txs) {
+  size_t bytes = 0;
+  for (const std::string& tx : txs) bytes += tx.size();
+  if (gossip_pending_bytes_.fetch_add(bytes) + bytes > kGossipPendingBytesMax) {
+    gossip_pending_bytes_ -= bytes;
+    metrics_->FrameDropped();
+    return;
+  }
   // Signatures are checked on the verify pool, admission back on the loop.
-  boost::asio::post(verify_pool_, [this, txs = std::move(txs)]() mutable {
+  boost::asio::post(verify_pool_, [this, bytes, txs = std::move(txs)]() mutable {
     struct Verified {
       std::string tx;
       std::string hash;
@@ -201,7 +208,7 @@ void Node::AdmitGossiped(std::vector<std::string> txs) {
       verified.push_back({std::move(tx), std::move(hash), envelope.signer(), body->nonce()});
     }
     metrics_->SignatureChecks(NodeMetrics::SignaturePath::kGossip, checks);
-    boost::asio::post(io_, [this, verified = std::move(verified)]() mutable {
+    boost::asio::post(io_, [this, bytes, verified = std::move(verified)]() mutable {
       int64_t now = NowUnixMs();
       for (auto& [tx, hash, signer, nonce] : verified) {
         if (mempool_.Contains(hash)) continue;
@@ -211,6 +218,7 @@ void Node::AdmitGossiped(std::vector<std::string> txs) {
         MempoolEntry entry{std::move(hash), std::move(tx), std::move(signer), nonce, 0, now};
         (void)mempool_.Add(std::move(entry));  // full or duplicate nonce: dropped
       }
+      gossip_pending_bytes_ -= bytes;
       metrics_->SetMempool(mempool_.size(), mempool_.bytes());
       MaybeStartNextHeight();
     });
