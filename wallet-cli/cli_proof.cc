@@ -185,7 +185,9 @@ std::string ReportText(const core::ProofReport& r, const std::string& lot_id) {
     out += "Recomputed from the bundle:\n" +
            RenderFields({{"  mass", FormatMass(roll.mass_grams())},
                          {"  footprint", FormatCo2e(roll.footprint_co2e_grams())},
-                         {"  per kWh", FormatMgPer(roll.co2e_mg_per_kwh(), "kWh")},
+                         {"  per kWh", r.lot.has_battery()
+                                           ? FormatMgPer(roll.co2e_mg_per_kwh(), "kWh")
+                                           : "n/a: no battery registered for this lot"},
                          {"  origins", countries},
                          {"  refiners not conformant", std::to_string(roll.facilities_not_conformant())},
                          {"  open flags", std::to_string(roll.open_flags())}});

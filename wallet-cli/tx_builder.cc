@@ -143,6 +143,10 @@ Result<v1::LotProduction> ParseOutput(const std::string& spec) {
       output.set_material(value);
     } else if (key == "mass") {
       LOTCHAIN_ASSIGN_OR_RETURN(uint64_t grams, Flag("--output mass", ParseMassGrams(value)));
+      if (grams == 0) {
+        return BadInput("--output \"" + spec + "\": mass must be positive (a lot holds at "
+                        "least 1 g); leave out an output that produced nothing");
+      }
       output.set_mass_grams(grams);
     } else {
       elements.push_back(key + "=" + value);

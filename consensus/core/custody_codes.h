@@ -41,6 +41,8 @@ inline constexpr const char* kNotABattery = "NOT_A_BATTERY";
 inline constexpr const char* kBatteryAlreadyRegistered = "BATTERY_ALREADY_REGISTERED";
 inline constexpr const char* kFlagAlreadyResolved = "FLAG_ALREADY_RESOLVED";
 inline constexpr const char* kEnergyDecreases = "ENERGY_DECREASES";
+inline constexpr const char* kNotBatteryProduct = "NOT_BATTERY_PRODUCT";
+inline constexpr const char* kNotRecoverable = "NOT_RECOVERABLE";
 
 // Mass balance.
 inline constexpr const char* kInsufficientMass = "INSUFFICIENT_MASS";

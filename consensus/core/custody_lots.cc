@@ -93,17 +93,16 @@ Status ApplyOfferTransfer(TxEnv& env, const v1::OfferTransfer& tx) {
     return Status(codes::kInvalidField, "to_org is your own organisation; a transfer needs "
                                         "another organisation");
   }
+  // The sender declares the transport's emissions with the offer, but they are counted only when
+  // the transport happens (AcceptTransfer): a rejected or cancelled offer adds nothing, so
+  // repeated offers cannot inflate a footprint and no custodian chooses when to count them.
   uint64_t co2e = tx.transport_emissions().co2e_grams();
-  LOTCHAIN_RETURN_IF_ERROR(env.AddInjected(co2e));
-  lot.set_footprint_co2e_grams(lot.footprint_co2e_grams() + co2e);
-  if (tx.transport_emissions().quality() == v1::DATA_QUALITY_PRIMARY) {
-    lot.set_footprint_primary_co2e_grams(lot.footprint_primary_co2e_grams() + co2e);
-  }
   lot.set_status(v1::LOT_STATUS_IN_TRANSIT);
   lot.mutable_pending_offer()->set_to_org(tx.to_org());
   lot.mutable_pending_offer()->set_transport_co2e_grams(co2e);
+  lot.mutable_pending_offer()->set_transport_primary(tx.transport_emissions().quality() ==
+                                                     v1::DATA_QUALITY_PRIMARY);
   v1::LotEvent event = Event(v1::EVENT_KIND_OFFERED);
-  event.set_co2e_added_grams(co2e);
   event.set_mass_grams(lot.mass_grams());
   env.AppendEvent(lot, std::move(event));
   env.Store(keys::Lot(lot.lot_id()), lot);
@@ -132,11 +131,21 @@ Status RequireRecipient(const TxEnv& env, const v1::Lot& lot) {
 }
 
 Status CloseOffer(TxEnv& env, v1::Lot lot, v1::EventKind kind, const std::string& custodian) {
+  uint64_t co2e = 0;
+  if (kind == v1::EVENT_KIND_ACCEPTED) {  // the transport happened: count its emissions, once
+    co2e = lot.pending_offer().transport_co2e_grams();
+    LOTCHAIN_RETURN_IF_ERROR(env.AddInjected(co2e));
+    lot.set_footprint_co2e_grams(lot.footprint_co2e_grams() + co2e);
+    if (lot.pending_offer().transport_primary()) {
+      lot.set_footprint_primary_co2e_grams(lot.footprint_primary_co2e_grams() + co2e);
+    }
+  }
   lot.set_status(v1::LOT_STATUS_ACTIVE);
   lot.set_custodian_org(custodian);
   lot.clear_pending_offer();
   v1::LotEvent event = Event(kind);
   event.set_mass_grams(lot.mass_grams());
+  event.set_co2e_added_grams(co2e);
   env.AppendEvent(lot, std::move(event));
   env.Store(keys::Lot(lot.lot_id()), lot);
   return Status::Ok();
@@ -170,6 +179,14 @@ Status ApplyRegisterBattery(TxEnv& env, const v1::RegisterBattery& tx) {
       RequireRole(env, {v1::ROLE_OEM, v1::ROLE_CELL_MAKER}, "register battery data"));
   LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot lot, LoadForCustodian(env, tx.lot_id(), tx.prev_event_hash()));
   LOTCHAIN_RETURN_IF_ERROR(RequireActive(lot));
+  const v1::ProcessKind process = lot.produced_by_process();
+  if (process != v1::PROCESS_KIND_CELL && process != v1::PROCESS_KIND_MODULE &&
+      process != v1::PROCESS_KIND_PACK) {
+    return Status(codes::kNotBatteryProduct,
+                  "lot \"" + lot.lot_id() + "\" (" + lot.material() +
+                      ") was not produced by a cell, module or pack transform; battery data is "
+                      "registered on the cell, module or pack lot");
+  }
   if (lot.has_battery()) {
     return Status(codes::kBatteryAlreadyRegistered,
                   "lot \"" + lot.lot_id() + "\" already has battery data (serial " +

@@ -150,6 +150,7 @@ struct OutputPlan {
   uint64_t primary_total = 0;
   bool recovery = false;
   v1::RecycledSource source = v1::RECYCLED_SOURCE_UNSPECIFIED;
+  v1::ProcessKind process = v1::PROCESS_KIND_UNSPECIFIED;  // of a Transform
 };
 
 // Recycled grams of one output element: recovery makes all of it recycled; a transform passes on
@@ -193,6 +194,11 @@ void WriteOutputs(TxEnv& env, const google::protobuf::RepeatedPtrField<v1::LotPr
     lot.set_status(v1::LOT_STATUS_ACTIVE);
     lot.set_footprint_co2e_grams(footprints[j]);
     lot.set_footprint_primary_co2e_grams(primaries[j]);
+    if (plan.recovery) {
+      lot.set_recovered_source(plan.source);
+    } else {
+      lot.set_produced_by_process(plan.process);
+    }
     for (size_t i = 0; i < consumed.lots.size(); ++i) {
       v1::ParentEdge* edge = lot.add_parents();
       edge->set_lot_id(consumed.lots[i].lot_id());
@@ -234,6 +240,39 @@ void WriteInputs(TxEnv& env, ConsumedInputs& consumed, const v1::Facility& facil
   }
 }
 
+// Recovery turns waste into recycled content (EU 2023/1542 Art. 8): post-consumer material is
+// what has reached the end of its life as a product, pre-consumer material is manufacturing
+// scrap. Origin lots (virgin material) are neither, so recovering them would launder mined
+// material into "recycled" content with only the recovery footprint.
+// - post-consumer: a registered battery (a cell, module or pack; battery data can be registered
+//   only on those), or material already recovered post-consumer (black mass into salts);
+// - pre-consumer: a product of a Transform that is not a registered battery (production scrap of
+//   a manufacturer), or material already recovered pre-consumer.
+Status RequireRecoverable(const v1::Lot& lot, v1::RecycledSource source) {
+  bool ok = false;
+  if (source == v1::RECYCLED_SOURCE_POST_CONSUMER) {
+    ok = lot.has_battery() || lot.recovered_source() == v1::RECYCLED_SOURCE_POST_CONSUMER;
+  } else {
+    ok = (lot.produced_by_process() != v1::PROCESS_KIND_UNSPECIFIED && !lot.has_battery()) ||
+         lot.recovered_source() == v1::RECYCLED_SOURCE_PRE_CONSUMER;
+  }
+  if (ok) return Status::Ok();
+  std::string what = !lot.parents().empty() || lot.recovered_source() != 0
+                         ? "this lot"
+                         : "an origin lot (virgin mined material)";
+  if (source == v1::RECYCLED_SOURCE_POST_CONSUMER) {
+    return Status(codes::kNotRecoverable,
+                  "lot \"" + lot.lot_id() + "\" is " + what +
+                      " and has not reached end of life; post-consumer recovery takes only "
+                      "registered batteries (cells, modules, packs) or material already "
+                      "recovered post-consumer");
+  }
+  return Status(codes::kNotRecoverable,
+                "lot \"" + lot.lot_id() + "\" is " + what +
+                    ", not manufacturing scrap; pre-consumer recovery takes only unregistered "
+                    "products of a transform or material already recovered pre-consumer");
+}
+
 }  // namespace
 
 Status ApplyTransform(TxEnv& env, const v1::Transform& tx) {
@@ -253,6 +292,7 @@ Status ApplyTransform(TxEnv& env, const v1::Transform& tx) {
   LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed));
   LOTCHAIN_RETURN_IF_ERROR(env.AddInjected(tx.process_emissions().co2e_grams()));
   OutputPlan plan;
+  plan.process = tx.process();
   plan.footprint_total = consumed.footprint + tx.process_emissions().co2e_grams();
   plan.primary_total = consumed.footprint_primary;
   if (tx.process_emissions().quality() == v1::DATA_QUALITY_PRIMARY) {
@@ -274,6 +314,9 @@ Status ApplyRecover(TxEnv& env, const v1::Recover& tx) {
       v1::Facility facility,
       LoadOwnFacility(env, tx.facility_id(), {v1::FACILITY_KIND_RECYCLING}, "recovery"));
   LOTCHAIN_ASSIGN_OR_RETURN(ConsumedInputs consumed, ConsumeInputs(env, tx.inputs()));
+  for (const v1::Lot& lot : consumed.lots) {
+    LOTCHAIN_RETURN_IF_ERROR(RequireRecoverable(lot, tx.source()));
+  }
   LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed));
   LOTCHAIN_RETURN_IF_ERROR(env.AddInjected(tx.process_emissions().co2e_grams()));
   env.AddRetired(consumed.footprint);  // cut-off: the end-of-life burden stays upstream

@@ -24,7 +24,7 @@ bool IsAuthorizationCode(std::string_view code) {
 // Codes that describe something wrong with the request itself: the generic one, hex decoding
 // and every custody rule code that is not about authorization.
 bool IsArgumentCode(std::string_view code) {
-  static constexpr std::array<std::string_view, 32> kCodes = {
+  static constexpr std::array<std::string_view, 34> kCodes = {
       "INVALID_ARGUMENT",
       "BAD_HEX",
       core::codes::kMalformedTx,
@@ -51,6 +51,8 @@ bool IsArgumentCode(std::string_view code) {
       core::codes::kBatteryAlreadyRegistered,
       core::codes::kFlagAlreadyResolved,
       core::codes::kEnergyDecreases,
+      core::codes::kNotBatteryProduct,
+      core::codes::kNotRecoverable,
       core::codes::kInsufficientMass,
       core::codes::kElementMassIncreases,
       core::codes::kCompositionExceedsMass,

@@ -187,6 +187,8 @@ lc lot show ore-1 --json
 [ "$(json_get 'j["mass_grams"]')" = 1200000 ] || fail "1.2t must be 1200000 g"
 [ "$(json_get 'j["footprint_co2e_grams"]')" = 350000 ] || fail "350kg CO2e"
 lc transfer offer ore-1 --key miner --to refine-co --co2e 20kg --quality secondary --wait
+lc lot show ore-1 --json
+[ "$(json_get 'j["footprint_co2e_grams"]')" = 350000 ] || fail "transport counts only on accept"
 lc transfer accept ore-1 --key refiner --wait
 lc lot show ore-1
 out_has "refine-co"; out_has "370 kg CO2e"
@@ -206,6 +208,9 @@ expect_exit 4 retire ore-2 --key miner --nonce 1 --wait
 err_has "REPLAYED_NONCE"
 
 echo "== transform, recover, pack"
+expect_exit 1 transform --key refiner --facility ref-1 --process refining --input ore-1=1.2t \
+  --output "id=nothing-1;material=nothing;mass=0g" --wait
+err_has "mass must be positive"
 lc transform --key refiner --facility ref-1 --process refining --input ore-1=1.2t \
   --output "id=sulphate-1;material=cobalt sulphate;mass=600kg;Co=110kg;Ni=25kg" \
   --co2e 1t --wait
@@ -213,7 +218,17 @@ lc transfer offer sulphate-1 --key refiner --to pack-co --wait
 lc transfer accept sulphate-1 --key oem --wait
 lc transfer offer ore-3 --key miner --to recycle-co --wait
 lc transfer accept ore-3 --key recycler --wait
-lc recover --key recycler --facility rec-1 --source post_consumer --input ore-3=100kg \
+expect_exit 4 recover --key recycler --facility rec-1 --source post_consumer --input ore-3=100kg \
+  --output "id=rec-co-1;material=recovered cobalt;mass=50kg;Co=9kg" --co2e 30kg --wait
+err_has "NOT_RECOVERABLE"
+# Virgin ore is not waste; production scrap of a refinery is (pre-consumer).
+lc transfer offer ore-3 --key recycler --to refine-co --wait
+lc transfer accept ore-3 --key refiner --wait
+lc transform --key refiner --facility ref-1 --process refining --input ore-3=100kg \
+  --output "id=scrap-1;material=cobalt refining scrap;mass=100kg;Co=10kg" --wait
+lc transfer offer scrap-1 --key refiner --to recycle-co --wait
+lc transfer accept scrap-1 --key recycler --wait
+lc recover --key recycler --facility rec-1 --source pre_consumer --input scrap-1=100kg \
   --output "id=rec-co-1;material=recovered cobalt;mass=50kg;Co=9kg" --co2e 30kg --wait
 lc transfer offer rec-co-1 --key recycler --to pack-co --wait
 lc transfer accept rec-co-1 --key oem --wait

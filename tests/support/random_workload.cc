@@ -436,7 +436,16 @@ class RandomWorkload::Builder {
     return true;
   }
 
-  enum class Fault { kNone, kTooMuchMass, kElementIncrease };
+  enum class Fault { kNone, kTooMuchMass, kElementIncrease, kNotRecoverable };
+
+  // Mirrors the chain's rule (custody_transform.cc RequireRecoverable).
+  static bool Recoverable(const v1::Lot& lot, v1::RecycledSource source) {
+    if (source == v1::RECYCLED_SOURCE_POST_CONSUMER) {
+      return lot.has_battery() || lot.recovered_source() == v1::RECYCLED_SOURCE_POST_CONSUMER;
+    }
+    return (lot.produced_by_process() != v1::PROCESS_KIND_UNSPECIFIED && !lot.has_battery()) ||
+           lot.recovered_source() == v1::RECYCLED_SOURCE_PRE_CONSUMER;
+  }
 
   // Builds a transform (or recovery) by an organisation with a suitable facility and lots.
   bool TransformOrRecover(bool recover, Fault fault) {
@@ -451,6 +460,23 @@ class RandomWorkload::Builder {
                 : FacilitiesOf(org, {v1::FACILITY_KIND_REFINERY, v1::FACILITY_KIND_PLANT});
     if (sites.empty()) return false;
     std::vector<const v1::Lot*> lots = ActiveLotsOf(org);
+    const v1::Lot* bad_input = nullptr;
+    v1::RecycledSource source = rng_.Percent(30) ? v1::RECYCLED_SOURCE_PRE_CONSUMER
+                                                 : v1::RECYCLED_SOURCE_POST_CONSUMER;
+    if (recover) {
+      // Valid recoveries take only waste of their source; the laundering attempt puts one lot
+      // that is not (an origin lot, an ordinary product) among its inputs.
+      std::vector<const v1::Lot*> eligible, ineligible;
+      for (const v1::Lot* lot : lots) (Recoverable(*lot, source) ? eligible : ineligible).push_back(lot);
+      if (fault == Fault::kNotRecoverable) {
+        if (ineligible.empty()) return false;
+        bad_input = Pick(ineligible);
+        eligible.push_back(bad_input);
+        lots = std::move(eligible);
+      } else {
+        lots = std::move(eligible);
+      }
+    }
     if (lots.empty()) return false;
     // Inputs: 1..4 distinct lots, each consumed fully or in part.
     size_t input_count = static_cast<size_t>(rng_.Between(1, std::min(kInputsMax, lots.size())));
@@ -459,6 +485,9 @@ class RandomWorkload::Builder {
       std::swap(lots[i], lots[j]);
     }
     lots.resize(input_count);
+    if (bad_input != nullptr && std::find(lots.begin(), lots.end(), bad_input) == lots.end()) {
+      lots[0] = bad_input;
+    }
     google::protobuf::RepeatedPtrField<v1::LotConsumption> inputs;
     std::map<int, uint64_t> consumed_elements;
     uint64_t consumed_mass = 0;
@@ -475,7 +504,10 @@ class RandomWorkload::Builder {
         Outputs(consumed_mass, consumed_elements);
     std::string action = recover ? "recover" : "transform";
     std::string expected;
-    if (fault == Fault::kTooMuchMass) {
+    if (fault == Fault::kNotRecoverable) {
+      action = "recover_not_waste";
+      expected = core::codes::kNotRecoverable;
+    } else if (fault == Fault::kTooMuchMass) {
       auto& input = inputs[static_cast<int>(rng_.Below(static_cast<uint64_t>(inputs.size())))];
       const v1::Lot& lot = w_.lots_.at(input.lot_id());
       input.set_mass_grams(lot.mass_grams() + 1);
@@ -494,8 +526,7 @@ class RandomWorkload::Builder {
       *r->mutable_inputs() = inputs;
       *r->mutable_outputs() = outputs;
       *r->mutable_process_emissions() = RandomEmissions(500'000'000);
-      r->set_source(rng_.Percent(30) ? v1::RECYCLED_SOURCE_PRE_CONSUMER
-                                     : v1::RECYCLED_SOURCE_POST_CONSUMER);
+      r->set_source(source);
     } else {
       auto* t = body.mutable_transform();
       t->set_facility_id(facility);
@@ -646,7 +677,10 @@ class RandomWorkload::Builder {
 
   bool RegisterBattery() {
     auto lots = Lots([&](const v1::Lot& l) {
-      return l.status() == v1::LOT_STATUS_ACTIVE && !l.has_battery() &&
+      v1::ProcessKind p = l.produced_by_process();
+      bool product = p == v1::PROCESS_KIND_CELL || p == v1::PROCESS_KIND_MODULE ||
+                     p == v1::PROCESS_KIND_PACK;
+      return l.status() == v1::LOT_STATUS_ACTIVE && !l.has_battery() && product &&
              (HasRole(l.custodian_org(), v1::ROLE_OEM) ||
               HasRole(l.custodian_org(), v1::ROLE_CELL_MAKER));
     });
@@ -713,7 +747,8 @@ class RandomWorkload::Builder {
 
   // ----- deliberately invalid actions ---------------------------------------------------------
   bool TryInvalid() {
-    switch (rng_.Below(13)) {
+    switch (rng_.Below(14)) {
+      case 13: return TransformOrRecover(/*recover=*/true, Fault::kNotRecoverable);
       case 12: return StaleInBlock();
       case 0: return WrongCustodian();
       case 1: return StalePrev();

@@ -358,6 +358,13 @@ class SeedRun {
           << "[P5 history] " << Where() << " lot " << lot.lot_id() << " event " << k;
       EXPECT_EQ(event.event_hash(), EventHash(prev, event.tx_hash(), lot.lot_id()))
           << "[P5 history] " << Where() << " lot " << lot.lot_id() << " event " << k;
+      // Transport emissions count once, when the transport happened: an offer, a rejection or
+      // a cancellation adds nothing to the footprint (only the acceptance does).
+      if (event.kind() == v1::EVENT_KIND_OFFERED || event.kind() == v1::EVENT_KIND_REJECTED ||
+          event.kind() == v1::EVENT_KIND_CANCELLED) {
+        EXPECT_EQ(event.co2e_added_grams(), 0u)
+            << "[P6 transport once] " << Where() << " lot " << lot.lot_id() << " event " << k;
+      }
       prev = event.event_hash();
     }
     EXPECT_EQ(lot.last_event_hash(), prev)

@@ -46,6 +46,35 @@ class CustodyTest : public ::testing::Test {
     return body;
   }
 
+  // ore-1 (all of it) becomes pack lot `pack_id` at the OEM's pack plant, optionally with
+  // battery data: the legitimate way to a battery and, at end of life, to post-consumer waste.
+  void MakePack(const std::string& pack_id, bool register_battery) {
+    EXPECT_OK(chain.RegisterFacility("oem", "pack-plant", v1::FACILITY_KIND_PLANT, "DE"));
+    EXPECT_OK(chain.Move("miner", "ore-1", "oem"));
+    auto body = TransformBody("pack-plant", {Consume("ore-1", chain.LastEvent("ore-1"), 1'000'000)},
+                              {Produce(pack_id, 1'000'000,
+                                       {Element(ELEMENT_CO, 300'000), Element(ELEMENT_NI, 100'000)},
+                                       "battery pack")},
+                              0);
+    body.mutable_transform()->set_process(v1::PROCESS_KIND_PACK);
+    EXPECT_OK(chain.Submit("oem", body));
+    if (register_battery) {
+      EXPECT_OK(chain.Submit("oem", BatteryBody(pack_id)));
+    }
+  }
+
+  v1::TxBody BatteryBody(const std::string& lot_id) {
+    v1::TxBody reg;
+    auto* b = reg.mutable_register_battery();
+    b->set_lot_id(lot_id);
+    b->set_prev_event_hash(chain.LastEvent(lot_id));
+    b->set_serial("PACK-001");
+    b->set_chemistry("NMC811");
+    b->set_rated_capacity_wh(75'000);
+    b->set_expected_lifetime_wh(75'000 * 1500);
+    return reg;
+  }
+
   TestChain chain;
 };
 
@@ -339,36 +368,35 @@ TEST_F(CustodyTest, Retire) {
 
 // Battery data: register once (oem / cell maker), state-of-health by custodian, second life.
 TEST_F(CustodyTest, BatteryLifecycle) {
-  EXPECT_OK(chain.RegisterFacility("oem", "pack-plant", v1::FACILITY_KIND_PLANT, "DE"));
-  EXPECT_OK(chain.Move("miner", "ore-1", "oem"));
+  MakePack("pack-1", /*register_battery=*/false);
   v1::TxBody reg;
   auto* b = reg.mutable_register_battery();
-  b->set_lot_id("ore-1");
-  b->set_prev_event_hash(chain.LastEvent("ore-1"));
+  b->set_lot_id("pack-1");
+  b->set_prev_event_hash(chain.LastEvent("pack-1"));
   b->set_serial("PACK-001");
   b->set_chemistry("NMC811");
   b->set_rated_capacity_wh(75'000);
   b->set_expected_lifetime_wh(75'000 * 1500);
   EXPECT_OK(chain.Submit("oem", reg));
-  b->set_prev_event_hash(chain.LastEvent("ore-1"));
+  b->set_prev_event_hash(chain.LastEvent("pack-1"));
   EXPECT_REJECTED(chain.Submit("oem", reg), "BATTERY_ALREADY_REGISTERED");
   v1::TxBody soh;
   auto* s = soh.mutable_update_state_of_health();
-  s->set_lot_id("ore-1");
-  s->set_prev_event_hash(chain.LastEvent("ore-1"));
+  s->set_lot_id("pack-1");
+  s->set_prev_event_hash(chain.LastEvent("pack-1"));
   s->set_state_of_health_ppm(900'000);
   s->set_delivered_energy_wh(10'000'000);
   EXPECT_OK(chain.Submit("oem", soh));
-  s->set_prev_event_hash(chain.LastEvent("ore-1"));
+  s->set_prev_event_hash(chain.LastEvent("pack-1"));
   s->set_delivered_energy_wh(9'000'000);
   EXPECT_REJECTED(chain.Submit("oem", soh), "ENERGY_DECREASES");
-  EXPECT_OK(chain.Move("oem", "ore-1", "secondlife"));
+  EXPECT_OK(chain.Move("oem", "pack-1", "secondlife"));
   v1::TxBody rep;
-  rep.mutable_repurpose()->set_lot_id("ore-1");
-  rep.mutable_repurpose()->set_prev_event_hash(chain.LastEvent("ore-1"));
+  rep.mutable_repurpose()->set_lot_id("pack-1");
+  rep.mutable_repurpose()->set_prev_event_hash(chain.LastEvent("pack-1"));
   rep.mutable_repurpose()->set_application("stationary storage");
   EXPECT_OK(chain.Submit("secondlife", rep));
-  EXPECT_EQ(chain.Lot("ore-1").battery().second_life_application(), "stationary storage");
+  EXPECT_EQ(chain.Lot("pack-1").battery().second_life_application(), "stationary storage");
   v1::TxBody soh2;
   soh2.mutable_update_state_of_health()->set_lot_id("mine-1");
   EXPECT_REJECTED(chain.Submit("oem", soh2), "UNKNOWN_LOT");
@@ -376,11 +404,12 @@ TEST_F(CustodyTest, BatteryLifecycle) {
 
 // Recovery: inputs' footprint is closed (cut-off), outputs are recycled content.
 TEST_F(CustodyTest, RecoveryMakesRecycledContent) {
-  EXPECT_OK(chain.Move("miner", "ore-1", "recycler"));
+  MakePack("pack-1", /*register_battery=*/true);
+  EXPECT_OK(chain.Move("oem", "pack-1", "recycler"));
   v1::TxBody rec;
   auto* r = rec.mutable_recover();
   r->set_facility_id("rec-1");
-  *r->add_inputs() = Consume("ore-1", chain.LastEvent("ore-1"), 1'000'000);
+  *r->add_inputs() = Consume("pack-1", chain.LastEvent("pack-1"), 1'000'000);
   *r->add_outputs() = Produce("co-rec", 250'000, {Element(ELEMENT_CO, 250'000)}, "cobalt sulphate");
   r->mutable_process_emissions()->set_co2e_grams(500'000);
   r->mutable_process_emissions()->set_quality(v1::DATA_QUALITY_PRIMARY);
@@ -390,22 +419,99 @@ TEST_F(CustodyTest, RecoveryMakesRecycledContent) {
   r->set_facility_id("col-1");
   EXPECT_REJECTED(chain.Submit("recycler", rec), "NOT_FACILITY_OWNER");
   r->set_facility_id("rec-1");
-  r->mutable_inputs(0)->set_prev_event_hash(chain.LastEvent("ore-1"));
+  r->mutable_inputs(0)->set_prev_event_hash(chain.LastEvent("pack-1"));
   EXPECT_OK(chain.Submit("recycler", rec));
   v1::Lot out = chain.Lot("co-rec");
   EXPECT_EQ(out.composition(0).recycled_post_consumer_grams(), 250'000u);
   EXPECT_EQ(out.footprint_co2e_grams(), 500'000u);
-  EXPECT_EQ(chain.Lot("ore-1").status(), v1::LOT_STATUS_CONSUMED);
+  EXPECT_EQ(chain.Lot("pack-1").status(), v1::LOT_STATUS_CONSUMED);
   EXPECT_EQ(chain.Totals().retired_co2e_grams(), 9'000'000u);
 }
 
-// Recycled content flows downstream in proportion to element mass.
-TEST_F(CustodyTest, RecycledShareFlowsThroughTransform) {
+// Battery data goes on cells, modules and packs only, not on a material lot.
+TEST_F(CustodyTest, BatteryDataOnlyOnBatteryProducts) {
+  EXPECT_OK(chain.Move("miner", "ore-1", "oem"));
+  EXPECT_REJECTED(chain.Submit("oem", BatteryBody("ore-1")), "NOT_BATTERY_PRODUCT");
+  EXPECT_FALSE(chain.Lot("ore-1").has_battery());
+}
+
+// Recovery takes only waste: virgin ore and ordinary products cannot become recycled content.
+TEST_F(CustodyTest, RecoveryRefusesVirginMaterial) {
   EXPECT_OK(chain.Move("miner", "ore-1", "recycler"));
   v1::TxBody rec;
   auto* r = rec.mutable_recover();
   r->set_facility_id("rec-1");
-  *r->add_inputs() = Consume("ore-1", chain.LastEvent("ore-1"), 1'000'000);
+  *r->add_inputs() = Consume("ore-1", chain.LastEvent("ore-1"), 720'000);
+  *r->add_outputs() = Produce("co-rec", 250'000, {Element(ELEMENT_CO, 200'000)}, "cobalt sulphate");
+  r->mutable_process_emissions()->set_co2e_grams(5'000);
+  r->mutable_process_emissions()->set_quality(v1::DATA_QUALITY_PRIMARY);
+  for (auto source : {v1::RECYCLED_SOURCE_POST_CONSUMER, v1::RECYCLED_SOURCE_PRE_CONSUMER}) {
+    r->set_source(source);
+    EXPECT_REJECTED(chain.Submit("recycler", rec), "NOT_RECOVERABLE");
+  }
+  EXPECT_EQ(chain.Lot("ore-1").footprint_co2e_grams(), 9'000'000u);
+  EXPECT_EQ(chain.Totals().retired_co2e_grams(), 0u);
+}
+
+// A registered battery is post-consumer waste, not production scrap; an unregistered product of
+// a transform is scrap (pre-consumer) but not end-of-life material.
+TEST_F(CustodyTest, RecoverySourceMustMatchTheWaste) {
+  MakePack("pack-1", /*register_battery=*/true);
+  EXPECT_OK(chain.Move("oem", "pack-1", "recycler"));
+  v1::TxBody rec;
+  auto* r = rec.mutable_recover();
+  r->set_facility_id("rec-1");
+  *r->add_inputs() = Consume("pack-1", chain.LastEvent("pack-1"), 500'000);
+  *r->add_outputs() = Produce("black-mass", 400'000, {Element(ELEMENT_CO, 140'000)}, "black mass");
+  r->set_source(v1::RECYCLED_SOURCE_PRE_CONSUMER);
+  EXPECT_REJECTED(chain.Submit("recycler", rec), "NOT_RECOVERABLE");
+  r->set_source(v1::RECYCLED_SOURCE_POST_CONSUMER);
+  r->mutable_inputs(0)->set_prev_event_hash(chain.LastEvent("pack-1"));
+  EXPECT_OK(chain.Submit("recycler", rec));
+  // Black mass recovered post-consumer may be recovered again (into salts) as post-consumer.
+  *r->mutable_inputs(0) = Consume("black-mass", chain.LastEvent("black-mass"), 400'000);
+  *r->mutable_outputs(0) = Produce("co-salt", 300'000, {Element(ELEMENT_CO, 140'000)}, "cobalt sulphate");
+  r->set_source(v1::RECYCLED_SOURCE_PRE_CONSUMER);
+  EXPECT_REJECTED(chain.Submit("recycler", rec), "NOT_RECOVERABLE");
+  r->set_source(v1::RECYCLED_SOURCE_POST_CONSUMER);
+  EXPECT_OK(chain.Submit("recycler", rec));
+  EXPECT_EQ(chain.Lot("co-salt").composition(0).recycled_post_consumer_grams(), 140'000u);
+}
+
+// Transport emissions count once, for the transport that happened: rejected and cancelled
+// offers add nothing, however often they are repeated.
+TEST_F(CustodyTest, TransportEmissionsCountOnlyOnAccept) {
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_OK(chain.Offer("miner", "ore-1", "refiner", 50'000));
+    EXPECT_EQ(chain.Lot("ore-1").footprint_co2e_grams(), 9'000'000u);
+    v1::TxBody cancel;
+    cancel.mutable_cancel_transfer()->set_lot_id("ore-1");
+    cancel.mutable_cancel_transfer()->set_prev_event_hash(chain.LastEvent("ore-1"));
+    v1::TxBody reject;
+    reject.mutable_reject_transfer()->set_lot_id("ore-1");
+    reject.mutable_reject_transfer()->set_prev_event_hash(chain.LastEvent("ore-1"));
+    if (i % 2 == 0) {
+      EXPECT_OK(chain.Submit("miner", cancel));
+    } else {
+      EXPECT_OK(chain.Submit("refiner", reject));
+    }
+  }
+  EXPECT_EQ(chain.Lot("ore-1").footprint_co2e_grams(), 9'000'000u);
+  EXPECT_EQ(chain.Totals().injected_co2e_grams(), 9'000'000u);
+  EXPECT_OK(chain.Offer("miner", "ore-1", "refiner", 50'000));
+  EXPECT_OK(chain.Accept("refiner", "ore-1"));
+  EXPECT_EQ(chain.Lot("ore-1").footprint_co2e_grams(), 9'050'000u);
+  EXPECT_EQ(chain.Totals().injected_co2e_grams(), 9'050'000u);
+}
+
+// Recycled content flows downstream in proportion to element mass.
+TEST_F(CustodyTest, RecycledShareFlowsThroughTransform) {
+  MakePack("pack-1", /*register_battery=*/true);
+  EXPECT_OK(chain.Move("oem", "pack-1", "recycler"));
+  v1::TxBody rec;
+  auto* r = rec.mutable_recover();
+  r->set_facility_id("rec-1");
+  *r->add_inputs() = Consume("pack-1", chain.LastEvent("pack-1"), 1'000'000);
   *r->add_outputs() = Produce("co-rec", 100'000, {Element(ELEMENT_CO, 100'000)});
   r->set_source(v1::RECYCLED_SOURCE_POST_CONSUMER);
   EXPECT_OK(chain.Submit("recycler", rec));

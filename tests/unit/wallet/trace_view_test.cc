@@ -33,7 +33,7 @@ class TraceViewTest : public ::testing::Test {
     Ok(chain.RegisterFacility("recycler", "rec-1", v1::FACILITY_KIND_RECYCLING, "DE"));
     Ok(chain.CreateOrigin("miner", "ore-co", "mine-co", 1'000'000,
                           {Element(v1::ELEMENT_CO, 200'000)}, 2'000'000));
-    Ok(chain.CreateOrigin("miner2", "eol", "mine-eol", 400'000,
+    Ok(chain.CreateOrigin("miner2", "eol-ore", "mine-eol", 400'000,
                           {Element(v1::ELEMENT_CO, 40'000)}, 100'000));
     v1::TxBody audit;
     auto* a = audit.mutable_record_audit();
@@ -50,7 +50,20 @@ class TraceViewTest : public ::testing::Test {
               {Consume("ore-co", chain.LastEvent("ore-co"), 1'000'000)},
               {Produce("co-sulphate", 500'000, {Element(v1::ELEMENT_CO, 190'000)})}, 1'000'000);
     Ok(chain.Move("refiner", "co-sulphate", "oem"));
-    Ok(chain.Move("miner2", "eol", "recycler"));
+    // An older pack ("eol") reaches end of life: only such waste may be recovered.
+    Ok(chain.Move("miner2", "eol-ore", "oem"));
+    Transform("oem", "pack-plant", v1::PROCESS_KIND_PACK,
+              {Consume("eol-ore", chain.LastEvent("eol-ore"), 400'000)},
+              {Produce("eol", 400'000, {Element(v1::ELEMENT_CO, 40'000)})}, 0);
+    v1::TxBody old_battery;
+    old_battery.mutable_register_battery()->set_lot_id("eol");
+    old_battery.mutable_register_battery()->set_prev_event_hash(chain.LastEvent("eol"));
+    old_battery.mutable_register_battery()->set_serial("SN-0");
+    old_battery.mutable_register_battery()->set_chemistry("NMC622");
+    old_battery.mutable_register_battery()->set_rated_capacity_wh(60'000);
+    old_battery.mutable_register_battery()->set_expected_lifetime_wh(60'000'000);
+    Ok(chain.Submit("oem", old_battery));
+    Ok(chain.Move("oem", "eol", "recycler"));
     v1::TxBody recover;
     auto* r = recover.mutable_recover();
     r->set_facility_id("rec-1");
