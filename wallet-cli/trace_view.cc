@@ -28,6 +28,9 @@ std::map<std::string, int> IndexById(const v1::Trace& trace) {
   return index;
 }
 
+// Transport emissions join a lot's footprint when the transfer is accepted (docs/CUSTODY.md).
+bool IsTransport(const v1::LotEvent& e) { return e.kind() == v1::EVENT_KIND_ACCEPTED; }
+
 // Replays a lot's history (creation footprint, transport additions, partial consumptions as the
 // custody rules compute them) and returns {footprint given up, mass consumed} by `tx_hash`.
 std::pair<uint64_t, uint64_t> GivenUp(const v1::TraceNode& node, const std::string& tx_hash) {
@@ -36,7 +39,7 @@ std::pair<uint64_t, uint64_t> GivenUp(const v1::TraceNode& node, const std::stri
   uint64_t mass = node.events(0).mass_grams();
   for (int i = 1; i < node.events_size(); ++i) {
     const v1::LotEvent& e = node.events(i);
-    if (e.kind() == v1::EVENT_KIND_OFFERED) footprint += e.co2e_added_grams();
+    if (IsTransport(e)) footprint += e.co2e_added_grams();
     if (e.kind() != v1::EVENT_KIND_CONSUMED || mass == 0) continue;
     uint64_t consumed = std::min(e.mass_grams(), mass);
     uint64_t kept = MulDiv(footprint, mass - consumed, mass);
@@ -120,7 +123,7 @@ TraceFigures FiguresAt(const v1::Trace& trace, const std::map<std::string, int>&
   const v1::LotEvent& created = node.events(0);
   uint64_t transport = 0;
   for (const auto& e : node.events()) {
-    if (e.kind() == v1::EVENT_KIND_OFFERED) transport += e.co2e_added_grams();
+    if (IsTransport(e)) transport += e.co2e_added_grams();
   }
   f.accumulated_co2e_grams = created.co2e_added_grams() + transport;
   if (created.kind() != v1::EVENT_KIND_PRODUCED) {

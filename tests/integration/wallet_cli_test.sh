@@ -255,6 +255,7 @@ lc lot history pack-1 --json
 lc trace pack-1
 out_has "pack-1"; out_has "[mine-co @ mine-1, mine, CD]"; out_has "audit: conformant"
 out_has "(600 kg) sulphate-1"; out_has "recycled 100 % (recovered)"; out_has "origin CD"
+out_has "CO2e +370 kg / 370 kg total"   # ore-1: extraction + its accepted transport
 lc trace pack-1 --format json
 [ "$(json_get 'j["nodes"][0]["lot"]["lot_id"]')" = pack-1 ] || fail "trace json root"
 lc trace pack-1 --format dot
