@@ -148,6 +148,12 @@ Result<v1::LotProduction> ParseOutput(const std::string& spec) {
                         "least 1 g); leave out an output that produced nothing");
       }
       output.set_mass_grams(grams);
+    } else if (key == "scrap") {
+      if (value != "yes" && value != "no") {
+        return BadInput("--output \"" + spec + "\": scrap must be yes or no (yes declares the "
+                        "output manufacturing scrap, which only a pre-consumer recovery takes)");
+      }
+      output.set_manufacturing_scrap(value == "yes");
     } else {
       elements.push_back(key + "=" + value);
     }

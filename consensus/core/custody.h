@@ -60,4 +60,13 @@ StateDelta NonceDelta(const AuthenticatedTx& tx);
 Result<StateDelta> ApplyTx(const Genesis& genesis, const StateReader& state,
                            const TxContext& ctx, std::string_view signed_tx_bytes);
 
+// Battery data may be registered only on cells, modules and packs (not on scrap).
+bool IsBatteryProduct(const v1::Lot& lot);
+
+// Whether `lot` is waste that a Recover of `source` may take (docs/CUSTODY.md "Rules that keep
+// figures honest"): post-consumer takes registered batteries or post-consumer recovered
+// material; pre-consumer takes manufacturing scrap declared by its producer or pre-consumer
+// recovered material. Origin lots and ordinary products are neither.
+bool IsRecoverableAs(const v1::Lot& lot, v1::RecycledSource source);
+
 }  // namespace lotchain::core

@@ -1,5 +1,6 @@
 // Rules for a lot's own lifecycle: origin, transfer (offer/accept/reject/cancel), battery data,
 // retirement.
+#include "consensus/core/custody.h"
 #include "consensus/core/custody_env.h"
 #include "consensus/core/state_keys.h"
 
@@ -179,13 +180,11 @@ Status ApplyRegisterBattery(TxEnv& env, const v1::RegisterBattery& tx) {
       RequireRole(env, {v1::ROLE_OEM, v1::ROLE_CELL_MAKER}, "register battery data"));
   LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot lot, LoadForCustodian(env, tx.lot_id(), tx.prev_event_hash()));
   LOTCHAIN_RETURN_IF_ERROR(RequireActive(lot));
-  const v1::ProcessKind process = lot.produced_by_process();
-  if (process != v1::PROCESS_KIND_CELL && process != v1::PROCESS_KIND_MODULE &&
-      process != v1::PROCESS_KIND_PACK) {
+  if (!IsBatteryProduct(lot)) {
     return Status(codes::kNotBatteryProduct,
                   "lot \"" + lot.lot_id() + "\" (" + lot.material() +
-                      ") was not produced by a cell, module or pack transform; battery data is "
-                      "registered on the cell, module or pack lot");
+                      ") is not a cell, module or pack produced by such a transform (or is "
+                      "declared scrap); battery data is registered on the cell, module or pack lot");
   }
   if (lot.has_battery()) {
     return Status(codes::kBatteryAlreadyRegistered,

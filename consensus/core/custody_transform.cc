@@ -14,6 +14,7 @@
 #include <set>
 
 #include "consensus/core/allocation.h"
+#include "consensus/core/custody.h"
 #include "consensus/core/custody_env.h"
 #include "consensus/core/genesis.h"
 #include "consensus/core/state_keys.h"
@@ -97,7 +98,7 @@ Result<ConsumedInputs> ConsumeInputs(
 
 Status CheckOutputs(const TxEnv& env,
                     const google::protobuf::RepeatedPtrField<v1::LotProduction>& outputs,
-                    const ConsumedInputs& consumed) {
+                    const ConsumedInputs& consumed, bool recovery) {
   if (outputs.empty() || static_cast<size_t>(outputs.size()) > kTransformOutputsMax) {
     return Status(codes::kInvalidField, "outputs must list 1.." +
                                             std::to_string(kTransformOutputsMax) + " lots");
@@ -114,6 +115,10 @@ Status CheckOutputs(const TxEnv& env,
     LOTCHAIN_RETURN_IF_ERROR(CheckComposition(output.composition(), output.mass_grams(),
                                               "output " + output.lot_id() + " composition",
                                               /*recycled_allowed=*/false));
+    if (recovery && output.manufacturing_scrap()) {
+      return Status(codes::kInvalidField, "output " + output.lot_id() + ": a recovery's outputs "
+                                          "are recovered material, not manufacturing scrap");
+    }
     for (const auto& entry : output.composition()) produced[entry.element()] += entry.grams();
   }
   for (const auto& [element, grams] : produced) {
@@ -198,6 +203,7 @@ void WriteOutputs(TxEnv& env, const google::protobuf::RepeatedPtrField<v1::LotPr
       lot.set_recovered_source(plan.source);
     } else {
       lot.set_produced_by_process(plan.process);
+      lot.set_manufacturing_scrap(output.manufacturing_scrap());
     }
     for (size_t i = 0; i < consumed.lots.size(); ++i) {
       v1::ParentEdge* edge = lot.add_parents();
@@ -240,37 +246,20 @@ void WriteInputs(TxEnv& env, ConsumedInputs& consumed, const v1::Facility& facil
   }
 }
 
-// Recovery turns waste into recycled content (EU 2023/1542 Art. 8): post-consumer material is
-// what has reached the end of its life as a product, pre-consumer material is manufacturing
-// scrap. Origin lots (virgin material) are neither, so recovering them would launder mined
-// material into "recycled" content with only the recovery footprint.
-// - post-consumer: a registered battery (a cell, module or pack; battery data can be registered
-//   only on those), or material already recovered post-consumer (black mass into salts);
-// - pre-consumer: a product of a Transform that is not a registered battery (production scrap of
-//   a manufacturer), or material already recovered pre-consumer.
+// Recovery turns waste into recycled content (EU 2023/1542 Art. 8); mined material is not waste,
+// so recovering it would launder virgin material into "recycled" content (IsRecoverableAs).
 Status RequireRecoverable(const v1::Lot& lot, v1::RecycledSource source) {
-  bool ok = false;
-  if (source == v1::RECYCLED_SOURCE_POST_CONSUMER) {
-    ok = lot.has_battery() || lot.recovered_source() == v1::RECYCLED_SOURCE_POST_CONSUMER;
-  } else {
-    ok = (lot.produced_by_process() != v1::PROCESS_KIND_UNSPECIFIED && !lot.has_battery()) ||
-         lot.recovered_source() == v1::RECYCLED_SOURCE_PRE_CONSUMER;
-  }
-  if (ok) return Status::Ok();
-  std::string what = !lot.parents().empty() || lot.recovered_source() != 0
-                         ? "this lot"
-                         : "an origin lot (virgin mined material)";
+  if (IsRecoverableAs(lot, source)) return Status::Ok();
   if (source == v1::RECYCLED_SOURCE_POST_CONSUMER) {
     return Status(codes::kNotRecoverable,
-                  "lot \"" + lot.lot_id() + "\" is " + what +
-                      " and has not reached end of life; post-consumer recovery takes only "
-                      "registered batteries (cells, modules, packs) or material already "
-                      "recovered post-consumer");
+                  "lot \"" + lot.lot_id() + "\" has not reached end of life; post-consumer "
+                  "recovery takes only registered batteries (cells, modules, packs) or material "
+                  "already recovered post-consumer");
   }
   return Status(codes::kNotRecoverable,
-                "lot \"" + lot.lot_id() + "\" is " + what +
-                    ", not manufacturing scrap; pre-consumer recovery takes only unregistered "
-                    "products of a transform or material already recovered pre-consumer");
+                "lot \"" + lot.lot_id() + "\" is not manufacturing scrap; pre-consumer recovery "
+                "takes only outputs their producer declared manufacturing_scrap in the transform, "
+                "or material already recovered pre-consumer");
 }
 
 }  // namespace
@@ -289,7 +278,7 @@ Status ApplyTransform(TxEnv& env, const v1::Transform& tx) {
       LoadOwnFacility(env, tx.facility_id(),
                       {v1::FACILITY_KIND_REFINERY, v1::FACILITY_KIND_PLANT}, "a transform"));
   LOTCHAIN_ASSIGN_OR_RETURN(ConsumedInputs consumed, ConsumeInputs(env, tx.inputs()));
-  LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed));
+  LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed, /*recovery=*/false));
   LOTCHAIN_RETURN_IF_ERROR(env.AddInjected(tx.process_emissions().co2e_grams()));
   OutputPlan plan;
   plan.process = tx.process();
@@ -317,7 +306,7 @@ Status ApplyRecover(TxEnv& env, const v1::Recover& tx) {
   for (const v1::Lot& lot : consumed.lots) {
     LOTCHAIN_RETURN_IF_ERROR(RequireRecoverable(lot, tx.source()));
   }
-  LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed));
+  LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed, /*recovery=*/true));
   LOTCHAIN_RETURN_IF_ERROR(env.AddInjected(tx.process_emissions().co2e_grams()));
   env.AddRetired(consumed.footprint);  // cut-off: the end-of-life burden stays upstream
   OutputPlan plan;
@@ -333,3 +322,21 @@ Status ApplyRecover(TxEnv& env, const v1::Recover& tx) {
 }
 
 }  // namespace lotchain::core::internal
+
+namespace lotchain::core {
+
+bool IsBatteryProduct(const v1::Lot& lot) {
+  const v1::ProcessKind p = lot.produced_by_process();
+  return (p == v1::PROCESS_KIND_CELL || p == v1::PROCESS_KIND_MODULE ||
+          p == v1::PROCESS_KIND_PACK) &&
+         !lot.manufacturing_scrap();
+}
+
+bool IsRecoverableAs(const v1::Lot& lot, v1::RecycledSource source) {
+  if (source == v1::RECYCLED_SOURCE_POST_CONSUMER) {
+    return lot.has_battery() || lot.recovered_source() == v1::RECYCLED_SOURCE_POST_CONSUMER;
+  }
+  return lot.manufacturing_scrap() || lot.recovered_source() == v1::RECYCLED_SOURCE_PRE_CONSUMER;
+}
+
+}  // namespace lotchain::core

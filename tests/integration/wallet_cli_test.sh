@@ -225,7 +225,7 @@ err_has "NOT_RECOVERABLE"
 lc transfer offer ore-3 --key recycler --to refine-co --wait
 lc transfer accept ore-3 --key refiner --wait
 lc transform --key refiner --facility ref-1 --process refining --input ore-3=100kg \
-  --output "id=scrap-1;material=cobalt refining scrap;mass=100kg;Co=10kg" --wait
+  --output "id=scrap-1;material=cobalt refining scrap;mass=100kg;Co=10kg;scrap=yes" --wait
 lc transfer offer scrap-1 --key refiner --to recycle-co --wait
 lc transfer accept scrap-1 --key recycler --wait
 lc recover --key recycler --facility rec-1 --source pre_consumer --input scrap-1=100kg \

@@ -7,6 +7,7 @@
 
 #include "consensus/core/allocation.h"
 #include "consensus/core/crypto.h"
+#include "consensus/core/custody.h"
 #include "consensus/core/custody_codes.h"
 #include "consensus/core/state_keys.h"
 
@@ -438,15 +439,6 @@ class RandomWorkload::Builder {
 
   enum class Fault { kNone, kTooMuchMass, kElementIncrease, kNotRecoverable };
 
-  // Mirrors the chain's rule (custody_transform.cc RequireRecoverable).
-  static bool Recoverable(const v1::Lot& lot, v1::RecycledSource source) {
-    if (source == v1::RECYCLED_SOURCE_POST_CONSUMER) {
-      return lot.has_battery() || lot.recovered_source() == v1::RECYCLED_SOURCE_POST_CONSUMER;
-    }
-    return (lot.produced_by_process() != v1::PROCESS_KIND_UNSPECIFIED && !lot.has_battery()) ||
-           lot.recovered_source() == v1::RECYCLED_SOURCE_PRE_CONSUMER;
-  }
-
   // Builds a transform (or recovery) by an organisation with a suitable facility and lots.
   bool TransformOrRecover(bool recover, Fault fault) {
     std::vector<std::string> actors =
@@ -467,7 +459,7 @@ class RandomWorkload::Builder {
       // Valid recoveries take only waste of their source; the laundering attempt puts one lot
       // that is not (an origin lot, an ordinary product) among its inputs.
       std::vector<const v1::Lot*> eligible, ineligible;
-      for (const v1::Lot* lot : lots) (Recoverable(*lot, source) ? eligible : ineligible).push_back(lot);
+      for (const v1::Lot* lot : lots) (core::IsRecoverableAs(*lot, source) ? eligible : ineligible).push_back(lot);
       if (fault == Fault::kNotRecoverable) {
         if (ineligible.empty()) return false;
         bad_input = Pick(ineligible);
@@ -533,7 +525,10 @@ class RandomWorkload::Builder {
       t->set_process(static_cast<v1::ProcessKind>(rng_.Between(1, 10)));
       *t->mutable_inputs() = inputs;
       *t->mutable_outputs() = outputs;
-      for (auto& out : *t->mutable_outputs()) out.set_material(MaterialFor(t->process()));
+      for (auto& out : *t->mutable_outputs()) {
+        out.set_material(MaterialFor(t->process()));
+        out.set_manufacturing_scrap(rng_.Percent(15));  // the producer declares some scrap
+      }
       *t->mutable_process_emissions() = RandomEmissions(500'000'000);
     }
     if (expected.empty()) {
@@ -677,10 +672,7 @@ class RandomWorkload::Builder {
 
   bool RegisterBattery() {
     auto lots = Lots([&](const v1::Lot& l) {
-      v1::ProcessKind p = l.produced_by_process();
-      bool product = p == v1::PROCESS_KIND_CELL || p == v1::PROCESS_KIND_MODULE ||
-                     p == v1::PROCESS_KIND_PACK;
-      return l.status() == v1::LOT_STATUS_ACTIVE && !l.has_battery() && product &&
+      return l.status() == v1::LOT_STATUS_ACTIVE && !l.has_battery() && core::IsBatteryProduct(l) &&
              (HasRole(l.custodian_org(), v1::ROLE_OEM) ||
               HasRole(l.custodian_org(), v1::ROLE_CELL_MAKER));
     });

@@ -478,6 +478,35 @@ TEST_F(CustodyTest, RecoverySourceMustMatchTheWaste) {
   EXPECT_EQ(chain.Lot("co-salt").composition(0).recycled_post_consumer_grams(), 140'000u);
 }
 
+// Pre-consumer recovery takes only outputs their producer declared manufacturing scrap: a refiner
+// cannot refine ore and have the product recovered as "recycled" (virgin laundering in two steps).
+TEST_F(CustodyTest, PreConsumerRecoveryNeedsDeclaredScrap) {
+  EXPECT_OK(chain.Move("miner", "ore-1", "refiner"));
+  v1::LotProduction scrap = Produce("scrap", 100'000, {Element(ELEMENT_CO, 30'000)}, "scrap");
+  scrap.set_manufacturing_scrap(true);
+  EXPECT_OK(chain.Submit(
+      "refiner", TransformBody("ref-1", {Consume("ore-1", chain.LastEvent("ore-1"), 1'000'000)},
+                               {Produce("sulphate", 800'000, {Element(ELEMENT_CO, 250'000)}), scrap},
+                               0)));
+  EXPECT_TRUE(chain.Lot("scrap").manufacturing_scrap());
+  EXPECT_OK(chain.Move("refiner", "sulphate", "recycler"));
+  EXPECT_OK(chain.Move("refiner", "scrap", "recycler"));
+  v1::TxBody rec;
+  auto* r = rec.mutable_recover();
+  r->set_facility_id("rec-1");
+  r->set_source(v1::RECYCLED_SOURCE_PRE_CONSUMER);
+  *r->add_inputs() = Consume("sulphate", chain.LastEvent("sulphate"), 800'000);
+  *r->add_outputs() = Produce("co-rec", 250'000, {Element(ELEMENT_CO, 250'000)}, "cobalt sulphate");
+  EXPECT_REJECTED(chain.Submit("recycler", rec), "NOT_RECOVERABLE");
+  *r->mutable_inputs(0) = Consume("scrap", chain.LastEvent("scrap"), 100'000);
+  *r->mutable_outputs(0) = Produce("co-rec", 50'000, {Element(ELEMENT_CO, 30'000)}, "cobalt sulphate");
+  r->mutable_outputs(0)->set_manufacturing_scrap(true);
+  EXPECT_REJECTED(chain.Submit("recycler", rec), "INVALID_FIELD");  // recovered, not scrap
+  r->mutable_outputs(0)->set_manufacturing_scrap(false);
+  EXPECT_OK(chain.Submit("recycler", rec));
+  EXPECT_EQ(chain.Lot("co-rec").composition(0).recycled_pre_consumer_grams(), 30'000u);
+}
+
 // Transport emissions count once, for the transport that happened: rejected and cancelled
 // offers add nothing, however often they are repeated.
 TEST_F(CustodyTest, TransportEmissionsCountOnlyOnAccept) {
