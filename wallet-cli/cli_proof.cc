@@ -37,6 +37,7 @@ struct ProofArgs {
   std::string out;
   std::string file;
   std::string genesis;
+  uint64_t min_height = 0;
 };
 
 // Writes a file from appended pieces to PATH.tmp, renamed to PATH only by Commit(); dropped
@@ -172,11 +173,21 @@ std::string FailureLine(const core::ProofFailure& f) {
 }
 
 std::string ReportText(const core::ProofReport& r, const std::string& lot_id) {
-  std::string out = std::string(r.ok ? "VALID" : "INVALID") + ": proof of lot " + lot_id + "\n";
+  std::string out = std::string(r.ok ? "VALID" : "INVALID") + ": proof of lot " + lot_id;
+  if (r.anchor_height > 0) {
+    out += " as of height " + std::to_string(r.anchor_height) + " (block time " +
+           FormatDate(r.anchor_time_unix_ms) + ")";
+  }
+  out += "\n";
   out += RenderFields({{"transactions checked", std::to_string(r.txs_checked)},
                        {"transactions replayed", std::to_string(r.txs_replayed)},
                        {"certified blocks", std::to_string(r.blocks)},
-                       {"up to height", std::to_string(r.height_max)}});
+                       {"as of height", r.anchor_height > 0 ? std::to_string(r.anchor_height)
+                                                            : "unknown (no usable anchor)"}});
+  if (r.ok) {
+    out += "The bundle holds the lot's whole history, every upstream lot that feeds its figures,\n"
+           "and every audit and open risk flag of the facilities on its path, as of that height.\n";
+  }
   for (const auto& f : r.failures) out += FailureLine(f);
   if (r.ok || !r.lot.lot_id().empty()) {
     const v1::RollUp& roll = r.roll_up;
@@ -213,7 +224,7 @@ core::Status Verify(Session& s, const ProofArgs& a) {
       parsed = bundle.ParseFromString(bytes);
       if (!parsed) report = core::VerifyProofBundleBytes(genesis, bytes);  // "bundle" failure
     }
-    if (parsed) report = core::VerifyProofBundle(genesis, bundle);
+    if (parsed) report = core::VerifyProofBundle(genesis, bundle, {.min_height = a.min_height});
     lot_id = report.lot.lot_id().empty() ? bundle.lot_id() : report.lot.lot_id();
   }
   if (s.options.json) {
@@ -223,6 +234,8 @@ core::Status Verify(Session& s, const ProofArgs& a) {
                         {"txs_replayed", report.txs_replayed},
                         {"blocks", report.blocks},
                         {"height_max", report.height_max},
+                        {"anchor_height", report.anchor_height},
+                        {"anchor_time_unix_ms", report.anchor_time_unix_ms},
                         {"failures", nlohmann::json::array()},
                         {"roll_up", ProtoToJson(report.roll_up)}};
     for (const auto& f : report.failures) {
@@ -264,6 +277,9 @@ void AddProofCommands(CLI::App& app, Session& session, Action& action) {
       "verify", "verify a proof bundle offline (no network): exit 0 valid, 5 invalid");
   verify->add_option("FILE", args->file, "bundle file (- = stdin)")->required();
   verify->add_option("--genesis", args->genesis, "the consortium's genesis.json")->required();
+  verify->add_option("--min-height", args->min_height,
+                     "refuse a bundle that speaks for an earlier height than this one (e.g. the "
+                     "chain height you saw yourself): an old proof presented as current");
   verify->callback([&session, &action, args] { action = [&session, args] { return Verify(session, *args); }; });
 }
 

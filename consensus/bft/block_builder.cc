@@ -19,6 +19,7 @@ BuiltBlock BuildBlock(const BlockEnv& env, const std::vector<std::string>& candi
                       const TxIndex* verified) {
   LOTCHAIN_ASSERT(env.genesis != nullptr);
   LOTCHAIN_ASSERT(env.state != nullptr);
+  LOTCHAIN_ASSERT(env.tree.Root() == env.tip.state_root);
   std::vector<std::string> txs;
   std::vector<bool> checked;
   std::set<std::string> hashes;
@@ -43,7 +44,7 @@ BuiltBlock BuildBlock(const BlockEnv& env, const std::vector<std::string>& candi
   header.set_time_unix_ms(std::max(now_unix_ms, env.tip.time_unix_ms + 1));
   header.set_prev_block_hash(env.tip.block_hash);
   BuiltBlock out;
-  out.executed = core::ExecuteBlock(*env.genesis, *env.state, env.tip.state_root,
+  out.executed = core::ExecuteBlock(*env.genesis, *env.state, env.tree,
                                     {header.height(), header.time_unix_ms()}, txs, options);
   header.set_tx_root(out.executed.tx_root);
   header.set_results_root(out.executed.results_root);
@@ -61,6 +62,7 @@ core::Result<core::ExecutedBlock> CheckBlock(const BlockEnv& env, const v1::Bloc
                                              const TxIndex& committed, int64_t time_max_unix_ms) {
   LOTCHAIN_ASSERT(env.genesis != nullptr);
   LOTCHAIN_ASSERT(env.state != nullptr);
+  LOTCHAIN_ASSERT(env.tree.Root() == env.tip.state_root);
   v1::BlockHeader header;
   if (!header.ParseFromString(block.header())) return Bad("header does not parse");
   if (header.chain_id() != env.genesis->chain_id) return Bad("wrong chain id");
@@ -91,7 +93,7 @@ core::Result<core::ExecutedBlock> CheckBlock(const BlockEnv& env, const v1::Bloc
   core::ExecuteOptions options;
   options.signature_verified = std::move(verified);
   core::ExecutedBlock executed =
-      core::ExecuteBlock(*env.genesis, *env.state, env.tip.state_root,
+      core::ExecuteBlock(*env.genesis, *env.state, env.tree,
                          {header.height(), header.time_unix_ms()}, txs, options);
   if (executed.tx_root != header.tx_root()) return Bad("tx_root differs from execution");
   if (executed.results_root != header.results_root()) return Bad("results_root differs");

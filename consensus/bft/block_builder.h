@@ -49,6 +49,7 @@ class TxIndex {
 struct BlockEnv {
   const core::Genesis* genesis = nullptr;
   const core::StateReader* state = nullptr;  // state after `tip`
+  core::StateTree tree;                      // its state tree (Root() = tip.state_root)
   ChainTip tip;
   std::string validators_hash;
   BlockLimits limits;

@@ -40,15 +40,17 @@ void InitCrypto() {
 }
 
 std::string Sha256(std::string_view data) {
-  thread_local Sha256Context context;
   std::string out(kHashBytes, '\0');
+  Sha256Into(data, reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+void Sha256Into(std::string_view data, unsigned char* out) {
+  thread_local Sha256Context context;
   unsigned int size = 0;
   LOTCHAIN_ASSERT(EVP_DigestInit_ex2(context.ctx, Sha256Algorithm(), nullptr) == 1 &&
                   EVP_DigestUpdate(context.ctx, data.data(), data.size()) == 1 &&
-                  EVP_DigestFinal_ex(context.ctx, reinterpret_cast<unsigned char*>(out.data()),
-                                     &size) == 1 &&
-                  size == out.size());
-  return out;
+                  EVP_DigestFinal_ex(context.ctx, out, &size) == 1 && size == kHashBytes);
 }
 
 std::string SigningPayload(std::string_view domain, std::string_view chain_id,

@@ -29,6 +29,8 @@ inline constexpr size_t kSignatureBytes = 64;
 void InitCrypto();
 
 std::string Sha256(std::string_view data);
+// The same digest into a caller's 32-byte buffer (no allocation; the state tree's hot path).
+void Sha256Into(std::string_view data, unsigned char* out);
 
 // domain || 0x00 || chain_id || 0x00 || bytes.
 std::string SigningPayload(std::string_view domain, std::string_view chain_id,

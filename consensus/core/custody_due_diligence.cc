@@ -1,6 +1,7 @@
 // Rules for facilities, audits and risk flags (due diligence).
 #include <algorithm>
 
+#include "consensus/core/assert.h"
 #include "consensus/core/custody_env.h"
 #include "consensus/core/state_keys.h"
 
@@ -105,8 +106,10 @@ Status ApplyRecordAudit(TxEnv& env, const v1::RecordAudit& tx) {
     ref->set_status(tx.status());
     ref->set_audit_date_unix_ms(tx.audit_date_unix_ms());
     ref->set_valid_until_unix_ms(tx.valid_until_unix_ms());
-    env.Store(keys::Facility(facility.facility_id()), facility);
   }
+  // Counted so that a proof bundle cannot leave an audit out (docs/PROOF-VERIFY.md).
+  facility.set_audit_count(facility.audit_count() + 1);
+  env.Store(keys::Facility(facility.facility_id()), facility);
   return Status::Ok();
 }
 
@@ -123,19 +126,26 @@ Status ApplyRaiseRiskFlag(TxEnv& env, const v1::RaiseRiskFlag& tx) {
   LOTCHAIN_RETURN_IF_ERROR(CheckText(tx.description(), "description", 0, kTextBytesMax));
   char target_kind = 0;
   std::string target_id;
-  if (tx.target_case() == v1::RaiseRiskFlag::kLotId) {
-    LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot lot, env.LoadLot(tx.lot_id()));
-    target_kind = 'L';
-    target_id = lot.lot_id();
-  } else if (tx.target_case() == v1::RaiseRiskFlag::kFacilityId) {
-    LOTCHAIN_ASSIGN_OR_RETURN(v1::Facility facility, env.LoadFacility(tx.facility_id()));
-    target_kind = 'F';
-    target_id = facility.facility_id();
-  } else {
+  if (tx.target_case() != v1::RaiseRiskFlag::kLotId &&
+      tx.target_case() != v1::RaiseRiskFlag::kFacilityId) {
     return Status(codes::kInvalidField, "a risk flag targets a lot_id or a facility_id");
   }
   if (env.view().Get(keys::RiskFlag(tx.flag_id())).has_value()) {
     return Status(codes::kDuplicateFlagId, "flag id \"" + tx.flag_id() + "\" already exists");
+  }
+  // The target counts its open flags, so that a proof bundle cannot leave one out.
+  if (tx.target_case() == v1::RaiseRiskFlag::kLotId) {
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot lot, env.LoadLot(tx.lot_id()));
+    target_kind = 'L';
+    target_id = lot.lot_id();
+    lot.set_open_flag_count(lot.open_flag_count() + 1);
+    env.Store(keys::Lot(target_id), lot);
+  } else {
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::Facility facility, env.LoadFacility(tx.facility_id()));
+    target_kind = 'F';
+    target_id = facility.facility_id();
+    facility.set_open_flag_count(facility.open_flag_count() + 1);
+    env.Store(keys::Facility(target_id), facility);
   }
   v1::RiskFlag flag;
   *flag.mutable_raised() = tx;
@@ -174,8 +184,16 @@ Status ApplyResolveRiskFlag(TxEnv& env, const v1::ResolveRiskFlag& tx) {
   const auto& raised = flag.raised();
   if (raised.target_case() == v1::RaiseRiskFlag::kLotId) {
     env.Erase(keys::OpenFlag('L', raised.lot_id(), tx.flag_id()));
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot lot, env.LoadLot(raised.lot_id()));
+    LOTCHAIN_ASSERT(lot.open_flag_count() > 0);  // this flag was open on it
+    lot.set_open_flag_count(lot.open_flag_count() - 1);
+    env.Store(keys::Lot(lot.lot_id()), lot);
   } else {
     env.Erase(keys::OpenFlag('F', raised.facility_id(), tx.flag_id()));
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::Facility facility, env.LoadFacility(raised.facility_id()));
+    LOTCHAIN_ASSERT(facility.open_flag_count() > 0);
+    facility.set_open_flag_count(facility.open_flag_count() - 1);
+    env.Store(keys::Facility(facility.facility_id()), facility);
   }
   return Status::Ok();
 }

@@ -21,7 +21,7 @@ v1::TxResult Rejected(const std::string& tx_hash, const Status& status) {
 }  // namespace
 
 ExecutedBlock ExecuteBlock(const Genesis& genesis, const StateReader& state,
-                           std::string_view prev_state_root, const BlockContext& block,
+                           const StateTree& tree, const BlockContext& block,
                            const std::vector<std::string>& signed_txs,
                            const ExecuteOptions& options) {
   LOTCHAIN_ASSERT(options.signature_verified.empty() ||
@@ -59,7 +59,9 @@ ExecutedBlock ExecuteBlock(const Genesis& genesis, const StateReader& state,
   }
   out.tx_root = MerkleRoot(signed_txs);
   out.results_root = MerkleRoot(result_leaves);
-  out.state_root = NextStateRoot(prev_state_root, out.delta);
+  out.prev_state_root = tree.Root();
+  out.tree = tree.Apply(out.delta);
+  out.state_root = out.tree.Root();
   LOTCHAIN_ASSERT(out.results.size() == signed_txs.size());
   return out;
 }

@@ -10,6 +10,7 @@
 #include "consensus/core/custody.h"
 #include "consensus/core/genesis.h"
 #include "consensus/core/state.h"
+#include "consensus/core/state_tree.h"
 #include "lotchain/v1/block.pb.h"
 
 namespace lotchain::core {
@@ -22,7 +23,9 @@ struct BlockContext {
 struct ExecutedBlock {
   std::vector<v1::TxResult> results;  // one per transaction, same order
   StateDelta delta;                   // everything the block writes
-  std::string state_root;             // NextStateRoot(prev_state_root, delta)
+  StateTree tree;                     // the state tree after the block: prev tree + delta
+  std::string state_root;             // tree.Root()
+  std::string prev_state_root;        // the root of the tree the block was executed on
   std::string results_root;           // RFC 6962 root over the TxResult encodings
   std::string tx_root;                // RFC 6962 root over the SignedTx encodings
 };
@@ -37,7 +40,7 @@ struct ExecuteOptions {
 // authentic (valid signature by a known key, fresh nonce) its nonce is still consumed so the
 // same signed bytes can never apply later. Nothing else of a rejected transaction is written.
 ExecutedBlock ExecuteBlock(const Genesis& genesis, const StateReader& state,
-                           std::string_view prev_state_root, const BlockContext& block,
+                           const StateTree& tree, const BlockContext& block,
                            const std::vector<std::string>& signed_txs,
                            const ExecuteOptions& options = {});
 

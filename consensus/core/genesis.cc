@@ -8,6 +8,7 @@
 #include "consensus/core/crypto.h"
 #include "consensus/core/ids.h"
 #include "consensus/core/state_keys.h"
+#include "consensus/core/state_tree.h"
 
 namespace lotchain::core {
 
@@ -308,7 +309,7 @@ StateDelta GenesisDelta(const Genesis& genesis) {
 
 std::string GenesisStateRoot(const Genesis& genesis) {
   LOTCHAIN_ASSERT(genesis.hash.size() == kHashBytes);
-  return NextStateRoot(genesis.hash, GenesisDelta(genesis));
+  return StateTree().Apply(GenesisDelta(genesis)).Root();
 }
 
 }  // namespace lotchain::core

@@ -73,7 +73,7 @@ Result<Genesis> ParseGenesis(std::string_view json_bytes);
 
 // The state written before block 1: members, their keys.
 StateDelta GenesisDelta(const Genesis& genesis);
-// NextStateRoot(genesis.hash, GenesisDelta(genesis)).
+// StateTree().Apply(GenesisDelta(genesis)).Root().
 std::string GenesisStateRoot(const Genesis& genesis);
 
 // Names used in JSON, the CLI and messages: "miner", "Co", "graphite", ...

@@ -13,6 +13,7 @@
 #include "consensus/core/executor.h"
 #include "consensus/core/ids.h"
 #include "consensus/core/merkle.h"
+#include "consensus/core/proof_completeness.h"
 #include "consensus/core/queries.h"
 #include "consensus/core/state_keys.h"
 
@@ -339,7 +340,7 @@ bool Precedes(const Entry& a, const Entry& b) {
 std::vector<const Entry*> CheckOrder(const std::vector<Entry>& entries,
                                      const std::vector<Block>& blocks,
                                      const std::map<uint64_t, Block*>& by_height,
-                                     FailureLog& log) {
+                                     uint64_t anchor_height, FailureLog& log) {
   std::vector<const Entry*> usable;
   const Entry* prev = nullptr;
   for (const Entry& entry : entries) {
@@ -358,6 +359,7 @@ std::vector<const Entry*> CheckOrder(const std::vector<Entry>& entries,
   for (const Block& block : blocks) {
     auto it = by_height.find(block.height);
     if (it == by_height.end() || it->second != &block || block.used) continue;  // duplicates
+    if (block.height == anchor_height) continue;  // the anchor's block needs no entry
     log.AddBlock(block.position, checks::kBlockUnused,
                  "table block " + std::to_string(block.height) +
                      " holds no entry of the bundle (a bundle carries only the blocks its "
@@ -368,7 +370,8 @@ std::vector<const Entry*> CheckOrder(const std::vector<Entry>& entries,
 
 // Replays the usable entries through the custody rules, in order, from the genesis state.
 MemState Replay(const Genesis& genesis, const v1::ProofBundle& bundle,
-                const std::vector<const Entry*>& usable, FailureLog& log, ProofReport& report) {
+                const std::vector<const Entry*>& usable, FailureLog& log, ProofReport& report,
+                std::vector<ReplayedEntry>& applied) {
   MemState state;
   state.Apply(GenesisDelta(genesis));
   NonceBlindState view(state);
@@ -389,6 +392,7 @@ MemState Replay(const Genesis& genesis, const v1::ProofBundle& bundle,
     }
     state.Apply(*delta);
     report.txs_replayed += 1;
+    applied.push_back({entry->position, entry->tx_hash});
   }
   LOTCHAIN_ASSERT(report.txs_replayed <= usable.size());
   return state;
@@ -413,6 +417,46 @@ void Recompute(const MemState& state, std::string_view lot_id, FailureLog& log,
   report.lot = trace->nodes(0).lot();
   report.roll_up = trace->roll_up();
   report.trace = std::move(trace).value();
+}
+
+// The anchor names a certified table block at or above every entry; then the bundle must hold
+// all that the lot's figures need as of that block, and nothing else (proof_completeness.h).
+void CheckAnchor(const v1::ProofBundle& bundle, const std::map<uint64_t, Block*>& by_height,
+                 const std::vector<Entry>& entries, const MemState& state,
+                 const std::vector<ReplayedEntry>& applied, const ProofVerifyOptions& options,
+                 FailureLog& log, ProofReport& report) {
+  if (!bundle.has_anchor()) {
+    log.AddBundle(checks::kAnchor,
+                  "the bundle has no anchor (state proofs at a certified height), so nothing "
+                  "shows that it holds the lot's whole history; export it again from a node of "
+                  "this version");
+    return;
+  }
+  const uint64_t height = bundle.anchor().height();
+  auto it = by_height.find(height);
+  if (it == by_height.end() || !it->second->usable() || !it->second->certified) {
+    log.AddBundle(checks::kAnchor, "the anchor names block " + std::to_string(height) +
+                                       ", which is not a certified block of the table");
+    return;
+  }
+  report.anchor_height = height;
+  report.anchor_time_unix_ms = it->second->header.time_unix_ms();
+  if (height < options.min_height) {
+    log.AddBundle(checks::kStale, "the bundle speaks for height " + std::to_string(height) +
+                                      ", below the height " + std::to_string(options.min_height) +
+                                      " you asked for: fetch a fresh proof");
+  }
+  for (const Entry& entry : entries) {
+    if (entry.block != nullptr && entry.block->height > height) {
+      log.Add(entry.position, entry.tx_hash, checks::kAnchor,
+              "the entry is in block " + std::to_string(entry.block->height) +
+                  ", above the anchor height " + std::to_string(height));
+    }
+  }
+  for (CompletenessFailure& failure :
+       CheckCompleteness(bundle, it->second->header.state_root(), state, applied)) {
+    log.Add(failure.tx_index, failure.tx_hash, failure.check, std::move(failure.message));
+  }
 }
 
 // Bundle-level checks. Returns false when the bundle cannot be examined further.
@@ -472,7 +516,8 @@ Context MakeContext(const Genesis& genesis, FailureLog& log) {
 
 }  // namespace
 
-ProofReport VerifyProofBundle(const Genesis& genesis, const v1::ProofBundle& bundle) {
+ProofReport VerifyProofBundle(const Genesis& genesis, const v1::ProofBundle& bundle,
+                              const ProofVerifyOptions& options) {
   ProofReport report;
   FailureLog log(report.failures);
   if (CheckBundle(genesis, bundle, log)) {
@@ -485,16 +530,20 @@ ProofReport VerifyProofBundle(const Genesis& genesis, const v1::ProofBundle& bun
       entries.push_back(CheckInclusion(i, bundle.txs(i), by_height, log));
       if (entries.back().included) report.txs_checked += 1;
     }
-    std::vector<const Entry*> usable = CheckOrder(entries, blocks, by_height, log);
-    MemState state = Replay(genesis, bundle, usable, log, report);
+    std::vector<const Entry*> usable =
+        CheckOrder(entries, blocks, by_height, bundle.anchor().height(), log);
+    std::vector<ReplayedEntry> applied;
+    MemState state = Replay(genesis, bundle, usable, log, report, applied);
     Recompute(state, bundle.lot_id(), log, report);
+    CheckAnchor(bundle, by_height, entries, state, applied, options, log, report);
   }
   report.ok = report.failures.empty();
   if (report.ok) LOTCHAIN_ASSERT(report.txs_replayed == static_cast<size_t>(bundle.txs_size()));
   return report;
 }
 
-ProofReport VerifyProofBundleBytes(const Genesis& genesis, std::string_view bundle_bytes) {
+ProofReport VerifyProofBundleBytes(const Genesis& genesis, std::string_view bundle_bytes,
+                                   const ProofVerifyOptions& options) {
   v1::ProofBundle bundle;
   if (bundle_bytes.size() > kProofBundleBytesMax ||
       !bundle.ParseFromArray(bundle_bytes.data(), static_cast<int>(bundle_bytes.size()))) {
@@ -504,7 +553,7 @@ ProofReport VerifyProofBundleBytes(const Genesis& genesis, std::string_view bund
                                    std::to_string(kProofBundleBytesMax) + " bytes"});
     return report;
   }
-  return VerifyProofBundle(genesis, bundle);
+  return VerifyProofBundle(genesis, bundle, options);
 }
 
 }  // namespace lotchain::core

@@ -15,7 +15,9 @@
 //      custody, hash link, mass and element balance and footprint allocation is re-derived by
 //      the same code the validators ran. A certified, applied transaction that does not apply in
 //      the replay is a failure named after its rejection code.
-//   4. recomputes the lot and its upstream trace and roll-up (queries.h) on the replayed state.
+//   4. recomputes the lot and its upstream trace and roll-up (queries.h) on the replayed state;
+//   5. checks the anchor (proof_completeness.h): state proofs at a certified height H show that
+//      the bundle holds everything the lot's figures depend on as of H and nothing else.
 //
 // Replay rule for nonces: the bundle holds only the transactions that touch the lot's ancestry,
 // so a signer's other transactions are missing and its last committed nonce is unknown. The
@@ -25,12 +27,11 @@
 // chain id, Ed25519 signature over the exact body bytes, signer is a genesis member key) is
 // re-checked.
 //
-// What a passing bundle proves, and what it cannot: every transaction in it was committed and
-// applied by a quorum of the genesis validators, and the lot's figures follow from them by the
-// custody rules. A bundle proves inclusion, not exclusion: a builder that leaves out a lot's
-// latest events, a later audit or an open risk flag produces an older or rosier but internally
-// consistent view. Leaving out an event in the middle of a lot's history breaks a hash link and
-// is caught. `ProofReport.height_max` says up to which height the proof speaks.
+// What a passing bundle proves: every transaction in it was committed and applied by a quorum
+// of the genesis validators, the lot's figures follow from them by the custody rules, and as of
+// the anchor height (ProofReport.anchor_height) no event, audit or open risk flag they depend on
+// was left out. An honest bundle of an older height passes too; ProofVerifyOptions.min_height
+// refuses it ("stale") when the auditor needs a newer one.
 //
 // Pure, deterministic and thread-compatible: no I/O, clock or randomness; never aborts on bundle
 // bytes (every field is validated; failures are reported, not asserted). Bounded by
@@ -87,6 +88,12 @@ inline constexpr std::string_view kFacilityMissing = "facility_missing";  // UNK
 inline constexpr std::string_view kReplay = "replay";  // any other rejection by the rules
 inline constexpr std::string_view kTrace = "trace";    // upstream trace too large
 inline constexpr std::string_view kTruncated = "truncated";  // more than kProofFailuresMax
+// Completeness (proof_completeness.h):
+inline constexpr std::string_view kAnchor = "anchor";  // no anchor, its block missing, entry above it
+inline constexpr std::string_view kStateProof = "state_proof";  // a proof does not verify
+inline constexpr std::string_view kIncomplete = "incomplete";  // something the figures need is missing
+inline constexpr std::string_view kExtraneous = "extraneous";  // an entry outside the lot's scope
+inline constexpr std::string_view kStale = "stale";  // anchor below the height the auditor requires
 }  // namespace proof_checks
 
 struct ProofFailure {
@@ -107,13 +114,24 @@ struct ProofReport {
   size_t txs_replayed = 0;  // entries applied by the replay
   size_t blocks = 0;        // table blocks accepted (well-formed, of this chain, in order)
   uint64_t height_max = 0;  // highest certified height in the bundle
+  // The height the verdict holds as of: the anchor block (0 when the anchor is unusable).
+  uint64_t anchor_height = 0;
+  int64_t anchor_time_unix_ms = 0;
 };
 
-ProofReport VerifyProofBundle(const Genesis& genesis, const v1::ProofBundle& bundle);
+struct ProofVerifyOptions {
+  // Fail (check "stale") when the bundle's anchor is below this height: an auditor who knows
+  // the chain has reached height N refuses an older proof presented as current.
+  uint64_t min_height = 0;
+};
+
+ProofReport VerifyProofBundle(const Genesis& genesis, const v1::ProofBundle& bundle,
+                              const ProofVerifyOptions& options = {});
 
 // Parses `bundle_bytes` (a ProofBundle encoding, at most kProofBundleBytesMax) and verifies it;
 // undecodable bytes are a "bundle" failure.
-ProofReport VerifyProofBundleBytes(const Genesis& genesis, std::string_view bundle_bytes);
+ProofReport VerifyProofBundleBytes(const Genesis& genesis, std::string_view bundle_bytes,
+                                   const ProofVerifyOptions& options = {});
 
 // The check name for a custody rejection code (custody_codes.h) met during the replay.
 std::string_view ProofCheckForCode(std::string_view code);

@@ -88,13 +88,4 @@ std::string EncodeDelta(const StateDelta& delta) {
   return out;
 }
 
-std::string NextStateRoot(std::string_view prev_root, const StateDelta& delta) {
-  LOTCHAIN_ASSERT(prev_root.size() == kHashBytes);
-  std::string buf = "lotchain/state/v1";
-  buf.push_back('\0');
-  buf.append(prev_root);
-  buf.append(Sha256(EncodeDelta(delta)));
-  return Sha256(buf);
-}
-
 }  // namespace lotchain::core

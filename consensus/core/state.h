@@ -67,16 +67,12 @@ class MemState final : public StateReader {
   std::map<std::string, std::string, std::less<>> entries_;
 };
 
-// Canonical byte encoding of a delta, hashed into the state root:
+// Canonical byte encoding of a delta (tests compare deltas with it):
 // for each write in key order: u32be(len key) || key || u8(1 put / 0 delete) ||
 // [u32be(len value) || value].
 std::string EncodeDelta(const StateDelta& delta);
 
-// The state root is a hash chain over deltas:
-//   root_h = SHA-256("lotchain/state/v1" || 0x00 || root_{h-1} || SHA-256(EncodeDelta(delta_h)))
-// starting from root_0 = NextStateRoot(genesis_hash, genesis delta). Two honest nodes agree on
-// the root iff they applied the same deltas in the same order (docs/ARCHITECTURE.md explains
-// why this is used instead of a Merkleised state tree).
-std::string NextStateRoot(std::string_view prev_root, const StateDelta& delta);
+// The state root commits to the whole state: state_tree.h.
+
 
 }  // namespace lotchain::core

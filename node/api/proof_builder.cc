@@ -9,6 +9,7 @@
 #include "consensus/core/crypto.h"
 #include "consensus/core/executor.h"
 #include "consensus/core/merkle.h"
+#include "consensus/core/proof_scope.h"
 #include "consensus/core/proof_verify.h"
 #include "consensus/core/queries.h"
 #include "consensus/core/state_keys.h"
@@ -68,7 +69,7 @@ void AddLookup(ProofPlan& plan, uint64_t height, Lookup::Kind kind, const std::s
   if (plan.lookups[height].insert(Lookup{kind, id}).second) plan.count += 1;
 }
 
-// Facility registration, audits and open facility flags of `facility_id`.
+// Facility registration and audits of `facility_id` (its open flags are in the scope).
 core::Status PlanFacility(const core::StateReader& state, std::string_view lot_id,
                           const std::string& facility_id, ProofPlan& plan) {
   std::optional<v1::Facility> facility = core::QueryFacility(state, facility_id);
@@ -85,79 +86,33 @@ core::Status PlanFacility(const core::StateReader& state, std::string_view lot_i
     LOTCHAIN_ASSERT(audit.ParseFromString(value));  // the state holds what the rules wrote
     AddLookup(plan, audit.height(), Lookup::Kind::kAudit, audit.record().audit_id());
   }
-  for (const auto& flag : core::QueryOpenFlags(state, 'F', facility_id)) {
-    AddLookup(plan, flag.raised_height(), Lookup::Kind::kFlag, flag.raised().flag_id());
-  }
   return core::Status::Ok();
 }
 
-// The lots a replayable proof needs (docs/PROOF-VERIFY.md): the lot, the parents of every lot
-// in the set, and the co-inputs of every transform or recovery that consumed a lot of the set.
-// Every output of such a transaction lists all its inputs as parents, so the co-inputs of the
-// transactions that consumed X are exactly the parents of X's children. Breadth-first, bounded.
-core::Result<std::vector<v1::Lot>> ProofLots(const core::StateReader& state,
-                                             std::string_view lot_id, uint32_t lots_max) {
-  LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot root, core::QueryLot(state, lot_id));
-  std::set<std::string> seen = {root.lot_id()};
-  std::vector<v1::Lot> lots = {std::move(root)};
-  for (size_t i = 0; i < lots.size(); ++i) {
-    std::vector<std::string> next;
-    for (const v1::ParentEdge& parent : lots[i].parents()) next.push_back(parent.lot_id());
-    auto children = state.Scan(core::keys::ChildPrefix(lots[i].lot_id()), kProofChildrenMax + 1);
-    if (children.size() > kProofChildrenMax) {
-      return TooLarge(lot_id, std::to_string(kProofChildrenMax) + " children of lot " +
-                                  lots[i].lot_id());
-    }
-    for (const auto& [key, value] : children) {
-      v1::ChildEdge edge;
-      LOTCHAIN_ASSERT(edge.ParseFromString(value));  // the state holds what the rules wrote
-      auto child = core::QueryLot(state, edge.child_lot_id());
-      LOTCHAIN_ASSERT(child.ok());  // edges only name lots that exist
-      for (const v1::ParentEdge& parent : child->parents()) next.push_back(parent.lot_id());
-    }
-    for (const std::string& id : next) {
-      if (!seen.insert(id).second) continue;
-      if (seen.size() > lots_max) {
-        return TooLarge(lot_id, std::to_string(lots_max) + " lots (ancestors and co-inputs)");
-      }
-      auto lot = core::QueryLot(state, id);
-      LOTCHAIN_ASSERT(lot.ok());
-      lots.push_back(std::move(lot).value());
-    }
-  }
-  LOTCHAIN_ASSERT(lots.size() == seen.size());
-  return lots;
-}
-
 core::Result<ProofPlan> Plan(const core::StateReader& state, std::string_view lot_id,
-                             const ProofLimits& limits) {
-  LOTCHAIN_ASSIGN_OR_RETURN(std::vector<v1::Lot> lots, ProofLots(state, lot_id, limits.lots_max));
+                             const ProofLimits& limits, core::ProofScope& scope) {
+  LOTCHAIN_ASSIGN_OR_RETURN(
+      scope, core::ComputeProofScope(state, lot_id, {limits.lots_max, kProofChildrenMax}));
+  // The node's own state names only lots that exist.
+  LOTCHAIN_ASSERT(scope.missing_lots.empty());
   ProofPlan plan;
-  std::set<std::string> facilities;
-  for (const v1::Lot& lot : lots) {
-    LOTCHAIN_ASSIGN_OR_RETURN(v1::LotHistory history, core::QueryLotHistory(state, lot.lot_id()));
-    if (static_cast<uint64_t>(history.events_size()) != lot.event_count()) {
-      return TooLarge(lot_id, std::to_string(core::kHistoryEventsMax) + " events of lot " +
-                                  lot.lot_id());
-    }
-    for (const v1::LotEvent& event : history.events()) {
-      auto [it, inserted] = plan.by_index[event.height()].emplace(event.tx_index(),
-                                                                   event.tx_hash());
-      if (inserted) plan.count += 1;
-      if (!inserted && it->second != event.tx_hash()) {
-        return Corrupt(event.height(), "two events name different txs at one index");
-      }
-      if (!event.facility_id().empty()) facilities.insert(event.facility_id());
-    }
-    if (!lot.facility_id().empty()) facilities.insert(lot.facility_id());
-    for (const v1::RiskFlag& flag : core::QueryOpenFlags(state, 'L', lot.lot_id())) {
-      AddLookup(plan, flag.raised_height(), Lookup::Kind::kFlag, flag.raised().flag_id());
+  for (const core::ProofEventRef& event : scope.events) {
+    auto [it, inserted] = plan.by_index[event.height].emplace(event.tx_index, event.tx_hash);
+    if (inserted) plan.count += 1;
+    if (!inserted && it->second != event.tx_hash) {
+      return Corrupt(event.height, "two events name different txs at one index");
     }
     if (plan.count > limits.txs_max) {
       return TooLarge(lot_id, std::to_string(limits.txs_max) + " transactions");
     }
   }
-  for (const std::string& facility_id : facilities) {
+  for (const std::string& flag_id : scope.open_flags) {
+    std::optional<std::string> bytes = state.Get(core::keys::RiskFlag(flag_id));
+    v1::RiskFlag flag;
+    LOTCHAIN_ASSERT(bytes.has_value() && flag.ParseFromString(*bytes));
+    AddLookup(plan, flag.raised_height(), Lookup::Kind::kFlag, flag_id);
+  }
+  for (const std::string& facility_id : scope.facilities) {
     LOTCHAIN_RETURN_IF_ERROR(PlanFacility(state, lot_id, facility_id, plan));
     if (plan.count > limits.txs_max) {
       return TooLarge(lot_id, std::to_string(limits.txs_max) + " transactions");
@@ -265,10 +220,12 @@ std::vector<std::string> MerkleLevels::Path(uint64_t index) const {
   return path;
 }
 
-core::Status StreamLotProof(const BlockStore& store, const core::StateReader& snapshot,
+core::Status StreamLotProof(const BlockStore& store, const StateSnapshot& snapshot,
                             std::string_view lot_id, const ProofLimits& limits,
                             size_t fragment_bytes, const ProofFragmentSink& sink) {
-  LOTCHAIN_ASSIGN_OR_RETURN(ProofPlan plan, Plan(snapshot, lot_id, limits));
+  core::ProofScope scope;
+  LOTCHAIN_ASSIGN_OR_RETURN(ProofPlan plan, Plan(snapshot, lot_id, limits, scope));
+  const uint64_t anchor_height = snapshot.tip().height;
   std::set<uint64_t> heights;
   for (const auto& [height, unused] : plan.by_index) heights.insert(height);
   for (const auto& [height, unused] : plan.lookups) heights.insert(height);
@@ -330,12 +287,29 @@ core::Status StreamLotProof(const BlockStore& store, const core::StateReader& sn
   }
   LOTCHAIN_ASSERT(!first && entries > 0);  // a lot always has its creating event
   LOTCHAIN_ASSERT(entries <= plan.count);
-  if (fragment.ByteSizeLong() > 0) LOTCHAIN_RETURN_IF_ERROR(flush());
+  // The anchor: the snapshot's tip block (a table row even when no entry is in it) and the
+  // state proofs of the scope's records under its state root.
+  LOTCHAIN_ASSERT(!heights.empty() && *heights.rbegin() <= anchor_height);
+  if (*heights.rbegin() != anchor_height) {
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::Block block, store.GetBlock(anchor_height));
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::CommitCertificate certificate,
+                              store.GetCertificate(anchor_height));
+    v1::ProofBlock* row = fragment.add_blocks();
+    row->set_height(anchor_height);
+    row->set_header(block.header());
+    *row->mutable_certificate() = std::move(certificate);
+  }
+  v1::StateAnchor* anchor = fragment.mutable_anchor();
+  anchor->set_height(anchor_height);
+  for (const std::string& key : scope.AnchorKeys()) {
+    *anchor->add_proofs() = snapshot.tree().Prove(key, snapshot.Get(key));
+  }
+  LOTCHAIN_RETURN_IF_ERROR(flush());
   return core::Status::Ok();
 }
 
 core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,
-                                            const core::StateReader& snapshot,
+                                            const StateSnapshot& snapshot,
                                             std::string_view lot_id, const ProofLimits& limits) {
   v1::ProofBundle bundle;
   LOTCHAIN_RETURN_IF_ERROR(StreamLotProof(

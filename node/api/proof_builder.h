@@ -1,18 +1,18 @@
 // BuildLotProof: the auditor's proof bundle for one lot (docs/PROOFS.md says what a verifier
 // checks and why that is enough).
 //
-// The bundle is complete enough for an offline verifier to REPLAY the custody rules from the
-// genesis state (core::VerifyProofBundle, docs/PROOF-VERIFY.md). It holds the committed
-// transaction behind every LotEvent of every lot in L, where L is the smallest set holding the
-// lot, the parents of its members, and the co-inputs of every transform or recovery that
-// consumed a member (the other lots it consumed in the same transaction); plus, for every
-// facility named by a lot of L or one of its events, the transactions that registered it,
-// recorded each of its audits and raised its still-open risk flags; plus the raising
-// transactions of open flags on lots of L. Format 2 (docs/PROOFS.md "Bundle format"): each
-// block once in `blocks` (height, exact header bytes, commit certificate), ascending height; each
-// transaction a TxInclusion naming its block by height, with the exact SignedTx bytes, RFC 6962
-// audit paths to the header's tx_root and results_root and the stored TxResult encoding. Entries
-// are distinct and sorted by (height, index); every table block is used by an entry.
+// The bundle holds the lot's scope (core::ComputeProofScope, consensus/core/proof_scope.h, the
+// function the verifier runs on its replay): the committed transaction behind every LotEvent of
+// every lot in L (the lot, the parents of its members, the co-inputs of every transform or
+// recovery that consumed a member); for every facility they name, its registration, each of its
+// audits and the raising of its still-open risk flags; the raising of open flags on lots of L.
+// Format 2 (docs/PROOFS.md "Bundle format"): each block once in `blocks` (height, exact header
+// bytes, commit certificate), ascending height; each transaction a TxInclusion naming its block
+// by height, with the exact SignedTx bytes, RFC 6962 audit paths to the header's tx_root and
+// results_root and the stored TxResult encoding. Entries are distinct and sorted by (height,
+// index); every table block is used by an entry or is the anchor's. The anchor: the snapshot's
+// tip height and state proofs of the scope's anchor keys from the snapshot's state tree, so the
+// verifier can tell that nothing was left out as of that height.
 //
 // Nothing is truncated: a DAG or bundle beyond the limits is an error, never a partial proof.
 // StreamLotProof hands the bundle out in fragments (one block in memory at a time); the bytes
@@ -77,7 +77,7 @@ class MerkleLevels {
 
 // The bundle in one message (limits.bytes_max applies to its encoding).
 core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,
-                                            const core::StateReader& snapshot,
+                                            const StateSnapshot& snapshot,
                                             std::string_view lot_id,
                                             const ProofLimits& limits = {});
 
@@ -89,7 +89,7 @@ using ProofFragmentSink = std::function<core::Status(v1::ProofBundle& fragment)>
 // whose first entry it holds. Concatenating the fragments' encodings gives an encoding of
 // BuildLotProof's bundle (the same message; fields interleaved by fragment). All planning errors (NOT_FOUND, lots, entries) come before the first fragment;
 // PROOF_TOO_LARGE for bytes and STORE_CORRUPT can come after some.
-core::Status StreamLotProof(const BlockStore& store, const core::StateReader& snapshot,
+core::Status StreamLotProof(const BlockStore& store, const StateSnapshot& snapshot,
                             std::string_view lot_id, const ProofLimits& limits,
                             size_t fragment_bytes, const ProofFragmentSink& sink);
 

@@ -19,7 +19,14 @@ std::string Short(std::string_view hash) { return core::ToHex(hash).substr(0, 12
 }  // namespace
 
 bft::BlockEnv Node::Env() const {
-  return {&genesis_, &store_->state(), tip_, validators_hash_, limits_};
+  bft::BlockEnv env;
+  env.genesis = &genesis_;
+  env.state = &store_->state();
+  env.tree = store_->tree();
+  env.tip = tip_;
+  env.validators_hash = validators_hash_;
+  env.limits = limits_;
+  return env;
 }
 
 v1::Block Node::BuildBlock(uint64_t height, uint32_t round) {

@@ -20,6 +20,7 @@
 
 #include "consensus/core/assert.h"
 #include "consensus/core/crypto.h"
+#include "consensus/core/state_tree.h"
 #include "node/storage/state_cache.h"
 #include "node/storage/store_codec.h"
 
@@ -69,6 +70,9 @@ Status FromRocks(const std::string& dir, std::string_view action, const rocksdb:
 
 }  // namespace
 
+// State trees kept for snapshots: a snapshot taken while this many blocks commit retries.
+constexpr size_t kTreesKept = 8;
+
 // Bytes of live state kept in memory for point reads (node/storage/state_cache.h).
 constexpr size_t kStateCacheBytesMax = 64u << 20;
 
@@ -81,6 +85,10 @@ struct BlockStore::Impl {
   std::mutex write_mutex;  // serialises CommitBlock's check-then-write
   mutable std::mutex tip_mutex;
   Tip tip;  // guarded by tip_mutex; equals meta/tip on disk after every successful commit
+  // The state tree of the tip and of a few heights before (guarded by tip_mutex). A block's
+  // tree goes in before its batch is written, so a RocksDB snapshot at any committed height
+  // finds its tree here (Snapshot()).
+  std::map<uint64_t, core::StateTree> trees;
 
   std::unique_ptr<StateSnapshot> live_state;  // state() without a snapshot
   // Point reads of the live state; CommitBlock applies every block's delta to it.
@@ -143,8 +151,9 @@ namespace {
 // Keys under "e/" live in lot_events, all others in state (store_codec.h).
 class StateView final : public StateSnapshot {
  public:
-  StateView(const BlockStore::Impl& impl, const rocksdb::Snapshot* snapshot, Tip tip)
-      : impl_(impl), snapshot_(snapshot), tip_(std::move(tip)) {}
+  StateView(const BlockStore::Impl& impl, const rocksdb::Snapshot* snapshot, Tip tip,
+            core::StateTree tree = {})
+      : impl_(impl), snapshot_(snapshot), tip_(std::move(tip)), tree_(std::move(tree)) {}
   ~StateView() override {
     if (snapshot_ != nullptr) impl_.db->ReleaseSnapshot(snapshot_);
   }
@@ -152,6 +161,10 @@ class StateView final : public StateSnapshot {
   const Tip& tip() const override {
     LOTCHAIN_ASSERT(snapshot_ != nullptr);  // the live view has no fixed tip
     return tip_;
+  }
+  const core::StateTree& tree() const override {
+    LOTCHAIN_ASSERT(snapshot_ != nullptr);
+    return tree_;
   }
 
   std::optional<std::string> Get(std::string_view key) const override {
@@ -190,6 +203,7 @@ class StateView final : public StateSnapshot {
   const BlockStore::Impl& impl_;
   const rocksdb::Snapshot* snapshot_;  // nullptr = latest; released by the destructor
   Tip tip_;
+  core::StateTree tree_;  // commits to what this snapshot reads (tip_.state_root)
 };
 
 Tip ToTip(const store::TipRecord& record) {
@@ -324,6 +338,7 @@ Status WriteGenesis(const GenesisState& genesis, BlockStore::Impl& impl) {
       AddWrite(impl.dir, batch, impl.cf(kMeta), store::kMetaFormat, store::kStoreFormat));
   LOTCHAIN_RETURN_IF_ERROR(WriteSynced(impl, batch, "write genesis state"));
   impl.tip = ToTip(tip);
+  impl.trees[0] = core::StateTree().Apply(genesis.delta);
   return Status::Ok();
 }
 
@@ -352,10 +367,36 @@ Status CheckTipConsistent(const BlockStore::Impl& impl, const Tip& tip) {
   return Status::Ok();
 }
 
+// Rebuilds the state tree from every stored state entry; its root must be the tip's.
+Status LoadTree(BlockStore::Impl& impl) {
+  core::StateTree::Builder builder;
+  for (Cf index : {kState, kLotEvents}) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        impl.db->NewIterator(rocksdb::ReadOptions(), impl.cf(index)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) builder.Put(View(it->key()), View(it->value()));
+    if (!it->status().ok()) return FromRocks(impl.dir, "load the state tree", it->status());
+  }
+  core::StateTree tree = builder.Finish();
+  if (tree.Root() != impl.tip.state_root) {
+    return Corrupt(impl.dir, "the stored state hashes to " + core::ToHex(tree.Root()) +
+                                 ", not to the tip's state root " +
+                                 core::ToHex(impl.tip.state_root));
+  }
+  impl.trees[impl.tip.height] = std::move(tree);
+  return Status::Ok();
+}
+
 // Existing store: format, genesis hash, tip.
 Status LoadMeta(const GenesisState& genesis, BlockStore::Impl& impl) {
   LOTCHAIN_ASSIGN_OR_RETURN(auto format, impl.Read(kMeta, store::kMetaFormat));
   if (!format.has_value()) return WriteGenesis(genesis, impl);
+  if (*format == store::kStoreFormatV1) {
+    return Status("STORE_FORMAT",
+                  "the store in " + impl.dir + " holds a chain of an older lotchain (format " +
+                      std::string(store::kStoreFormatV1) +
+                      ", state roots without a state tree); this version cannot continue that "
+                      "chain: start the network again from a new genesis with empty homes");
+  }
   if (*format != store::kStoreFormat) {
     return Corrupt(impl.dir, "unknown format \"" + core::ToHex(*format) + "\" (hex), expected " +
                                  std::string(store::kStoreFormat));
@@ -375,7 +416,8 @@ Status LoadMeta(const GenesisState& genesis, BlockStore::Impl& impl) {
   if (tip_bytes.has_value()) tip = store::DecodeTip(*tip_bytes);
   if (!tip.has_value()) return Corrupt(impl.dir, "missing or malformed meta/tip");
   impl.tip = ToTip(*tip);
-  return CheckTipConsistent(impl, impl.tip);
+  LOTCHAIN_RETURN_IF_ERROR(CheckTipConsistent(impl, impl.tip));
+  return LoadTree(impl);
 }
 
 // Returns the parsed header when `block` and `certificate` extend `tip`; else why not.
@@ -452,7 +494,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::Open(const std::string& dir,
                                                      const GenesisState& genesis,
                                                      const OpenOptions& options) {
   LOTCHAIN_ASSERT(genesis.hash.size() == store::kHashBytes);
-  LOTCHAIN_ASSERT(genesis.state_root == core::NextStateRoot(genesis.hash, genesis.delta));
+  LOTCHAIN_ASSERT(genesis.state_root == core::StateTree().Apply(genesis.delta).Root());
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->genesis_hash = genesis.hash;
@@ -479,7 +521,8 @@ Status BlockStore::CommitBlock(const v1::Block& block, const v1::CommitCertifica
   LOTCHAIN_ASSIGN_OR_RETURN(v1::BlockHeader header,
                             CheckExtendsTip(prev, block, certificate, executed));
   LOTCHAIN_ASSERT(executed.results.size() == static_cast<size_t>(block.txs_size()));
-  LOTCHAIN_ASSERT(executed.state_root == core::NextStateRoot(prev.state_root, executed.delta));
+  LOTCHAIN_ASSERT(executed.prev_state_root == prev.state_root);
+  LOTCHAIN_ASSERT(executed.tree.Root() == executed.state_root);
 
   const uint64_t height = header.height();
   const std::string height_key = store::EncodeHeight(height);
@@ -499,12 +542,22 @@ Status BlockStore::CommitBlock(const v1::Block& block, const v1::CommitCertifica
   LOTCHAIN_RETURN_IF_ERROR(AddDelta(*impl_, executed.delta, batch));
   LOTCHAIN_RETURN_IF_ERROR(
       AddWrite(impl_->dir, batch, impl_->cf(kMeta), store::kMetaTip, store::EncodeTip(next)));
-  LOTCHAIN_RETURN_IF_ERROR(WriteSynced(*impl_, batch, "commit block " + std::to_string(height)));
+  {
+    std::lock_guard<std::mutex> tip_lock(impl_->tip_mutex);
+    impl_->trees[height] = executed.tree;
+  }
+  Status written = WriteSynced(*impl_, batch, "commit block " + std::to_string(height));
+  if (!written.ok()) {
+    std::lock_guard<std::mutex> tip_lock(impl_->tip_mutex);
+    impl_->trees.erase(height);
+    return written;
+  }
   impl_->cache.Apply(executed.delta);
 
   std::lock_guard<std::mutex> tip_lock(impl_->tip_mutex);
   LOTCHAIN_ASSERT(impl_->tip.height + 1 == height);
   impl_->tip = ToTip(next);
+  while (impl_->trees.size() > kTreesKept) impl_->trees.erase(impl_->trees.begin());
   return Status::Ok();
 }
 
@@ -578,16 +631,33 @@ const core::StateReader& BlockStore::state() const {
   return *impl_->live_state;
 }
 
+core::StateTree BlockStore::tree() const {
+  std::lock_guard<std::mutex> lock(impl_->tip_mutex);
+  auto it = impl_->trees.find(impl_->tip.height);
+  LOTCHAIN_ASSERT(it != impl_->trees.end());
+  return it->second;
+}
+
 std::unique_ptr<StateSnapshot> BlockStore::Snapshot() const {
-  const rocksdb::Snapshot* snapshot = impl_->db->GetSnapshot();
-  LOTCHAIN_ASSERT(snapshot != nullptr);
-  Result<std::optional<std::string>> tip_bytes = impl_->Read(kMeta, store::kMetaTip, snapshot);
-  std::optional<store::TipRecord> tip;
-  if (tip_bytes.ok() && tip_bytes->has_value()) tip = store::DecodeTip(**tip_bytes);
-  if (!tip.has_value()) {
-    FatalRead(impl_->dir, "meta/tip for a snapshot", rocksdb::Status::Corruption("bad tip"));
+  for (;;) {
+    const rocksdb::Snapshot* snapshot = impl_->db->GetSnapshot();
+    LOTCHAIN_ASSERT(snapshot != nullptr);
+    Result<std::optional<std::string>> tip_bytes = impl_->Read(kMeta, store::kMetaTip, snapshot);
+    std::optional<store::TipRecord> tip;
+    if (tip_bytes.ok() && tip_bytes->has_value()) tip = store::DecodeTip(**tip_bytes);
+    if (!tip.has_value()) {
+      FatalRead(impl_->dir, "meta/tip for a snapshot", rocksdb::Status::Corruption("bad tip"));
+    }
+    std::optional<core::StateTree> tree;
+    {
+      std::lock_guard<std::mutex> lock(impl_->tip_mutex);
+      auto it = impl_->trees.find(tip->height);
+      if (it != impl_->trees.end()) tree = it->second;
+    }
+    // Absent only when more than kTreesKept blocks committed since the snapshot was taken.
+    if (tree.has_value()) return std::make_unique<StateView>(*impl_, snapshot, ToTip(*tip), *tree);
+    impl_->db->ReleaseSnapshot(snapshot);
   }
-  return std::make_unique<StateView>(*impl_, snapshot, ToTip(*tip));
 }
 
 }  // namespace lotchain::node

@@ -44,6 +44,7 @@
 #include "consensus/core/genesis.h"
 #include "consensus/core/result.h"
 #include "consensus/core/state.h"
+#include "consensus/core/state_tree.h"
 #include "lotchain/v1/block.pb.h"
 
 namespace rocksdb {
@@ -64,7 +65,7 @@ struct OpenOptions {
 struct GenesisState {
   std::string hash;        // 32 bytes
   core::StateDelta delta;  // core::GenesisDelta(genesis)
-  std::string state_root;  // core::NextStateRoot(hash, delta)
+  std::string state_root;  // core::StateTree().Apply(delta).Root()
 };
 GenesisState GenesisStateOf(const core::Genesis& genesis);
 
@@ -87,6 +88,8 @@ struct TxRecord {
 class StateSnapshot : public core::StateReader {
  public:
   virtual const Tip& tip() const = 0;
+  // The state tree of tip(): proofs of what this snapshot reads (Root() = tip().state_root).
+  virtual const core::StateTree& tree() const = 0;
 };
 
 class BlockStore {
@@ -107,8 +110,8 @@ class BlockStore {
   // Appends block tip.height+1. Checks (Status, nothing written on failure): the header parses;
   // height = tip.height + 1; prev_block_hash = tip.last_block_hash; tx_count = txs;
   // header.state_root = executed.state_root; certificate height and block hash match.
-  // Asserts (caller bugs): executed has one result per tx and its state_root is
-  // NextStateRoot(tip.state_root, executed.delta). The txs index keeps the first occurrence of
+  // Asserts (caller bugs): executed has one result per tx, was executed on the tip's tree
+  // (prev_state_root) and its tree has its state_root. The txs index keeps the first occurrence of
   // a transaction hash; a later duplicate is only in its block's results.
   core::Status CommitBlock(const v1::Block& block, const v1::CommitCertificate& certificate,
                            const core::ExecutedBlock& executed);
@@ -134,6 +137,8 @@ class BlockStore {
   // The committed state (latest). Per the StateReader contract a read error aborts the process.
   const core::StateReader& state() const;
   std::unique_ptr<StateSnapshot> Snapshot() const;
+  // The state tree of the tip (a cheap, immutable handle): the tree the next block executes on.
+  core::StateTree tree() const;
 
   struct Impl;  // RocksDB handles and the cached tip; defined in block_store.cc only
 

@@ -8,7 +8,7 @@ namespace lotchain::node {
 GenesisState GenesisStateOf(const core::Genesis& genesis) {
   LOTCHAIN_ASSERT(genesis.hash.size() == 32);
   GenesisState state{genesis.hash, core::GenesisDelta(genesis), core::GenesisStateRoot(genesis)};
-  LOTCHAIN_ASSERT(state.state_root == core::NextStateRoot(state.hash, state.delta));
+  LOTCHAIN_ASSERT(state.state_root == core::StateTree().Apply(state.delta).Root());
   return state;
 }
 

@@ -29,8 +29,11 @@ inline constexpr std::string_view kMetaGenesisHash = "genesis_hash";  // 32 byte
 inline constexpr std::string_view kMetaTip = "tip";                   // EncodeTip
 inline constexpr std::string_view kMetaSignState = "sign_state";      // opaque bytes
 
-// Written once at creation; a store with any other value is refused.
-inline constexpr std::string_view kStoreFormat = "lotchain-store/1";
+// Written once at creation; a store with any other value is refused. Format 2: headers'
+// state_root is the state tree's root (docs/FORMAT.md "State tree"); format 1 stores hold a
+// chain whose roots were a hash chain over deltas, which this version cannot continue.
+inline constexpr std::string_view kStoreFormat = "lotchain-store/2";
+inline constexpr std::string_view kStoreFormatV1 = "lotchain-store/1";
 
 // State keys with this prefix (per-lot event records) live in the lot_events column family,
 // everything else in `state`. The split is invisible through the StateReader.

@@ -45,7 +45,7 @@ std::unique_ptr<PreparedChain> Prepare(size_t block_count, size_t txs_per_block)
     const auto txs = lotchain::testing::RandomWorkload::SignedTxs(workload.NextBlock(chain));
     const int64_t time = chain.time_unix_ms + 1000;
     core::ExecutedBlock executed = core::ExecuteBlock(
-        chain.genesis(), chain.state(), chain.state_root(), {tip.height + 1, time}, txs);
+        chain.genesis(), chain.state(), chain.tree(), {tip.height + 1, time}, txs);
     chain.SubmitBlock(txs);
     auto parts = lotchain::node::testing::MakeBlock(tip, txs, std::move(executed), time);
     tip = Tip{tip.height + 1, parts.executed.state_root, core::Sha256(parts.block.header())};

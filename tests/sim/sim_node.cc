@@ -12,6 +12,7 @@ SimNode::SimNode(World& world, size_t validator_index, bft::EngineConfig config)
     : world_(world), index_(validator_index), config_(std::move(config)) {
   LOTCHAIN_ASSERT(index_ < world_.validator_keys.size());
   state_.Apply(core::GenesisDelta(world_.genesis));
+  tree_ = core::StateTree().Apply(core::GenesisDelta(world_.genesis));
   tip_ = {0, world_.genesis.hash, core::GenesisStateRoot(world_.genesis),
           world_.genesis.genesis_time_unix_ms};
 }
@@ -24,7 +25,14 @@ std::string SimNode::Sign(std::string_view domain, std::string_view chain_id,
 }
 
 bft::BlockEnv SimNode::Env() const {
-  return {&world_.genesis, &state_, tip_, world_.validators_hash, world_.limits};
+  bft::BlockEnv env;
+  env.genesis = &world_.genesis;
+  env.state = &state_;
+  env.tree = tree_;
+  env.tip = tip_;
+  env.validators_hash = world_.validators_hash;
+  env.limits = world_.limits;
+  return env;
 }
 
 v1::Block SimNode::BuildBlock(uint64_t height, uint32_t round) {
@@ -106,6 +114,7 @@ core::Result<std::string> SimNode::Commit(const bft::Decision& decision) {
     return core::Status("STATE_ROOT", "decided header's state root differs from execution");
   }
   state_.Apply(executed.delta);
+  tree_ = executed.tree;
   tip_ = {decision.height, hash, executed.state_root, header.time_unix_ms()};
   chain_.push_back({decision.block, decision.certificate, executed.state_root});
   for (const std::string& tx : decision.block.txs()) committed_.insert(core::TxHash(tx));

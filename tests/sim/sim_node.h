@@ -63,6 +63,7 @@ class SimNode final : public bft::BlockApp, public bft::Signer, public bft::TxIn
   bft::EngineConfig config_;
   // Durable.
   core::MemState state_;
+  core::StateTree tree_;  // commits to state_
   bft::ChainTip tip_;
   std::vector<ChainEntry> chain_;
   std::set<std::string, std::less<>> committed_;

@@ -58,7 +58,8 @@ v1::CommitCertificate SignCertificate(const core::Genesis& genesis, uint64_t hei
 
 ProofChain::ProofChain() {
   state_.Apply(core::GenesisDelta(genesis()));
-  state_root_ = core::GenesisStateRoot(genesis());
+  tree_ = core::StateTree().Apply(core::GenesisDelta(genesis()));
+  state_root_ = tree_.Root();
 }
 
 std::vector<v1::TxResult> ProofChain::SubmitBlock(const std::vector<std::string>& signed_txs) {
@@ -66,7 +67,7 @@ std::vector<v1::TxResult> ProofChain::SubmitBlock(const std::vector<std::string>
   time_unix_ms += 1000;
   const uint64_t next_height = height() + 1;
   core::ExecutedBlock executed = core::ExecuteBlock(
-      genesis(), state_, state_root_, {.height = next_height, .time_unix_ms = time_unix_ms},
+      genesis(), state_, tree_, {.height = next_height, .time_unix_ms = time_unix_ms},
       signed_txs);
   ProofBlock stored;
   v1::BlockHeader& header = stored.header;
@@ -89,6 +90,7 @@ std::vector<v1::TxResult> ProofChain::SubmitBlock(const std::vector<std::string>
   stored.certificate = SignCertificate(genesis(), next_height, stored.block.header(),
                                        genesis().validators.size());
   state_.Apply(executed.delta);
+  tree_ = executed.tree;
   state_root_ = executed.state_root;
   blocks_.push_back(std::move(stored));
   return executed.results;
@@ -135,6 +137,7 @@ void EnsureBlock(v1::ProofBundle& bundle, const v1::ProofBlock& row) {
 void DropUnusedBlocks(v1::ProofBundle& bundle) {
   std::set<uint64_t> used;
   for (const auto& inclusion : bundle.txs()) used.insert(inclusion.height());
+  if (bundle.has_anchor()) used.insert(bundle.anchor().height());
   v1::ProofBundle kept;
   for (const auto& row : bundle.blocks()) {
     if (used.count(row.height()) > 0) *kept.add_blocks() = row;
@@ -217,10 +220,27 @@ v1::ProofBundle ProofChain::BuildBundle(const std::string& lot_id) const {
     }
     *bundle.add_txs() = Inclusion(height, index);
   }
+  // The anchor at the tip: the records that show the bundle left nothing out, found here by
+  // this fixture's own walk (not by core::ComputeProofScope, which the verifier uses).
+  std::set<std::string> anchor_keys;
+  for (const std::string& id : lots) anchor_keys.insert(core::keys::Lot(id));
+  for (const std::string& id : facilities) anchor_keys.insert(core::keys::Facility(id));
+  for (const std::string& id : flags) anchor_keys.insert(core::keys::RiskFlag(id));
+  SetAnchor(bundle, height(), {anchor_keys.begin(), anchor_keys.end()});
   return bundle;
 }
 
-namespace {
+void ProofChain::SetAnchor(v1::ProofBundle& bundle, uint64_t anchor_height,
+                           const std::vector<std::string>& keys) const {
+  LOTCHAIN_ASSERT(anchor_height == height());  // proofs come from the tip's tree only
+  EnsureBlock(bundle, TableBlock(anchor_height));
+  v1::StateAnchor* anchor = bundle.mutable_anchor();
+  anchor->Clear();
+  anchor->set_height(anchor_height);
+  for (const std::string& key : keys) *anchor->add_proofs() = tree_.Prove(key, state_.Get(key));
+}
+
+namespace proof_txs {
 
 v1::TxBody Facility(const std::string& id, v1::FacilityKind kind, const std::string& country) {
   v1::TxBody body;
@@ -282,11 +302,40 @@ v1::TxBody Transform(const std::string& facility, v1::ProcessKind process,
   return body;
 }
 
+v1::TxBody Audit(const std::string& audit_id, const std::string& facility,
+                 v1::AuditStatus status, int64_t audit_date_unix_ms) {
+  v1::TxBody body;
+  auto* a = body.mutable_record_audit();
+  a->set_audit_id(audit_id);
+  a->set_facility_id(facility);
+  a->set_standard("RMI RMAP Cobalt Refiner DD Standard");
+  a->set_status(status);
+  a->set_audit_date_unix_ms(audit_date_unix_ms);
+  a->set_valid_until_unix_ms(audit_date_unix_ms + 365LL * 86'400'000);
+  a->set_report_sha256(core::Sha256("report/" + audit_id));
+  return body;
+}
+
+v1::TxBody FacilityFlag(const std::string& flag_id, const std::string& facility,
+                        v1::RiskCategory category) {
+  v1::TxBody body;
+  auto* f = body.mutable_raise_risk_flag();
+  f->set_flag_id(flag_id);
+  f->set_facility_id(facility);
+  f->set_category(category);
+  f->set_severity(v1::SEVERITY_MEDIUM);
+  f->set_evidence_sha256(core::Sha256("evidence/" + flag_id));
+  f->set_description("tailings discharge reported");
+  return body;
+}
+
 void RequireOk(const std::vector<v1::TxResult>& results) {
   for (const auto& result : results) LOTCHAIN_ASSERT(result.code() == v1::TX_CODE_OK);
 }
 
-}  // namespace
+}  // namespace proof_txs
+
+using namespace proof_txs;  // NOLINT(google-build-using-namespace): the chain below reads as a script
 
 PackChainFacts BuildPackChain(ProofChain& chain) {
   PackChainFacts facts;
@@ -298,15 +347,8 @@ PackChainFacts BuildPackChain(ProofChain& chain) {
       chain.Sign("oem", Facility("pack-plant", v1::FACILITY_KIND_PLANT, "DE")),
       chain.Sign("refiner2", Facility("ref-other", v1::FACILITY_KIND_REFINERY, "CN")),
   }));
-  v1::TxBody audit;
-  auto* a = audit.mutable_record_audit();
-  a->set_audit_id("rmi-1");
-  a->set_facility_id("ref-co");
-  a->set_standard("RMI RMAP Cobalt Refiner DD Standard");
-  a->set_status(v1::AUDIT_STATUS_CONFORMANT);
-  a->set_audit_date_unix_ms(chain.time_unix_ms);
-  a->set_valid_until_unix_ms(chain.time_unix_ms + 365LL * 86'400'000);
-  a->set_report_sha256(core::Sha256("report/rmi-1"));
+  const v1::TxBody audit =
+      Audit("rmi-1", "ref-co", v1::AUDIT_STATUS_CONFORMANT, chain.time_unix_ms);
   RequireOk(chain.SubmitBlock({
       chain.Sign("miner", Origin("co-ore", "mine-co", 1'000'000,
                                  Element(v1::ELEMENT_CO, 200'000), 2'000'000)),
@@ -321,14 +363,7 @@ PackChainFacts BuildPackChain(ProofChain& chain) {
       chain.Sign("miner2", Offer(chain, "ni-ore", "cell", 20'000)),
       chain.Sign("miner", Offer(chain, "other-ore", "refiner", 5'000)),
   }));
-  v1::TxBody flag;
-  auto* f = flag.mutable_raise_risk_flag();
-  f->set_flag_id("flag-1");
-  f->set_facility_id("ref-co");
-  f->set_category(v1::RISK_CATEGORY_WATER);
-  f->set_severity(v1::SEVERITY_MEDIUM);
-  f->set_evidence_sha256(core::Sha256("evidence/flag-1"));
-  f->set_description("tailings discharge reported");
+  const v1::TxBody flag = FacilityFlag("flag-1", "ref-co", v1::RISK_CATEGORY_WATER);
   RequireOk(chain.SubmitBlock({
       chain.Sign("refiner", Accept(chain, "co-ore")),
       chain.Sign("cell", Accept(chain, "ni-ore")),

@@ -11,6 +11,7 @@
 
 #include "consensus/core/genesis.h"
 #include "consensus/core/state.h"
+#include "consensus/core/state_tree.h"
 #include "lotchain/v1/api.pb.h"
 #include "lotchain/v1/block.pb.h"
 #include "tests/support/test_chain.h"
@@ -47,6 +48,11 @@ class ProofChain {
 
   // The bundle docs/PROOF-VERIFY.md "Bundle contents" specifies for `lot_id`.
   v1::ProofBundle BuildBundle(const std::string& lot_id) const;
+  // Replaces the bundle's anchor by proofs of `keys` (sorted, distinct) at the tip, adding the
+  // tip block to the table.
+  void SetAnchor(v1::ProofBundle& bundle, uint64_t anchor_height,
+                 const std::vector<std::string>& keys) const;
+  const core::StateTree& tree() const { return tree_; }
   // The TxInclusion of the transaction at (height, index) (it names its block by height).
   v1::TxInclusion Inclusion(uint64_t height, uint32_t index) const;
   // The block-table row of block `height`: its header and certificate.
@@ -57,6 +63,7 @@ class ProofChain {
  private:
   TestChain signer_;  // genesis, member keys and nonces; its own state is unused
   core::MemState state_;
+  core::StateTree tree_;
   std::string state_root_;
   std::vector<ProofBlock> blocks_;
 };
@@ -89,5 +96,25 @@ struct PackChainFacts {
   uint32_t rejected_index = 0;   // ... at this index
 };
 PackChainFacts BuildPackChain(ProofChain& chain);
+
+// The transactions the pack chain is made of, for tests that extend it.
+namespace proof_txs {
+v1::TxBody Facility(const std::string& id, v1::FacilityKind kind, const std::string& country);
+v1::TxBody Origin(const std::string& lot_id, const std::string& facility, uint64_t mass,
+                  v1::ElementMass element, uint64_t co2e);
+v1::TxBody Offer(const ProofChain& chain, const std::string& lot_id, const std::string& to,
+                 uint64_t co2e);
+v1::TxBody Accept(const ProofChain& chain, const std::string& lot_id);
+v1::TxBody Transform(const std::string& facility, v1::ProcessKind process,
+                     std::vector<v1::LotConsumption> inputs, v1::LotProduction output,
+                     uint64_t co2e);
+// An RMI audit of `facility` dated `audit_date_unix_ms`, valid for a year.
+v1::TxBody Audit(const std::string& audit_id, const std::string& facility,
+                 v1::AuditStatus status, int64_t audit_date_unix_ms);
+v1::TxBody FacilityFlag(const std::string& flag_id, const std::string& facility,
+                        v1::RiskCategory category);
+// Aborts unless every result is "applied".
+void RequireOk(const std::vector<v1::TxResult>& results);
+}  // namespace proof_txs
 
 }  // namespace lotchain::testing

@@ -52,7 +52,9 @@ TestChain::TestChain(const std::vector<TestMember>& members) {
   LOTCHAIN_ASSERT(parsed.ok());
   genesis_ = std::move(parsed).value();
   state_.Apply(core::GenesisDelta(genesis_));
-  state_root_ = core::GenesisStateRoot(genesis_);
+  tree_ = core::StateTree().Apply(core::GenesisDelta(genesis_));
+  state_root_ = tree_.Root();
+  LOTCHAIN_ASSERT(state_root_ == core::GenesisStateRoot(genesis_));
   for (const auto& m : members) keys_[m.org_id] = core::SecretKey::FromSeed(SeedFor(m.org_id)).value();
 }
 
@@ -70,8 +72,9 @@ std::string TestChain::Sign(const std::string& org, v1::TxBody body) {
 std::vector<v1::TxResult> TestChain::SubmitBlock(const std::vector<std::string>& signed_txs) {
   time_unix_ms += 1000;
   core::BlockContext ctx{.height = height_ + 1, .time_unix_ms = time_unix_ms};
-  core::ExecutedBlock block = core::ExecuteBlock(genesis_, state_, state_root_, ctx, signed_txs);
+  core::ExecutedBlock block = core::ExecuteBlock(genesis_, state_, tree_, ctx, signed_txs);
   state_.Apply(block.delta);
+  tree_ = block.tree;
   state_root_ = block.state_root;
   height_ += 1;
   return block.results;

@@ -36,6 +36,7 @@ class TestChain {
   const core::Genesis& genesis() const { return genesis_; }
   const core::MemState& state() const { return state_; }
   const std::string& state_root() const { return state_root_; }
+  const core::StateTree& tree() const { return tree_; }
   uint64_t height() const { return height_; }
   const core::SecretKey& KeyOf(const std::string& org) const { return keys_.at(org); }
 
@@ -71,6 +72,7 @@ class TestChain {
  private:
   core::Genesis genesis_;
   core::MemState state_;
+  core::StateTree tree_;
   std::string state_root_;
   uint64_t height_ = 0;
   std::map<std::string, core::SecretKey> keys_;

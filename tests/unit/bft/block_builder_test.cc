@@ -51,6 +51,7 @@ struct Chain {
     env.genesis = &genesis;
     env.state = &state;
     env.tip = {0, genesis.hash, core::GenesisStateRoot(genesis), genesis.genesis_time_unix_ms};
+    env.tree = core::StateTree().Apply(core::GenesisDelta(genesis));
     env.validators_hash = core::Sha256("validators");
     for (uint64_t nonce = 1; nonce <= 10; ++nonce) txs.push_back(Tx(nonce));
   }

@@ -148,7 +148,7 @@ class SeedRun {
     core::BlockContext ctx{.height = chain_.height() + 1,
                            .time_unix_ms = chain_.time_unix_ms + 1000};
     core::ExecutedBlock executed = core::ExecuteBlock(chain_.genesis(), chain_.state(),
-                                                      chain_.state_root(), ctx, signed_txs);
+                                                      chain_.tree(), ctx, signed_txs);
     if (options_.check_double_execution) CheckDoubleExecution(ctx, signed_txs, executed);
     CheckPredictions(block, executed.results);
     if (options_.check_rejected_isolation) CheckRejectedIsolation(ctx, signed_txs, executed);
@@ -180,7 +180,7 @@ class SeedRun {
   void CheckDoubleExecution(const core::BlockContext& ctx, const std::vector<std::string>& txs,
                             const core::ExecutedBlock& first) {
     core::ExecutedBlock again =
-        core::ExecuteBlock(chain_.genesis(), chain_.state(), chain_.state_root(), ctx, txs);
+        core::ExecuteBlock(chain_.genesis(), chain_.state(), chain_.tree(), ctx, txs);
     ASSERT_EQ(again.results.size(), first.results.size()) << Where();
     for (size_t i = 0; i < first.results.size(); ++i) {
       EXPECT_EQ(again.results[i].SerializeAsString(), first.results[i].SerializeAsString())
@@ -225,10 +225,10 @@ class SeedRun {
       if (result.code() == v1::TX_CODE_OK) continue;
       std::vector<std::string> prefix_txs(txs.begin(), txs.begin() + static_cast<long>(i));
       core::ExecutedBlock prefix = core::ExecuteBlock(chain_.genesis(), chain_.state(),
-                                                      chain_.state_root(), ctx, prefix_txs);
+                                                      chain_.tree(), ctx, prefix_txs);
       core::OverlayState before_tx(chain_.state(), prefix.delta);
       core::ExecutedBlock alone =
-          core::ExecuteBlock(chain_.genesis(), before_tx, chain_.state_root(), ctx, {txs[i]});
+          core::ExecuteBlock(chain_.genesis(), before_tx, prefix.tree, ctx, {txs[i]});
       ASSERT_EQ(alone.results.size(), 1u);
       EXPECT_EQ(alone.results[0].reason(), result.reason()) << "[P4 isolation] " << Where();
       v1::SignedTx envelope;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "consensus/core/genesis.h"
+#include "consensus/core/state_tree.h"
 #include "tests/support/test_chain.h"
 
 namespace lotchain::testing {
@@ -103,14 +104,22 @@ TEST(GenesisTest, RoleAndElementNamesRoundTrip) {
   EXPECT_EQ(core::ParseElement("co").status().code(), "BAD_ELEMENT");
 }
 
-// The genesis state root is deterministic and depends on every byte of the file.
-TEST(GenesisTest, StateRootDependsOnFileBytes) {
+// The genesis state root is the state tree's root over the genesis records: it depends on the
+// members, not on the file's layout (the chain's identity, the genesis hash, is block 1's
+// prev_block_hash).
+TEST(GenesisTest, StateRootCommitsToTheGenesisRecords) {
   std::string text = GenesisJson(DefaultMembers());
   auto a = core::ParseGenesis(text);
   auto b = core::ParseGenesis(text + " ");
   ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_EQ(core::GenesisStateRoot(*a), core::GenesisStateRoot(*core::ParseGenesis(text)));
-  EXPECT_NE(core::GenesisStateRoot(*a), core::GenesisStateRoot(*b));
+  EXPECT_NE(a->hash, b->hash);
+  EXPECT_EQ(core::GenesisStateRoot(*a), core::GenesisStateRoot(*b));
+  EXPECT_EQ(core::GenesisStateRoot(*a), core::StateTree().Apply(core::GenesisDelta(*a)).Root());
+  auto members = DefaultMembers();
+  members.pop_back();
+  auto c = core::ParseGenesis(GenesisJson(members));
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(core::GenesisStateRoot(*a), core::GenesisStateRoot(*c));
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ TEST_F(ProofVerifyTest, TableBlockNoEntryUsesIsRejected) {
   v1::ProofBundle bundle = Bundle();
   AddForgedInclusion(*chain_, bundle.txs(0).signed_tx(), bundle);  // a certified block ...
   bundle.mutable_txs()->RemoveLast();                              // ... with no entry
+  bundle.mutable_anchor()->set_height(chain_->height());           // ... nor the anchor
   ProofReport report = core::VerifyProofBundle(genesis(), bundle);
   ExpectFirstBlock(report, core::proof_checks::kBlockUnused, bundle.blocks_size() - 1);
   EXPECT_EQ(report.failures.size(), 1u) << Describe(report);

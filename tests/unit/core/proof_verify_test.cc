@@ -175,6 +175,7 @@ TEST_F(ProofVerifyTest, ResultSwappedToRejectedIsRejected) {
   with_rejected.set_lot_id(bundle.lot_id());
   with_rejected.set_format(bundle.format());
   *with_rejected.mutable_blocks() = bundle.blocks();
+  *with_rejected.mutable_anchor() = bundle.anchor();
   EnsureBlock(with_rejected, chain_->TableBlock(facts_.rejected_height));
   int rejected_at = -1;
   for (const auto& inclusion : bundle.txs()) {
@@ -241,7 +242,8 @@ TEST_F(ProofVerifyTest, MissingFacilityRegistrationIsRejected) {
 TEST_F(ProofVerifyTest, OutsideCoInputNeedsItsHistory) {
   // Property: an ancestor consumed together with a lot outside the ancestry (co-ore with
   // other-ore into co-scrap) can only be replayed if the bundle carries the outside lot's
-  // history (docs/PROOF-VERIFY.md "Bundle contents", co-input closure); without it: lot_missing.
+  // history (docs/PROOF-VERIFY.md "Bundle contents", co-input closure); without it: lot_missing,
+  // and the anchor shows co-ore's history is incomplete.
   v1::ProofBundle bundle = Bundle();
   v1::ProofBundle trimmed = bundle;
   trimmed.clear_txs();
@@ -260,9 +262,11 @@ TEST_F(ProofVerifyTest, OutsideCoInputNeedsItsHistory) {
   DropUnusedBlocks(trimmed);
   ASSERT_EQ(trimmed.txs_size() + 3, bundle.txs_size());
   ProofReport report = core::VerifyProofBundle(genesis(), trimmed);
-  ASSERT_EQ(report.failures.size(), 1u) << Describe(report);
+  ASSERT_EQ(report.failures.size(), 2u) << Describe(report);
   EXPECT_EQ(report.failures[0].check, core::proof_checks::kLotMissing);
   EXPECT_EQ(report.failures[0].tx_index, trimmed.txs_size() - 1);
+  EXPECT_EQ(report.failures[1].check, core::proof_checks::kIncomplete);
+  EXPECT_NE(report.failures[1].message.find("lot \"co-ore\" has 5 events"), std::string::npos);
 }
 
 TEST_F(ProofVerifyTest, ByzantineQuorumCannotCertifyRuleBreakingTx) {

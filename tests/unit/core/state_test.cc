@@ -1,5 +1,5 @@
 // Tests for consensus/core/state.h: MemState, OverlayState (a delta over a base), StateDelta
-// merging, the canonical EncodeDelta layout and the NextStateRoot hash chain.
+// merging and the canonical EncodeDelta layout (the state root: state_tree_test.cc).
 
 #include "consensus/core/state.h"
 
@@ -235,81 +235,6 @@ TEST(EncodeDeltaTest, EncodingIsUnambiguous) {
           "\x01"
           "\x00\x00\x00\x00"s);
   EXPECT_NE(EncodeDelta(two), EncodeDelta(one));
-}
-
-class StateRootTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { InitCrypto(); }
-  const std::string genesis_ = Sha256("genesis");
-};
-
-TEST_F(StateRootTest, FollowsSpecifiedFormula) {
-  // Property: NextStateRoot(prev, delta) equals
-  // SHA-256("lotchain/state/v1" || 0x00 || prev || SHA-256(EncodeDelta(delta))), computed here
-  // independently, and is 32 bytes.
-  StateDelta delta;
-  delta.Put("lot/1", "record");
-  std::string want = Sha256("lotchain/state/v1\0"s + genesis_ + Sha256(EncodeDelta(delta)));
-  EXPECT_EQ(NextStateRoot(genesis_, delta), want);
-  EXPECT_EQ(NextStateRoot(genesis_, delta).size(), kHashBytes);
-  EXPECT_EQ(NextStateRoot(genesis_, StateDelta()),
-            Sha256("lotchain/state/v1\0"s + genesis_ + Sha256("")));
-}
-
-TEST_F(StateRootTest, DeterministicAndInsertionOrderFree) {
-  // Property: the same writes give the same root however they were inserted into the delta
-  // (forward, reverse, or with an overwritten intermediate value).
-  StateDelta forward;
-  StateDelta reverse;
-  for (int i = 0; i < 50; ++i) forward.Put("key/" + std::to_string(i), std::to_string(i * i));
-  for (int i = 49; i >= 0; --i) reverse.Put("key/" + std::to_string(i), std::to_string(i * i));
-  StateDelta overwritten = reverse;
-  overwritten.Put("key/7", "temporary");
-  overwritten.Put("key/7", "49");
-  EXPECT_EQ(NextStateRoot(genesis_, forward), NextStateRoot(genesis_, reverse));
-  EXPECT_EQ(NextStateRoot(genesis_, forward), NextStateRoot(genesis_, overwritten));
-  EXPECT_EQ(NextStateRoot(genesis_, forward), NextStateRoot(genesis_, forward));
-}
-
-TEST_F(StateRootTest, AnyChangedByteChangesRoot) {
-  // Property: changing any single byte of any key or value, turning a put into a delete,
-  // adding a write, or changing the previous root gives a different root; so does applying
-  // the same two deltas in the other order.
-  StateDelta delta;
-  delta.Put("alpha", "one");
-  delta.Put("beta", "two");
-  const std::string root = NextStateRoot(genesis_, delta);
-  for (const auto& [key, value] : delta.writes) {
-    for (size_t i = 0; i < key.size(); ++i) {
-      StateDelta changed = delta;
-      changed.writes.erase(key);
-      std::string new_key = key;
-      new_key[i] = static_cast<char>(new_key[i] ^ 0x01);
-      changed.Put(new_key, *value);
-      EXPECT_NE(NextStateRoot(genesis_, changed), root) << key << " byte " << i;
-    }
-    for (size_t i = 0; i < value->size(); ++i) {
-      StateDelta changed = delta;
-      std::string new_value = *value;
-      new_value[i] = static_cast<char>(new_value[i] ^ 0x80);
-      changed.Put(key, new_value);
-      EXPECT_NE(NextStateRoot(genesis_, changed), root) << key << " value byte " << i;
-    }
-  }
-  StateDelta deleted = delta;
-  deleted.Delete("beta");
-  EXPECT_NE(NextStateRoot(genesis_, deleted), root);
-  StateDelta added = delta;
-  added.Put("gamma", "");
-  EXPECT_NE(NextStateRoot(genesis_, added), root);
-  EXPECT_NE(NextStateRoot(Sha256("other genesis"), delta), root);
-
-  StateDelta first;
-  first.Put("x", "1");
-  StateDelta second;
-  second.Put("x", "2");
-  EXPECT_NE(NextStateRoot(NextStateRoot(genesis_, first), second),
-            NextStateRoot(NextStateRoot(genesis_, second), first));
 }
 
 }  // namespace

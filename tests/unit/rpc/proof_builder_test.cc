@@ -105,8 +105,10 @@ TEST_F(ProofBuilderTest, StreamedFragmentsConcatenateToTheBundle) {
     EXPECT_EQ(parsed.SerializeAsString(), whole) << fragment_bytes;
     ASSERT_FALSE(fragments.empty());
     EXPECT_EQ(fragments.front().lot_id(), "pack-1");
-    if (fragment_bytes == 1) {
-      EXPECT_EQ(fragments.size(), static_cast<size_t>(bundle->txs_size()));
+    if (fragment_bytes == 1) {  // one entry each, then the anchor on its own
+      EXPECT_EQ(fragments.size(), static_cast<size_t>(bundle->txs_size()) + 1);
+      EXPECT_TRUE(fragments.back().has_anchor());
+      EXPECT_EQ(fragments.back().txs_size(), 0);
     }
     if (fragment_bytes == kProofFragmentBytes) {
       EXPECT_EQ(fragments.size(), 1u);

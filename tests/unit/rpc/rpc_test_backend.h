@@ -170,7 +170,7 @@ class TestBackend final : public LedgerBackend {
     time_unix_ms_ += 1000;
     core::BlockContext ctx{.height = tip.height + 1, .time_unix_ms = time_unix_ms_};
     core::ExecutedBlock executed =
-        core::ExecuteBlock(genesis_, store_->state(), tip.state_root, ctx, txs);
+        core::ExecuteBlock(genesis_, store_->state(), store_->tree(), ctx, txs);
     v1::BlockHeader header;
     header.set_chain_id(genesis_.chain_id);
     header.set_height(ctx.height);

@@ -25,7 +25,7 @@ core::Status ExecuteAndCommit(BlockStore& store, const core::Genesis& genesis,
                               std::string* root_out) {
   const Tip tip = store.tip();
   core::ExecutedBlock executed =
-      core::ExecuteBlock(genesis, store.state(), tip.state_root,
+      core::ExecuteBlock(genesis, store.state(), store.tree(),
                          {.height = tip.height + 1, .time_unix_ms = time_unix_ms}, txs);
   *root_out = executed.state_root;
   testing::BlockParts parts = testing::MakeBlock(tip, txs, std::move(executed), time_unix_ms);
@@ -88,7 +88,7 @@ TEST(ExecutorStoreTest, ReplayWithRealExecutorGivesSameRoots) {
     const std::vector<std::string> txs(block->txs().begin(), block->txs().end());
     const Tip tip = (*replica)->tip();
     core::ExecutedBlock executed =
-        core::ExecuteBlock(chain.genesis(), (*replica)->state(), tip.state_root,
+        core::ExecuteBlock(chain.genesis(), (*replica)->state(), (*replica)->tree(),
                            {.height = h, .time_unix_ms = header.time_unix_ms()}, txs);
     const core::Status status = (*replica)->CommitBlock(*block, *cert, executed);
     ASSERT_TRUE(status.ok()) << "height " << h << ": " << status.ToString();

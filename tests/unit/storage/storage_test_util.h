@@ -4,7 +4,7 @@
 // custody rules: block h carries a fixed list of tiny "transactions" (put / del / inc on state
 // keys, including "e/" lot-event keys), and SyntheticExecute turns them into a core::ExecutedBlock
 // exactly the way the real executor's output is shaped (one result per tx, delta, state root
-// chained with core::NextStateRoot). Everything is a pure function of the height and the state,
+// committed by core::StateTree). Everything is a pure function of the height and the state,
 // so a parent process can recompute what a killed child must have committed.
 #pragma once
 
@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "consensus/core/assert.h"
 #include "consensus/core/crypto.h"
 #include "consensus/core/executor.h"
 #include "consensus/core/merkle.h"
@@ -56,7 +57,7 @@ inline GenesisState SyntheticGenesis(std::string_view tag = "genesis-1") {
   genesis.delta.Put("m/cobalt-mine-co", "member:cobalt-mine-co");
   genesis.delta.Put("m/refiner-co", "member:refiner-co");
   genesis.delta.Put("c/counter", "0");
-  genesis.state_root = core::NextStateRoot(genesis.hash, genesis.delta);
+  genesis.state_root = core::StateTree().Apply(genesis.delta).Root();
   return genesis;
 }
 
@@ -115,7 +116,14 @@ inline core::ExecutedBlock SyntheticExecute(const core::StateReader& state,
     result.set_code(v1::TX_CODE_OK);
     result_leaves.push_back(result.SerializeAsString());
   }
-  out.state_root = core::NextStateRoot(prev_root, out.delta);
+  // The tree of `state`, rebuilt from all of it (test states are small).
+  core::StateTree::Builder builder;
+  for (const auto& [key, value] : state.Scan("", SIZE_MAX)) builder.Put(key, value);
+  const core::StateTree prev = builder.Finish();
+  LOTCHAIN_ASSERT(prev.Root() == prev_root);
+  out.prev_state_root = prev.Root();
+  out.tree = prev.Apply(out.delta);
+  out.state_root = out.tree.Root();
   out.tx_root = core::MerkleRoot(txs);
   out.results_root = core::MerkleRoot(result_leaves);
   return out;
