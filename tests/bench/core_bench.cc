@@ -10,6 +10,11 @@
 //                                 verified (as after mempool admission).
 //   BM_MerkleRoot/N               RFC 6962 root over N 200-byte leaves.
 //   BM_MerkleAuditPathVerify/N    audit path for one leaf of N, then VerifyMerkleInclusion.
+//   BM_StateTreeApply/N/W         StateTree::Apply of a block delta of W writes (half updates,
+//                                 half new keys; 300-byte values) to a tree of N keys; reported
+//                                 per write (items/s): the state root's cost in execution.
+//   BM_StateTreeLoad/N            StateTree::Builder over N entries (a node's start-up rebuild).
+//   BM_StateProofVerify/N         Prove + VerifyStateProof of one key of a tree of N keys.
 //
 // Run: build/tests/bench/lotchain_microbench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
@@ -25,6 +30,7 @@
 #include "consensus/core/custody.h"
 #include "consensus/core/executor.h"
 #include "consensus/core/merkle.h"
+#include "consensus/core/state_tree.h"
 #include "tests/support/random_workload.h"
 #include "tests/support/test_chain.h"
 
@@ -122,7 +128,7 @@ void BM_ApplyTx(benchmark::State& state) {
   size_t applied = 0;
   for (auto _ : state) {
     core::ExecutedBlock executed = core::ExecuteBlock(chain.genesis(), chain.state(),
-                                                      chain.state_root(), block,
+                                                      chain.tree(), block,
                                                       prepared->next_block, options);
     applied = 0;
     for (const auto& result : executed.results) {
@@ -179,6 +185,56 @@ void BM_MerkleAuditPathVerify(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_MerkleAuditPathVerify)->RangeMultiplier(8)->Range(1, 4096);
+
+std::string TreeKey(size_t i) { return "l/lot-" + std::to_string(i); }
+std::string TreeValue(size_t i) { return std::string(300, static_cast<char>('a' + i % 26)); }
+
+core::StateTree TreeOf(size_t n) {
+  core::StateTree::Builder builder;
+  for (size_t i = 0; i < n; ++i) builder.Put(TreeKey(i), TreeValue(i));
+  return builder.Finish();
+}
+
+void BM_StateTreeApply(benchmark::State& state) {
+  core::InitCrypto();
+  const size_t n = static_cast<size_t>(state.range(0));
+  const size_t writes = static_cast<size_t>(state.range(1));
+  const core::StateTree tree = TreeOf(n);
+  core::StateDelta delta;
+  for (size_t w = 0; w < writes; ++w) {
+    const size_t key = w % 2 == 0 ? (w * 7919) % n : n + w;  // an update or a new key
+    delta.Put(TreeKey(key), TreeValue(key + 1));
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(tree.Apply(delta).Root());
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(writes));
+}
+BENCHMARK(BM_StateTreeApply)
+    ->ArgNames({"keys", "writes"})
+    ->Args({10'000, 1'000})
+    ->Args({100'000, 1'000})
+    ->Args({1'000'000, 1'000});
+
+void BM_StateTreeLoad(benchmark::State& state) {
+  core::InitCrypto();
+  const size_t n = static_cast<size_t>(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(TreeOf(n).Root());
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
+}
+BENCHMARK(BM_StateTreeLoad)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+void BM_StateProofVerify(benchmark::State& state) {
+  core::InitCrypto();
+  const size_t n = static_cast<size_t>(state.range(0));
+  const core::StateTree tree = TreeOf(n);
+  const std::string root = tree.Root();
+  size_t i = 0;
+  for (auto _ : state) {
+    const size_t key = (i++ * 7919) % n;
+    const v1::StateProof proof = tree.Prove(TreeKey(key), TreeValue(key));
+    if (!core::VerifyStateProof(root, proof).ok()) state.SkipWithError("proof did not verify");
+  }
+}
+BENCHMARK(BM_StateProofVerify)->Arg(10'000)->Arg(1'000'000);
 
 }  // namespace
 }  // namespace lotchain
