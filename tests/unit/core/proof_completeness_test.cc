@@ -174,6 +174,34 @@ TEST_F(ProofCompletenessTest, DroppedLaterNonConformantAuditIsIncomplete) {
   EXPECT_TRUE(OnlyChecks(report, {checks::kIncomplete})) << Describe(report);
 }
 
+TEST_F(ProofCompletenessTest, EveryDroppedAuditIsNamed) {
+  // The conformant audit dated before the refining and the later non-conformant one alike.
+  int audits = 0;
+  for (int at = 0; at < bundle_->txs_size(); ++at) {
+    if (!BodyAt(*bundle_, at).has_record_audit()) continue;
+    audits += 1;
+    v1::ProofBundle bundle = *bundle_;
+    Remove(bundle, at);
+    ProofReport report = Verify(bundle);
+    EXPECT_TRUE(Has(report, checks::kIncomplete, "(an audit was left out)")) << Describe(report);
+    EXPECT_TRUE(OnlyChecks(report, {checks::kIncomplete})) << Describe(report);
+  }
+  EXPECT_EQ(audits, 2);
+}
+
+TEST_F(ProofCompletenessTest, DroppedBatteryRegistrationIsIncomplete) {
+  // In the old bundle the registration is the pack's last event, so no hash link breaks: only
+  // the anchor shows it is missing (and with it the per-kWh figures).
+  v1::ProofBundle bundle = *old_bundle_;
+  Remove(bundle, Find(bundle, [](const v1::TxBody& b) { return b.has_register_battery(); }));
+  ProofReport report = Verify(bundle);
+  ASSERT_FALSE(report.ok);
+  EXPECT_FALSE(report.lot.has_battery());
+  EXPECT_TRUE(Has(report, checks::kIncomplete, "lot \"pack-1\" has")) << Describe(report);
+  EXPECT_TRUE(Has(report, checks::kIncomplete, "(events were left out)")) << Describe(report);
+  EXPECT_TRUE(OnlyChecks(report, {checks::kIncomplete})) << Describe(report);
+}
+
 TEST_F(ProofCompletenessTest, LatestEventsCutOffUnderACurrentAnchorAreIncomplete) {
   // The old entries with a fresh anchor: the pack's transfer and the new audit are missing.
   v1::ProofBundle bundle = *old_bundle_;
