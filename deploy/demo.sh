@@ -144,11 +144,13 @@ move spodumene-1 pilbara-lithium coastal-refining 62kg
 lc transform --key nordic-refining --facility kokkola-refinery --process refining \
   --input co-hydroxide-1=46kg \
   --output "id=co-sulphate-1;material=cobalt sulphate heptahydrate;mass=80kg;Co=16.5kg" \
-  --co2e 120kg --wait
+  --reagent "material=sulphuric acid and process water;mass=40kg;co2e=5kg;quality=secondary" \
+  --co2e 115kg --wait
 lc transform --key nordic-refining --facility kokkola-refinery --process refining \
   --input mhp-1=320kg \
   --output "id=ni-sulphate-1;material=nickel sulphate hexahydrate;mass=560kg;Co=3.9kg;Ni=125kg" \
-  --co2e 380kg --wait
+  --reagent "material=sulphuric acid and process water;mass=250kg;co2e=30kg;quality=secondary" \
+  --co2e 350kg --wait
 lc transform --key coastal-refining --facility lithium-converter --process refining \
   --input spodumene-1=780kg \
   --output "id=lioh-1;material=lithium hydroxide monohydrate;mass=125kg;Li=20.6kg" \
@@ -175,13 +177,15 @@ lc transform --key cell-co --facility cell-gigafactory --process cell \
   --input cam-1=228kg --input anode-1=140kg \
   --output "id=cells-a;material=NMC811 prismatic cells;mass=300kg;Co=6.75kg;Ni=54kg;Li=7.9kg;graphite=70kg" \
   --output "id=cells-b;material=NMC811 prismatic cells;mass=300kg;Co=6.75kg;Ni=54kg;Li=7.9kg;graphite=70kg" \
-  --co2e 3000kg --wait
+  --reagent "material=electrolyte, separator, current-collector foils and cans;mass=240kg;co2e=800kg;quality=secondary" \
+  --co2e 2200kg --wait
 move cells-a cell-co auto-oem 12kg
 move cells-b cell-co auto-oem 12kg
 for p in a b; do
   lc transform --key auto-oem --facility pack-plant --process pack --input "cells-$p=300kg" \
     --output "id=pack-$p;material=75 kWh NMC811 battery pack;mass=450kg;Co=6.75kg;Ni=54kg;Li=7.9kg;graphite=70kg" \
-    --co2e 480kg --wait
+    --reagent "material=aluminium housing, busbars, BMS and cooling plates;mass=150kg;co2e=300kg;quality=secondary" \
+    --co2e 180kg --wait
   lc battery register "pack-$p" --key auto-oem --serial "VIN-DEMO-$p" --chemistry NMC811 \
     --capacity 75kWh --lifetime 101.25MWh --wait
 done
@@ -208,7 +212,8 @@ move cam-2 korea-cathode cell-co 10kg
 lc transform --key cell-co --facility cell-gigafactory --process cell \
   --input cam-2=130kg --input anode-1=85kg \
   --output "id=cells-r;material=NMC811 cells with recycled content;mass=350kg;Co=7.8kg;Ni=62kg;Li=9.1kg;graphite=85kg" \
-  --co2e 1750kg --wait
+  --reagent "material=electrolyte, separator, current-collector foils and cans;mass=140kg;co2e=450kg;quality=secondary" \
+  --co2e 1300kg --wait
 
 say "Trace of pack-a back to the mines"
 lc trace pack-a

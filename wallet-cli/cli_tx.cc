@@ -198,7 +198,11 @@ void AddTransformations(CLI::App* root, Mode mode, Session& s, Action& action,
                         const std::shared_ptr<EventArgs>& a) {
   const std::string input_help = "consumed input LOT=MASS[@PREVHEX], e.g. ore-1=1.2t (repeat)";
   const std::string output_help =
-      "produced output \"id=LOT;material=TEXT;mass=QTY[;SYMBOL=QTY...]\" (repeat)";
+      "produced output \"id=LOT;material=TEXT;mass=QTY[;SYMBOL=QTY...][;role=waste][;scrap=yes]\" "
+      "(repeat; waste gets no footprint share)";
+  const std::string reagent_help =
+      "reagent from outside the chain \"material=TEXT;mass=QTY;co2e=QTY[;quality=secondary]\" "
+      "(repeat; outputs may weigh at most the inputs plus the reagents)";
   CLI::App* transform = root->add_subcommand("transform", "consume input lots, produce new lots");
   transform->add_option("--facility", a->transform.facility_id, "your refinery or plant")->required();
   transform->add_option("--process", a->transform.process,
@@ -206,6 +210,7 @@ void AddTransformations(CLI::App* root, Mode mode, Session& s, Action& action,
       ->required();
   transform->add_option("--input", a->transform.inputs, input_help)->required();
   transform->add_option("--output", a->transform.outputs, output_help)->required();
+  transform->add_option("--reagent", a->transform.reagents, reagent_help);
   AddEmission(transform, a->transform.emissions, "process emissions");
   Bind(transform, mode, s, action, a,
        [a](Session& ss) { return BuildTransform(a->transform, ss.Lookup()); });
@@ -215,6 +220,7 @@ void AddTransformations(CLI::App* root, Mode mode, Session& s, Action& action,
   recover->add_option("--source", a->transform.source, "pre_consumer or post_consumer")->required();
   recover->add_option("--input", a->transform.inputs, input_help)->required();
   recover->add_option("--output", a->transform.outputs, output_help)->required();
+  recover->add_option("--reagent", a->transform.reagents, reagent_help);
   AddEmission(recover, a->transform.emissions, "recovery process emissions");
   Bind(recover, mode, s, action, a,
        [a](Session& ss) { return BuildRecover(a->transform, ss.Lookup()); });

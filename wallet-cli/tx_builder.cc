@@ -148,6 +148,12 @@ Result<v1::LotProduction> ParseOutput(const std::string& spec) {
                         "least 1 g); leave out an output that produced nothing");
       }
       output.set_mass_grams(grams);
+    } else if (key == "role") {
+      if (value != "product" && value != "waste") {
+        return BadInput("--output \"" + spec + "\": role must be product or waste (waste gets "
+                        "no share of the footprint and goes only to a recycler or collector)");
+      }
+      output.set_role(value == "waste" ? v1::OUTPUT_ROLE_WASTE : v1::OUTPUT_ROLE_PRODUCT);
     } else if (key == "scrap") {
       if (value != "yes" && value != "no") {
         return BadInput("--output \"" + spec + "\": scrap must be yes or no (yes declares the "
@@ -169,6 +175,35 @@ Result<v1::LotProduction> ParseOutput(const std::string& spec) {
   return output;
 }
 
+Result<v1::ReagentInput> ParseReagent(const std::string& spec) {
+  v1::ReagentInput reagent;
+  EmissionArgs emissions;
+  bool has_co2e = false;
+  for (const auto& [key, value] : SplitPairs(spec)) {
+    if (key == "material") {
+      reagent.set_material(value);
+    } else if (key == "mass") {
+      LOTCHAIN_ASSIGN_OR_RETURN(uint64_t grams, Flag("--reagent mass", ParseMassGrams(value)));
+      reagent.set_mass_grams(grams);
+    } else if (key == "co2e") {
+      emissions.co2e = value;
+      has_co2e = true;
+    } else if (key == "quality") {
+      emissions.quality = value;
+    } else {
+      return BadInput("--reagent \"" + spec + "\": unknown key \"" + key + "\"");
+    }
+  }
+  if (reagent.material().empty() || reagent.mass_grams() == 0 || !has_co2e) {
+    return BadInput("--reagent \"" + spec + "\": needs material=TEXT;mass=QTY;co2e=QTY (its "
+                    "cradle-to-gate footprint) and optionally quality=primary|secondary, e.g. "
+                    "\"material=sulphuric acid;mass=400kg;co2e=60kg;quality=secondary\"");
+  }
+  LOTCHAIN_ASSIGN_OR_RETURN(*reagent.mutable_emissions(),
+                            Emissions("--reagent " + reagent.material() + " co2e", emissions));
+  return reagent;
+}
+
 template <typename Event>
 Status FillInputsOutputs(const TransformArgs& args, const PrevLookup& lookup, Event* event) {
   if (args.inputs.empty()) return BadInput("give at least one --input LOT=MASS");
@@ -178,6 +213,9 @@ Status FillInputsOutputs(const TransformArgs& args, const PrevLookup& lookup, Ev
   }
   for (const auto& spec : args.outputs) {
     LOTCHAIN_ASSIGN_OR_RETURN(*event->add_outputs(), ParseOutput(spec));
+  }
+  for (const auto& spec : args.reagents) {
+    LOTCHAIN_ASSIGN_OR_RETURN(*event->add_reagents(), ParseReagent(spec));
   }
   return Status::Ok();
 }

@@ -65,6 +65,8 @@ struct TransformArgs {
   std::string source;   // recover only: pre_consumer | post_consumer
   std::vector<std::string> inputs;   // "LOT=MASS" or "LOT=MASS@PREVHEX"
   std::vector<std::string> outputs;  // "id=LOT;material=TEXT;mass=2t;Co=120kg;Ni=1t"
+  // "material=TEXT;mass=QTY;co2e=QTY[;quality=primary|secondary]"
+  std::vector<std::string> reagents;
   EmissionArgs emissions;
 };
 

@@ -43,10 +43,12 @@ inline constexpr const char* kFlagAlreadyResolved = "FLAG_ALREADY_RESOLVED";
 inline constexpr const char* kEnergyDecreases = "ENERGY_DECREASES";
 inline constexpr const char* kNotBatteryProduct = "NOT_BATTERY_PRODUCT";
 inline constexpr const char* kNotRecoverable = "NOT_RECOVERABLE";
+inline constexpr const char* kWasteRestricted = "WASTE_RESTRICTED";
 
 // Mass balance.
 inline constexpr const char* kInsufficientMass = "INSUFFICIENT_MASS";
 inline constexpr const char* kElementMassIncreases = "ELEMENT_MASS_INCREASES";
+inline constexpr const char* kMassIncreases = "MASS_INCREASES";
 inline constexpr const char* kCompositionExceedsMass = "COMPOSITION_EXCEEDS_MASS";
 
 }  // namespace lotchain::core::codes

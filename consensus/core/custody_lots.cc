@@ -81,6 +81,21 @@ Status ApplyCreateOriginLot(TxEnv& env, const v1::CreateOriginLot& tx) {
   return Status::Ok();
 }
 
+// Waste carries no footprint share, so it may not be sold on as material: it goes only to
+// those who treat waste (a recycler or a collector).
+Status RequireWasteReceiver(const TxEnv& env, const v1::Lot& lot, const std::string& to_org) {
+  if (!lot.waste()) return Status::Ok();
+  v1::Member member;
+  std::optional<std::string> bytes = env.view().Get(keys::Member(to_org));
+  LOTCHAIN_ASSERT(bytes.has_value() && member.ParseFromString(*bytes));
+  for (int role : member.roles()) {
+    if (role == v1::ROLE_RECYCLER || role == v1::ROLE_COLLECTOR) return Status::Ok();
+  }
+  return Status(codes::kWasteRestricted,
+                "lot \"" + lot.lot_id() + "\" is waste declared by its producer; it may go only "
+                "to a recycler or collector, and \"" + to_org + "\" is neither");
+}
+
 Status ApplyOfferTransfer(TxEnv& env, const v1::OfferTransfer& tx) {
   LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot lot, LoadForCustodian(env, tx.lot_id(), tx.prev_event_hash()));
   LOTCHAIN_RETURN_IF_ERROR(RequireActive(lot));
@@ -94,6 +109,7 @@ Status ApplyOfferTransfer(TxEnv& env, const v1::OfferTransfer& tx) {
     return Status(codes::kInvalidField, "to_org is your own organisation; a transfer needs "
                                         "another organisation");
   }
+  LOTCHAIN_RETURN_IF_ERROR(RequireWasteReceiver(env, lot, tx.to_org()));
   // The sender declares the transport's emissions with the offer, but they are counted only when
   // the transport happens (AcceptTransfer): a rejected or cancelled offer adds nothing, so
   // repeated offers cannot inflate a footprint and no custodian chooses when to count them.

@@ -3,9 +3,13 @@
 // - each consumed input keeps floor(x * remaining / mass) of every quantity x (footprint,
 //   element grams, recycled grams) and gives up the rest (allocation.h), so nothing is lost;
 // - no element's total mass may increase: for every element, the outputs' grams are at most the
-//   grams consumed;
-// - Transform: consumed footprint + process emissions are split over the outputs by mass
-//   (largest remainder); recycled grams flow to each output in proportion to its element grams.
+//   grams consumed; and the outputs weigh at most the consumed mass plus the declared reagents
+//   (which carry their own declared footprint), so no output can be conjured to absorb a share;
+// - waste outputs (OUTPUT_ROLE_WASTE, manufacturing scrap) get no footprint; waste is never an
+//   input of a transform (it would bring elements without their burden);
+// - Transform: consumed footprint + process + reagent emissions are split over the product
+//   outputs by mass (largest remainder; physical allocation, docs/CUSTODY.md "Allocation");
+//   recycled grams flow to each output in proportion to its element grams.
 // - Recover: the cut-off rule of the EU battery carbon-footprint method: the end-of-life inputs'
 //   footprint is closed (moved to the retired total) and the recovered outputs carry only the
 //   recovery process emissions; all of an output's element grams count as recycled content.
@@ -32,6 +36,7 @@ struct ElementFlow {
 struct ConsumedInputs {
   std::vector<v1::Lot> lots;         // after consumption (not yet stored)
   std::vector<uint64_t> masses;      // g consumed from each
+  uint64_t mass = 0;                 // g consumed in all
   uint64_t footprint = 0;            // g CO2e consumed
   uint64_t footprint_primary = 0;
   std::map<int, ElementFlow> elements;  // by v1::Element, ordered
@@ -92,19 +97,65 @@ Result<ConsumedInputs> ConsumeInputs(
     ConsumeFromLot(lot, input.mass_grams(), consumed);
     consumed.lots.push_back(std::move(lot));
     consumed.masses.push_back(input.mass_grams());
+    consumed.mass += input.mass_grams();  // <= 64 lots of at most kMassGramsMax: no overflow
   }
   return consumed;
 }
 
+struct Reagents {
+  uint64_t mass = 0;  // g
+  uint64_t co2e = 0;  // g CO2e
+  uint64_t primary_co2e = 0;
+};
+
+Result<Reagents> CheckReagents(const google::protobuf::RepeatedPtrField<v1::ReagentInput>& list) {
+  if (static_cast<size_t>(list.size()) > kTransformInputsMax) {
+    return Status(codes::kInvalidField,
+                  "reagents must list at most " + std::to_string(kTransformInputsMax));
+  }
+  Reagents out;
+  for (const v1::ReagentInput& reagent : list) {
+    LOTCHAIN_RETURN_IF_ERROR(CheckText(reagent.material(), "reagent material", 1, 64));
+    LOTCHAIN_RETURN_IF_ERROR(CheckMass(reagent.mass_grams(), "reagent " + reagent.material() +
+                                                                 " mass_grams"));
+    LOTCHAIN_RETURN_IF_ERROR(
+        CheckEmissions(reagent.emissions(), "reagent " + reagent.material() + " emissions"));
+    out.mass += reagent.mass_grams();  // <= 64 * kMassGramsMax: no overflow
+    if (__builtin_add_overflow(out.co2e, reagent.emissions().co2e_grams(), &out.co2e)) {
+      return Status(codes::kAmountOverflow, "the reagents' emissions overflow");
+    }
+    if (reagent.emissions().quality() == v1::DATA_QUALITY_PRIMARY) {
+      out.primary_co2e += reagent.emissions().co2e_grams();  // <= out.co2e
+    }
+  }
+  return out;
+}
+
+bool IsWasteOutput(const v1::LotProduction& output) {
+  return output.role() == v1::OUTPUT_ROLE_WASTE || output.manufacturing_scrap();
+}
+
+// Waste carried no footprint share when it was made; as an input of a transform it would bring
+// its elements into a product without their burden.
+Status RequireNotWaste(const v1::Lot& lot) {
+  if (!lot.waste()) return Status::Ok();
+  return Status(codes::kWasteRestricted,
+                "lot \"" + lot.lot_id() + "\" is waste declared by its producer (it carries no "
+                "footprint share), so no transform may use it: send it to a recycler for "
+                "recovery (pre-consumer, when it is manufacturing scrap) or retire it");
+}
+
 Status CheckOutputs(const TxEnv& env,
                     const google::protobuf::RepeatedPtrField<v1::LotProduction>& outputs,
-                    const ConsumedInputs& consumed, bool recovery) {
+                    const ConsumedInputs& consumed, const Reagents& reagents, bool recovery) {
   if (outputs.empty() || static_cast<size_t>(outputs.size()) > kTransformOutputsMax) {
     return Status(codes::kInvalidField, "outputs must list 1.." +
                                             std::to_string(kTransformOutputsMax) + " lots");
   }
   std::set<std::string> seen;
   std::map<int, uint64_t> produced;
+  uint64_t output_mass = 0;  // <= 64 * kMassGramsMax: no overflow
+  bool has_product = false;
   for (const auto& output : outputs) {
     if (!seen.insert(output.lot_id()).second) {
       return Status(codes::kInvalidField, "output lot \"" + output.lot_id() + "\" is listed twice");
@@ -119,7 +170,17 @@ Status CheckOutputs(const TxEnv& env,
       return Status(codes::kInvalidField, "output " + output.lot_id() + ": a recovery's outputs "
                                           "are recovered material, not manufacturing scrap");
     }
+    if (!v1::OutputRole_IsValid(output.role())) {
+      return Status(codes::kInvalidField, "output " + output.lot_id() + ": role must be product "
+                                          "or waste");
+    }
+    has_product = has_product || !IsWasteOutput(output);
+    output_mass += output.mass_grams();
     for (const auto& entry : output.composition()) produced[entry.element()] += entry.grams();
+  }
+  if (!has_product) {
+    return Status(codes::kInvalidField, "every output is waste; at least one product must carry "
+                                        "the footprint (retire a lot to dispose of it)");
   }
   for (const auto& [element, grams] : produced) {
     auto it = consumed.elements.find(element);
@@ -131,6 +192,13 @@ Status CheckOutputs(const TxEnv& env,
                         " but the inputs consumed only " + std::to_string(available) +
                         " g; no element's mass may increase");
     }
+  }
+  if (output_mass > consumed.mass + reagents.mass) {
+    return Status(codes::kMassIncreases,
+                  "outputs weigh " + std::to_string(output_mass) + " g but the inputs gave " +
+                      std::to_string(consumed.mass) + " g and the reagents " +
+                      std::to_string(reagents.mass) + " g; declare every reagent the process "
+                      "used (material, mass and its footprint), or lower the output masses");
   }
   return Status::Ok();
 }
@@ -180,9 +248,13 @@ void WriteOutputs(TxEnv& env, const google::protobuf::RepeatedPtrField<v1::LotPr
                   const ConsumedInputs& consumed, const v1::Facility& facility,
                   const OutputPlan& plan) {
   std::vector<uint64_t> masses;
-  for (const auto& output : outputs) masses.push_back(output.mass_grams());
-  std::vector<uint64_t> footprints = AllocateByWeight(plan.footprint_total, masses);
-  std::vector<uint64_t> primaries = AllocateByWeight(plan.primary_total, masses);
+  std::vector<uint64_t> product_masses;  // waste outputs weigh nothing in the allocation
+  for (const auto& output : outputs) {
+    masses.push_back(output.mass_grams());
+    product_masses.push_back(IsWasteOutput(output) ? 0 : output.mass_grams());
+  }
+  std::vector<uint64_t> footprints = AllocateByWeight(plan.footprint_total, product_masses);
+  std::vector<uint64_t> primaries = AllocateByWeight(plan.primary_total, product_masses);
   // Mass on each DAG edge: every input's consumed mass, split over the outputs by mass.
   std::vector<std::vector<uint64_t>> edges;
   for (uint64_t consumed_mass : consumed.masses) edges.push_back(AllocateByWeight(consumed_mass, masses));
@@ -199,8 +271,11 @@ void WriteOutputs(TxEnv& env, const google::protobuf::RepeatedPtrField<v1::LotPr
     lot.set_status(v1::LOT_STATUS_ACTIVE);
     lot.set_footprint_co2e_grams(footprints[j]);
     lot.set_footprint_primary_co2e_grams(primaries[j]);
+    lot.set_waste(IsWasteOutput(output));
     if (plan.recovery) {
-      lot.set_recovered_source(plan.source);
+      // A recovery's waste (slag, residues) is not recovered material: it cannot be recovered
+      // again as recycled content.
+      if (!lot.waste()) lot.set_recovered_source(plan.source);
     } else {
       lot.set_produced_by_process(plan.process);
       lot.set_manufacturing_scrap(output.manufacturing_scrap());
@@ -246,6 +321,20 @@ void WriteInputs(TxEnv& env, ConsumedInputs& consumed, const v1::Facility& facil
   }
 }
 
+// The emissions this transaction adds (process plus reagents), counted in the chain's injected
+// total; the plan starts with them as the footprint to allocate.
+Result<OutputPlan> PlanEmissions(TxEnv& env, const v1::Emissions& process,
+                                 const Reagents& reagents) {
+  OutputPlan plan;
+  if (__builtin_add_overflow(process.co2e_grams(), reagents.co2e, &plan.footprint_total)) {
+    return Status(codes::kAmountOverflow, "process and reagent emissions overflow");
+  }
+  LOTCHAIN_RETURN_IF_ERROR(env.AddInjected(plan.footprint_total));
+  plan.primary_total = reagents.primary_co2e;
+  if (process.quality() == v1::DATA_QUALITY_PRIMARY) plan.primary_total += process.co2e_grams();
+  return plan;
+}
+
 // Recovery turns waste into recycled content (EU 2023/1542 Art. 8); mined material is not waste,
 // so recovering it would launder virgin material into "recycled" content (IsRecoverableAs).
 Status RequireRecoverable(const v1::Lot& lot, v1::RecycledSource source) {
@@ -277,16 +366,16 @@ Status ApplyTransform(TxEnv& env, const v1::Transform& tx) {
       v1::Facility facility,
       LoadOwnFacility(env, tx.facility_id(),
                       {v1::FACILITY_KIND_REFINERY, v1::FACILITY_KIND_PLANT}, "a transform"));
+  LOTCHAIN_ASSIGN_OR_RETURN(Reagents reagents, CheckReagents(tx.reagents()));
   LOTCHAIN_ASSIGN_OR_RETURN(ConsumedInputs consumed, ConsumeInputs(env, tx.inputs()));
-  LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed, /*recovery=*/false));
-  LOTCHAIN_RETURN_IF_ERROR(env.AddInjected(tx.process_emissions().co2e_grams()));
-  OutputPlan plan;
+  for (const v1::Lot& lot : consumed.lots) LOTCHAIN_RETURN_IF_ERROR(RequireNotWaste(lot));
+  LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed, reagents, /*recovery=*/false));
+  LOTCHAIN_ASSIGN_OR_RETURN(OutputPlan plan, PlanEmissions(env, tx.process_emissions(), reagents));
   plan.process = tx.process();
-  plan.footprint_total = consumed.footprint + tx.process_emissions().co2e_grams();
-  plan.primary_total = consumed.footprint_primary;
-  if (tx.process_emissions().quality() == v1::DATA_QUALITY_PRIMARY) {
-    plan.primary_total += tx.process_emissions().co2e_grams();
+  if (__builtin_add_overflow(plan.footprint_total, consumed.footprint, &plan.footprint_total)) {
+    return Status(codes::kAmountOverflow, "the outputs' footprint would overflow");
   }
+  plan.primary_total += consumed.footprint_primary;  // <= footprint_total
   WriteInputs(env, consumed, facility);
   WriteOutputs(env, tx.outputs(), consumed, facility, plan);
   return Status::Ok();
@@ -302,20 +391,16 @@ Status ApplyRecover(TxEnv& env, const v1::Recover& tx) {
   LOTCHAIN_ASSIGN_OR_RETURN(
       v1::Facility facility,
       LoadOwnFacility(env, tx.facility_id(), {v1::FACILITY_KIND_RECYCLING}, "recovery"));
+  LOTCHAIN_ASSIGN_OR_RETURN(Reagents reagents, CheckReagents(tx.reagents()));
   LOTCHAIN_ASSIGN_OR_RETURN(ConsumedInputs consumed, ConsumeInputs(env, tx.inputs()));
   for (const v1::Lot& lot : consumed.lots) {
     LOTCHAIN_RETURN_IF_ERROR(RequireRecoverable(lot, tx.source()));
   }
-  LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed, /*recovery=*/true));
-  LOTCHAIN_RETURN_IF_ERROR(env.AddInjected(tx.process_emissions().co2e_grams()));
+  LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed, reagents, /*recovery=*/true));
+  LOTCHAIN_ASSIGN_OR_RETURN(OutputPlan plan, PlanEmissions(env, tx.process_emissions(), reagents));
   env.AddRetired(consumed.footprint);  // cut-off: the end-of-life burden stays upstream
-  OutputPlan plan;
   plan.recovery = true;
   plan.source = tx.source();
-  plan.footprint_total = tx.process_emissions().co2e_grams();
-  if (tx.process_emissions().quality() == v1::DATA_QUALITY_PRIMARY) {
-    plan.primary_total = tx.process_emissions().co2e_grams();
-  }
   WriteInputs(env, consumed, facility);
   WriteOutputs(env, tx.outputs(), consumed, facility, plan);
   return Status::Ok();
@@ -329,7 +414,7 @@ bool IsBatteryProduct(const v1::Lot& lot) {
   const v1::ProcessKind p = lot.produced_by_process();
   return (p == v1::PROCESS_KIND_CELL || p == v1::PROCESS_KIND_MODULE ||
           p == v1::PROCESS_KIND_PACK) &&
-         !lot.manufacturing_scrap();
+         !lot.manufacturing_scrap() && !lot.waste();
 }
 
 bool IsRecoverableAs(const v1::Lot& lot, v1::RecycledSource source) {

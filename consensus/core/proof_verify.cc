@@ -43,6 +43,7 @@ std::string_view ProofCheckForCode(std::string_view code) {
       {codes::kStaleEvent, checks::kHashLink},
       {codes::kInsufficientMass, checks::kMassBalance},
       {codes::kElementMassIncreases, checks::kMassBalance},
+      {codes::kMassIncreases, checks::kMassBalance},
       {codes::kCompositionExceedsMass, checks::kMassBalance},
       {codes::kAmountOverflow, checks::kMassBalance},
       {codes::kUnknownLot, checks::kLotMissing},

@@ -24,7 +24,7 @@ bool IsAuthorizationCode(std::string_view code) {
 // Codes that describe something wrong with the request itself: the generic one, hex decoding
 // and every custody rule code that is not about authorization.
 bool IsArgumentCode(std::string_view code) {
-  static constexpr std::array<std::string_view, 34> kCodes = {
+  static constexpr std::array<std::string_view, 36> kCodes = {
       "INVALID_ARGUMENT",
       "BAD_HEX",
       core::codes::kMalformedTx,
@@ -53,8 +53,10 @@ bool IsArgumentCode(std::string_view code) {
       core::codes::kEnergyDecreases,
       core::codes::kNotBatteryProduct,
       core::codes::kNotRecoverable,
+      core::codes::kWasteRestricted,
       core::codes::kInsufficientMass,
       core::codes::kElementMassIncreases,
+      core::codes::kMassIncreases,
       core::codes::kCompositionExceedsMass,
       "BAD_ID",
       "BAD_REQUEST",

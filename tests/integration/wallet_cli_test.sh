@@ -224,16 +224,33 @@ err_has "NOT_RECOVERABLE"
 # Virgin ore is not waste; production scrap of a refinery is (pre-consumer).
 lc transfer offer ore-3 --key recycler --to refine-co --wait
 lc transfer accept ore-3 --key refiner --wait
+# A phantom by-product to soak up the footprint: 100 kg in cannot give 1,000 t out.
+expect_exit 4 transform --key refiner --facility ref-1 --process refining --input ore-3=100kg \
+  --output "id=conc-1;material=cobalt concentrate;mass=60kg;Co=5kg" \
+  --output "id=ghost-1;material=by-product;mass=1000t" --co2e 10kg --wait
+err_has "MASS_INCREASES"; err_has "declare every reagent"
+expect_exit 4 transform --key refiner --facility ref-1 --process refining --input ore-3=100kg \
+  --output "id=slag-0;material=slag;mass=100kg;Co=10kg;role=waste" --wait
+err_has "every output is waste"
+# Declared reagents add mass (and their own footprint); the scrap takes no share of it.
 lc transform --key refiner --facility ref-1 --process refining --input ore-3=100kg \
-  --output "id=scrap-1;material=cobalt refining scrap;mass=100kg;Co=10kg;scrap=yes" --wait
+  --reagent "material=sulphuric acid;mass=40kg;co2e=6kg;quality=secondary" \
+  --output "id=conc-1;material=cobalt concentrate;mass=100kg;Co=5kg" \
+  --output "id=scrap-1;material=cobalt refining scrap;mass=40kg;Co=5kg;scrap=yes" --co2e 10kg --wait
+lc lot show scrap-1 --json
+[ "$(json_get 'j.get("footprint_co2e_grams", "0")')" = 0 ] || fail "scrap takes no footprint share"
+[ "$(json_get 'j.get("waste", False)')" = True ] || fail "scrap is waste"
+expect_exit 4 transfer offer scrap-1 --key refiner --to pack-co --wait
+err_has "WASTE_RESTRICTED"
 lc transfer offer scrap-1 --key refiner --to recycle-co --wait
 lc transfer accept scrap-1 --key recycler --wait
-lc recover --key recycler --facility rec-1 --source pre_consumer --input scrap-1=100kg \
-  --output "id=rec-co-1;material=recovered cobalt;mass=50kg;Co=9kg" --co2e 30kg --wait
+lc recover --key recycler --facility rec-1 --source pre_consumer --input scrap-1=40kg \
+  --output "id=rec-co-1;material=recovered cobalt;mass=30kg;Co=4.5kg" \
+  --output "id=residue-1;material=leach residue;mass=10kg;role=waste" --co2e 30kg --wait
 lc transfer offer rec-co-1 --key recycler --to pack-co --wait
 lc transfer accept rec-co-1 --key oem --wait
 lc transform --key oem --facility plant-1 --process pack --input sulphate-1=600kg \
-  --input rec-co-1=50kg --output "id=pack-1;material=NMC811 pack;mass=450kg;Co=100kg;Ni=20kg" \
+  --input rec-co-1=30kg --output "id=pack-1;material=NMC811 pack;mass=450kg;Co=100kg;Ni=20kg" \
   --co2e 5t --wait
 
 echo "== battery register/update, flags"

@@ -398,7 +398,7 @@ PackChainFacts BuildPackChain(ProofChain& chain) {
   RequireOk({chain.Submit(
       "oem", Transform("pack-plant", v1::PROCESS_KIND_PACK,
                        {Consume("cell-1", chain.LastEvent("cell-1"), 600'000)},
-                       Produce("pack-1", 650'000,
+                       Produce("pack-1", 600'000,
                                {Element(v1::ELEMENT_CO, 150'000),
                                 Element(v1::ELEMENT_NI, 300'000)}),
                        100'000))});

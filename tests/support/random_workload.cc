@@ -370,6 +370,10 @@ class RandomWorkload::Builder {
     return true;
   }
 
+  bool TreatsWaste(const std::string& org) const {
+    return HasRole(org, v1::ROLE_RECYCLER) || HasRole(org, v1::ROLE_COLLECTOR);
+  }
+
   std::string OfferTarget(const std::string& from) {
     std::vector<std::string> candidates;
     if (!rng_.Percent(15)) {
@@ -396,11 +400,35 @@ class RandomWorkload::Builder {
     if (lots.empty()) return false;
     const v1::Lot& lot = *Pick(lots);
     std::string to = OfferTarget(lot.custodian_org());
+    if (lot.waste()) {  // waste goes only to those who treat it
+      std::vector<std::string> treaters;
+      for (const auto& org : OrgsWith({v1::ROLE_RECYCLER, v1::ROLE_COLLECTOR})) {
+        if (org != lot.custodian_org()) treaters.push_back(org);
+      }
+      if (treaters.empty()) return false;
+      to = Pick(treaters);
+    }
     if (to.empty()) return false;
     v1::TxBody body;
     *body.mutable_offer_transfer() = OfferBody(lot, to);
     Lock(lot, lot.custodian_org());
     Emit(lot.custodian_org(), body, "offer", "");
+    return true;
+  }
+
+  // Waste offered as material to someone who does not treat waste.
+  bool OfferWasteAsMaterial() {
+    auto lots = Lots([](const v1::Lot& l) { return l.status() == v1::LOT_STATUS_ACTIVE && l.waste(); });
+    if (lots.empty()) return false;
+    const v1::Lot& lot = *Pick(lots);
+    std::vector<std::string> others;
+    for (const auto& org : orgs_) {
+      if (org != lot.custodian_org() && !TreatsWaste(org)) others.push_back(org);
+    }
+    if (others.empty()) return false;
+    v1::TxBody body;
+    *body.mutable_offer_transfer() = OfferBody(lot, Pick(others));
+    Emit(lot.custodian_org(), body, "offer_waste_as_material", core::codes::kWasteRestricted);
     return true;
   }
 
@@ -437,7 +465,15 @@ class RandomWorkload::Builder {
     return true;
   }
 
-  enum class Fault { kNone, kTooMuchMass, kElementIncrease, kNotRecoverable };
+  enum class Fault {
+    kNone,
+    kTooMuchMass,
+    kElementIncrease,
+    kNotRecoverable,
+    kPhantomOutput,  // an output heavier than inputs + reagents can give (footprint dumping)
+    kWasteInput,     // a transform that takes declared waste back in as material
+    kAllWaste,       // no product output to carry the footprint
+  };
 
   // Builds a transform (or recovery) by an organisation with a suitable facility and lots.
   bool TransformOrRecover(bool recover, Fault fault) {
@@ -468,6 +504,16 @@ class RandomWorkload::Builder {
       } else {
         lots = std::move(eligible);
       }
+    } else {
+      // Waste never feeds a transform; the laundering attempt puts one waste lot among inputs.
+      std::vector<const v1::Lot*> material, waste;
+      for (const v1::Lot* lot : lots) (lot->waste() ? waste : material).push_back(lot);
+      if (fault == Fault::kWasteInput) {
+        if (waste.empty()) return false;
+        bad_input = Pick(waste);
+        material.push_back(bad_input);
+      }
+      lots = std::move(material);
     }
     if (lots.empty()) return false;
     // Inputs: 1..4 distinct lots, each consumed fully or in part.
@@ -492,8 +538,22 @@ class RandomWorkload::Builder {
         consumed_elements[e.element()] += e.grams() - core::RemainingShare(e.grams(), take, mass);
       }
     }
+    // Some processes declare reagents (acids, electrolyte, housings): mass and footprint that
+    // enter from outside the chain and let the outputs weigh more than the consumed lots.
+    google::protobuf::RepeatedPtrField<v1::ReagentInput> reagents;
+    uint64_t reagent_mass = 0;
+    if (rng_.Percent(30)) {
+      for (uint64_t k = rng_.Between(1, 3); k > 0; --k) {
+        v1::ReagentInput* reagent = reagents.Add();
+        reagent->set_material(k % 2 == 0 ? "sulphuric acid" : "electrolyte");
+        reagent->set_mass_grams(rng_.Between(1, std::min<uint64_t>(kMassMax, consumed_mass)));
+        *reagent->mutable_emissions() = RandomEmissions(100'000'000);
+        reagent_mass += reagent->mass_grams();
+      }
+    }
     google::protobuf::RepeatedPtrField<v1::LotProduction> outputs =
-        Outputs(consumed_mass, consumed_elements);
+        Outputs(consumed_mass + reagent_mass, consumed_elements);
+    MarkWaste(outputs, recover);
     std::string action = recover ? "recover" : "transform";
     std::string expected;
     if (fault == Fault::kNotRecoverable) {
@@ -509,6 +569,17 @@ class RandomWorkload::Builder {
       if (!AddExcessElement(outputs, consumed_elements)) return false;
       action = "element_increase";
       expected = core::codes::kElementMassIncreases;
+    } else if (fault == Fault::kPhantomOutput) {
+      if (!AddPhantomOutput(outputs, consumed_mass + reagent_mass)) return false;
+      action = "phantom_output";
+      expected = core::codes::kMassIncreases;
+    } else if (fault == Fault::kWasteInput) {
+      action = "transform_waste";
+      expected = core::codes::kWasteRestricted;
+    } else if (fault == Fault::kAllWaste) {
+      for (auto& out : outputs) out.set_role(v1::OUTPUT_ROLE_WASTE);
+      action = "all_outputs_waste";
+      expected = core::codes::kInvalidField;
     }
     v1::TxBody body;
     const std::string& facility = Pick(sites).id;
@@ -519,17 +590,16 @@ class RandomWorkload::Builder {
       *r->mutable_outputs() = outputs;
       *r->mutable_process_emissions() = RandomEmissions(500'000'000);
       r->set_source(source);
+      *r->mutable_reagents() = reagents;
     } else {
       auto* t = body.mutable_transform();
       t->set_facility_id(facility);
       t->set_process(static_cast<v1::ProcessKind>(rng_.Between(1, 10)));
       *t->mutable_inputs() = inputs;
       *t->mutable_outputs() = outputs;
-      for (auto& out : *t->mutable_outputs()) {
-        out.set_material(MaterialFor(t->process()));
-        out.set_manufacturing_scrap(rng_.Percent(15));  // the producer declares some scrap
-      }
+      for (auto& out : *t->mutable_outputs()) out.set_material(MaterialFor(t->process()));
       *t->mutable_process_emissions() = RandomEmissions(500'000'000);
+      *t->mutable_reagents() = reagents;
     }
     if (expected.empty()) {
       for (const v1::Lot* lot : lots) Lock(*lot, org);
@@ -577,6 +647,41 @@ class RandomWorkload::Builder {
       }
     }
     return outputs;
+  }
+
+  // Declares some outputs waste (a transform's manufacturing scrap, or waste by role; a
+  // recovery's residues), keeping at least one product to carry the footprint.
+  void MarkWaste(google::protobuf::RepeatedPtrField<v1::LotProduction>& outputs, bool recover) {
+    bool has_product = false;
+    for (auto& out : outputs) {
+      if (!recover && rng_.Percent(15)) {
+        out.set_manufacturing_scrap(true);
+      } else if (rng_.Percent(10)) {
+        out.set_role(v1::OUTPUT_ROLE_WASTE);
+      } else {
+        has_product = true;
+      }
+    }
+    if (!has_product) {
+      outputs[0].set_manufacturing_scrap(false);
+      outputs[0].set_role(v1::OUTPUT_ROLE_PRODUCT);
+    }
+  }
+
+  // Adds an element-free product heavier than what is left of inputs + reagents: the footprint
+  // dump the mass bound refuses.
+  bool AddPhantomOutput(google::protobuf::RepeatedPtrField<v1::LotProduction>& outputs,
+                        uint64_t available) {
+    if (outputs.size() >= static_cast<int>(kOutputsMax) + 1) return false;
+    uint64_t produced = 0;
+    for (const auto& out : outputs) produced += out.mass_grams();
+    uint64_t room = available >= produced ? available - produced : 0;
+    if (room >= kMassMax) return false;
+    v1::LotProduction* p = outputs.Add();
+    p->set_lot_id(w_.NewId("L"));
+    p->set_material("by-product");
+    p->set_mass_grams(rng_.Between(room + 1, kMassMax));
+    return true;
   }
 
   // Makes output 0 hold more of one element than the inputs gave up.
@@ -739,8 +844,12 @@ class RandomWorkload::Builder {
 
   // ----- deliberately invalid actions ---------------------------------------------------------
   bool TryInvalid() {
-    switch (rng_.Below(14)) {
+    switch (rng_.Below(18)) {
       case 13: return TransformOrRecover(/*recover=*/true, Fault::kNotRecoverable);
+      case 14: return TransformOrRecover(rng_.Percent(20), Fault::kPhantomOutput);
+      case 15: return TransformOrRecover(/*recover=*/false, Fault::kWasteInput);
+      case 16: return TransformOrRecover(rng_.Percent(20), Fault::kAllWaste);
+      case 17: return OfferWasteAsMaterial();
       case 12: return StaleInBlock();
       case 0: return WrongCustodian();
       case 1: return StalePrev();

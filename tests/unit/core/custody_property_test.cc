@@ -77,12 +77,14 @@ std::string ElementName(size_t element) {
 // What one lot contributes to the chain-wide sums.
 struct Contribution {
   std::array<uint64_t, kElementSlots> live_grams{};  // zero unless the lot is live
+  uint64_t live_mass = 0;                            // g, zero unless the lot is live
   uint64_t footprint = 0;                            // zero if the lot is retired
 };
 
 Contribution ContributionOf(const v1::Lot& lot) {
   Contribution c;
   if (IsLive(lot)) {
+    c.live_mass = lot.mass_grams();
     for (const auto& e : lot.composition()) {
       c.live_grams[static_cast<size_t>(e.element()) % kElementSlots] += e.grams();
     }
@@ -93,14 +95,17 @@ Contribution ContributionOf(const v1::Lot& lot) {
 
 struct Sums {
   std::array<uint64_t, kElementSlots> live_grams{};
+  __extension__ unsigned __int128 live_mass = 0;  // up to 2^64 lots of 10^18 g
   uint64_t footprint = 0;
 
   void Add(const Contribution& c) {
     for (size_t e = 0; e < kElementSlots; ++e) live_grams[e] += c.live_grams[e];
+    live_mass += c.live_mass;
     footprint += c.footprint;
   }
   void Sub(const Contribution& c) {
     for (size_t e = 0; e < kElementSlots; ++e) live_grams[e] -= c.live_grams[e];
+    live_mass -= c.live_mass;
     footprint -= c.footprint;
   }
   bool operator==(const Sums&) const = default;
@@ -154,6 +159,7 @@ class SeedRun {
     if (options_.check_rejected_isolation) CheckRejectedIsolation(ctx, signed_txs, executed);
     CheckEventsAppendOnly(executed.delta);
     std::array<uint64_t, kElementSlots> injected = InjectedGrams(block, executed.results);
+    uint64_t injected_mass = InjectedMass(block, executed.results);
     Sums before = sums_;
 
     std::vector<v1::TxResult> results = chain_.SubmitBlock(signed_txs);
@@ -168,6 +174,7 @@ class SeedRun {
     }
     std::set<std::string> touched = ApplyToSums(executed.delta);
     CheckElementMass(before, injected);
+    CheckLiveMass(before, injected_mass);
     CheckEmissions();
     for (const auto& lot_id : touched) {
       CheckLotLimits(chain_.Lot(lot_id));
@@ -282,6 +289,20 @@ class SeedRun {
     return injected;
   }
 
+  // Grams that enter the chain in this block: origin lots' masses and declared reagents.
+  static uint64_t InjectedMass(const std::vector<WorkloadTx>& block,
+                               const std::vector<v1::TxResult>& results) {
+    uint64_t injected = 0;  // <= 8 txs of 64 x 10^18 g: no overflow
+    for (size_t i = 0; i < block.size(); ++i) {
+      if (results[i].code() != v1::TX_CODE_OK) continue;
+      const v1::TxBody& body = block[i].body;
+      if (body.has_create_origin_lot()) injected += body.create_origin_lot().mass_grams();
+      for (const auto& r : body.transform().reagents()) injected += r.mass_grams();
+      for (const auto& r : body.recover().reagents()) injected += r.mass_grams();
+    }
+    return injected;
+  }
+
   // Updates the running sums from the lots the delta rewrites; returns their ids.
   std::set<std::string> ApplyToSums(const core::StateDelta& delta) {
     std::set<std::string> touched;
@@ -313,6 +334,14 @@ class SeedRun {
     }
   }
 
+  // Property 6: live mass after <= live mass before + origin masses + declared reagents, so no
+  // output can be conjured to absorb a footprint share.
+  void CheckLiveMass(const Sums& before, uint64_t injected_mass) {
+    EXPECT_LE(sums_.live_mass, before.live_mass + injected_mass)
+        << "[P6 mass] " << Where() << ": before=" << static_cast<uint64_t>(before.live_mass)
+        << " injected=" << injected_mass << " after=" << static_cast<uint64_t>(sums_.live_mass);
+  }
+
   // Property 2: footprints of non-retired lots + retired total == injected total, exactly.
   void CheckEmissions() {
     v1::Totals totals = chain_.Totals();
@@ -336,6 +365,11 @@ class SeedRun {
     }
     EXPECT_LE(element_sum, lot.mass_grams())
         << "[P3 lot] " << Where() << " lot " << lot.lot_id() << " elements exceed mass";
+    // Waste gets no share of any footprint when it is produced (only its later transports).
+    if (lot.waste() && lot.event_count() == 1) {
+      EXPECT_EQ(lot.footprint_co2e_grams(), 0u)
+          << "[P7 waste] " << Where() << " lot " << lot.lot_id() << " was produced with a share";
+    }
     // "of which primary": the primary-data part never exceeds the footprint.
     EXPECT_LE(lot.footprint_primary_co2e_grams(), lot.footprint_co2e_grams())
         << "[P3 lot primary] " << Where() << " lot " << lot.lot_id();
@@ -432,14 +466,16 @@ void RunSeeds(uint64_t first_seed, uint64_t seed_count, uint64_t blocks, DriverO
   EXPECT_GT(stats.rejected, stats.txs / 20);
 }
 
-// Properties 1, 2, 3 and 5 after every block, over 20 seeds x 300 blocks of up to 8 txs:
+// Properties 1, 2, 3, 5, 6 and 7 after every block, over 20 seeds x 300 blocks of up to 8 txs:
 // (1) per element, live grams (ACTIVE + IN_TRANSIT lots) <= previous live grams + grams injected
 //     by origin lots created in the block (summed from the applied CreateOriginLot bodies);
 // (2) sum of footprints of non-retired lots + Totals.retired == Totals.injected, exactly;
 // (3) per lot: recycled pre + post <= element grams, element grams sum <= mass (and primary
 //     footprint <= footprint);
 // (5) each touched lot's events form a hash chain (hashes recomputed), the lot points at the
-//     last one, event_count == number of "e/" records, and history is append-only.
+//     last one, event_count == number of "e/" records, and history is append-only;
+// (6) live mass <= previous live mass + origin masses + declared reagent masses of the block;
+// (7) a lot declared waste is produced with no footprint share.
 // Sums are kept incrementally from each block's delta and recomputed from the whole state every
 // 50 blocks. Also every tx's outcome must match the generator's prediction.
 TEST(CustodyPropertyTest, MassEmissionsAndHistoryHoldAfterEveryBlock) {

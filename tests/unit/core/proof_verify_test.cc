@@ -301,8 +301,8 @@ TEST_F(ProofVerifyTest, ByzantineQuorumCannotCertifyRuleBreakingTx) {
     auto* t = body.mutable_transform();
     t->set_facility_id("pack-plant");
     t->set_process(v1::PROCESS_KIND_PACK);
-    *t->add_inputs() = Consume("pack-1", chain_->LastEvent("pack-1"), 650'000);
-    *t->add_outputs() = Produce("pack-2", 650'000, {Element(v1::ELEMENT_CO, 400'000)});
+    *t->add_inputs() = Consume("pack-1", chain_->LastEvent("pack-1"), 600'000);
+    *t->add_outputs() = Produce("pack-2", 600'000, {Element(v1::ELEMENT_CO, 400'000)});
     cases.push_back({chain_->Sign("oem", body), core::proof_checks::kMassBalance});
   }
   {

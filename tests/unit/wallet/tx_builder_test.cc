@@ -98,6 +98,39 @@ TEST(TxBuilderTest, TransformInputsAndOutputs) {
   EXPECT_FALSE(BuildTransform(t, nullptr).ok());
 }
 
+TEST(TxBuilderTest, ReagentsAndWasteOutputs) {
+  TransformArgs t;
+  t.facility_id = "ref-1";
+  t.process = "refining";
+  t.inputs = {"ore-1=1t@" + core::ToHex(std::string(32, '\2'))};
+  t.outputs = {"id=s-1;material=cobalt sulphate;mass=1.2t;Co=200kg",
+               "id=slag-1;material=slag;mass=100kg;role=waste"};
+  t.reagents = {"material=sulphuric acid;mass=400kg;co2e=60kg;quality=secondary"};
+  auto body = BuildTransform(t, nullptr);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  const auto& e = body->transform();
+  EXPECT_EQ(e.outputs(0).role(), v1::OUTPUT_ROLE_PRODUCT);
+  EXPECT_EQ(e.outputs(1).role(), v1::OUTPUT_ROLE_WASTE);
+  ASSERT_EQ(e.reagents_size(), 1);
+  EXPECT_EQ(e.reagents(0).material(), "sulphuric acid");
+  EXPECT_EQ(e.reagents(0).mass_grams(), 400'000u);
+  EXPECT_EQ(e.reagents(0).emissions().co2e_grams(), 60'000u);
+  EXPECT_EQ(e.reagents(0).emissions().quality(), v1::DATA_QUALITY_SECONDARY);
+  for (std::string bad : std::vector<std::string>{"material=acid;mass=40kg", "mass=40kg;co2e=1kg",
+                                 "material=acid;mass=40kg;co2e=1kg;colour=red",
+                                 "material=acid;mass=heavy;co2e=1kg"}) {
+    t.reagents = {bad};
+    auto refused = BuildTransform(t, nullptr);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("--reagent"), std::string::npos) << bad;
+  }
+  t.reagents.clear();
+  t.outputs = {"id=s-1;material=x;mass=1t;role=by-product"};
+  auto role = BuildTransform(t, nullptr);
+  ASSERT_FALSE(role.ok());
+  EXPECT_NE(role.status().message().find("role must be product or waste"), std::string::npos);
+}
+
 TEST(TxBuilderTest, NonceChoiceOnlyIncreases) {
   EXPECT_EQ(ChooseNonce(0, 1'000), 1'000u);
   EXPECT_EQ(ChooseNonce(5'000, 1'000), 5'001u);
