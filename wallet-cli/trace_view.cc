@@ -95,6 +95,7 @@ std::string NodeLine(const v1::Trace& trace, const std::map<std::string, int>& i
   if (lot.parents_size() == 0 && !lot.origin_country().empty()) {
     line += "  origin " + lot.origin_country();
   }
+  if (lot.waste()) line += "  waste (declared by its producer: no footprint share)";
   if (node.open_flags_size() > 0) {
     line += "  OPEN FLAGS: " + std::to_string(node.open_flags_size());
   }

@@ -240,6 +240,8 @@ lc transform --key refiner --facility ref-1 --process refining --input ore-3=100
 lc lot show scrap-1 --json
 [ "$(json_get 'j.get("footprint_co2e_grams", "0")')" = 0 ] || fail "scrap takes no footprint share"
 [ "$(json_get 'j.get("waste", False)')" = True ] || fail "scrap is waste"
+lc trace scrap-1
+out_has "waste (declared by its producer: no footprint share)"
 expect_exit 4 transfer offer scrap-1 --key refiner --to pack-co --wait
 err_has "WASTE_RESTRICTED"
 lc transfer offer scrap-1 --key refiner --to recycle-co --wait
