@@ -263,9 +263,37 @@ core::Status Verify(Session&, const ProofArgs&) {
 
 #endif
 
+// The chain identity an auditor compares with the one a bundle names (docs/FORMAT.md "Genesis
+// hash"): it does not depend on whitespace, key order or validator addresses.
+core::Status GenesisHash(Session& s, const std::string& file) {
+  LOTCHAIN_ASSIGN_OR_RETURN(core::Genesis genesis, LoadGenesis(file));
+  if (s.options.json) {
+    nlohmann::json j = {{"chain_id", genesis.chain_id},
+                        {"genesis_hash", core::ToHex(genesis.hash)},
+                        {"members", genesis.members.size()},
+                        {"validators", genesis.validators.size()}};
+    s.Print(j.dump(2) + "\n");
+  } else {
+    s.Print("chain " + genesis.chain_id + "  genesis hash " + core::ToHex(genesis.hash) + "  (" +
+            std::to_string(genesis.members.size()) + " members, " +
+            std::to_string(genesis.validators.size()) + " validators)\n");
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 void AddProofCommands(CLI::App& app, Session& session, Action& action) {
+  auto genesis_file = std::make_shared<std::string>();
+  CLI::App* genesis = app.add_subcommand("genesis", "the consortium's genesis file");
+  genesis->require_subcommand(1);
+  CLI::App* hash = genesis->add_subcommand(
+      "hash", "print a genesis file's chain id and hash (the chain's identity; offline)");
+  hash->add_option("FILE", *genesis_file, "genesis.json")->required();
+  hash->callback([&session, &action, genesis_file] {
+    action = [&session, genesis_file] { return GenesisHash(session, *genesis_file); };
+  });
+
   auto args = std::make_shared<ProofArgs>();
   CLI::App* proof = app.add_subcommand("proof", "proof bundles for auditors");
   proof->require_subcommand(1);

@@ -277,6 +277,26 @@ Result<v1::Element> ParseElement(std::string_view symbol) {
                                    "\"; expected one of " + Choices(kElementSymbols));
 }
 
+namespace {
+
+// The chain's identity: SHA-256 over the canonical form of the parsed document (object keys
+// sorted, no whitespace, UTF-8), without the validators' network addresses. Re-saving the file
+// (`jq -c`, an editor) or moving a validator to a new IP therefore keeps the chain; peers are
+// authenticated by their keys, which stay in the hash.
+std::string CanonicalGenesisHash(json root) {
+  if (auto it = root.find("validators"); it != root.end() && it->is_array()) {
+    for (json& validator : *it) {
+      if (validator.is_object()) validator.erase("address");
+    }
+  }
+  std::string preimage = "lotchain/genesis/v1";
+  preimage.push_back('\0');
+  preimage += root.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
+  return Sha256(preimage);
+}
+
+}  // namespace
+
 Result<Genesis> ParseGenesis(std::string_view json_bytes) {
   if (json_bytes.size() > kGenesisBytesMax) {
     return Bad("file", "larger than 16 MiB; is this really a genesis file?");
@@ -292,7 +312,7 @@ Result<Genesis> ParseGenesis(std::string_view json_bytes) {
   LOTCHAIN_RETURN_IF_ERROR(ParseMembers(root, g));
   LOTCHAIN_RETURN_IF_ERROR(ParseValidators(root, g));
   LOTCHAIN_RETURN_IF_ERROR(ParsePolicy(root, g.policy));
-  g.hash = Sha256(json_bytes);
+  g.hash = CanonicalGenesisHash(std::move(root));
   return g;
 }
 

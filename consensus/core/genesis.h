@@ -14,8 +14,10 @@
 //     "block": {"max_txs": 2000, "max_bytes": 4194304}
 //   }
 // }
-// The genesis hash is SHA-256 of the file's exact bytes: every node and auditor must hold the
-// same file.
+// The genesis hash (the chain's identity) is SHA-256("lotchain/genesis/v1" 0x00 canonical JSON)
+// over the parsed document with object keys sorted and no whitespace, leaving out the
+// validators' "address" fields: whitespace, key order and validator IPs do not change it; any
+// other content does (docs/FORMAT.md "Genesis hash").
 #pragma once
 
 #include <cstdint>
@@ -60,7 +62,7 @@ struct Genesis {
   std::vector<v1::Member> members;  // sorted by org_id
   std::vector<GenesisValidator> validators;
   Policy policy;
-  std::string hash;  // SHA-256 of the source bytes
+  std::string hash;  // canonical genesis hash (above)
 
   // f = (n - 1) / 3 and the 2f+1 quorum.
   size_t FaultsTolerated() const { return (validators.size() - 1) / 3; }

@@ -462,15 +462,17 @@ void CheckAnchor(const v1::ProofBundle& bundle, const std::map<uint64_t, Block*>
 
 // Bundle-level checks. Returns false when the bundle cannot be examined further.
 bool CheckBundle(const Genesis& genesis, const v1::ProofBundle& bundle, FailureLog& log) {
-  if (bundle.genesis_hash() != genesis.hash) {
-    log.AddBundle(checks::kGenesis, "bundle hangs from genesis " +
-                                        HexOrEmpty(bundle.genesis_hash()) +
-                                        ", the given genesis file hashes to " +
-                                        ToHex(genesis.hash));
-  }
-  if (bundle.chain_id() != genesis.chain_id) {
-    log.AddBundle(checks::kGenesis, "bundle is for chain \"" + bundle.chain_id().substr(0, 80) +
-                                        "\", the genesis for \"" + genesis.chain_id + "\"");
+  // The wrong genesis makes every later check fail for a reason that is not the bundle's fault;
+  // one message and stop.
+  if (bundle.genesis_hash() != genesis.hash || bundle.chain_id() != genesis.chain_id) {
+    log.AddBundle(checks::kGenesis,
+                  "this bundle is for chain \"" + bundle.chain_id().substr(0, 80) +
+                      "\" with genesis hash " + HexOrEmpty(bundle.genesis_hash()) +
+                      "; the genesis file you gave is for chain \"" + genesis.chain_id +
+                      "\" and hashes to " + ToHex(genesis.hash) +
+                      ": verify against that chain's genesis file (every member holds it; "
+                      "`lotchain genesis hash FILE` prints a file's hash)");
+    return false;
   }
   if (!IsValidId(bundle.lot_id())) {
     log.AddBundle(checks::kBundle, "lot id \"" + bundle.lot_id().substr(0, 80) + "\" " +

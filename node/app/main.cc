@@ -106,7 +106,9 @@ int main(int argc, char** argv) {
   testnet_cmd->add_option("--validators", testnet.validators, "number of validators")
       ->default_val(4);
   testnet_cmd->add_option("--out", testnet.out_dir, "output folder")->required();
-  testnet_cmd->add_option("--chain-id", testnet.chain_id, "chain id")->default_val("lotchain-localnet");
+  testnet_cmd->add_option("--chain-id", testnet.chain_id,
+                          "chain id (default: lotchain-localnet-<random hex>, so two test "
+                          "networks never share an identity)");
   testnet_cmd->add_option("--base-port", testnet.base_port,
                           "p2p port of node0 (gRPC +100, HTTP +200)")->default_val(26600);
   testnet_cmd->add_option("--members", testnet.members_file,

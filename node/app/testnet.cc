@@ -23,6 +23,12 @@ core::SecretKey RandomKey() {
   return std::move(key).value();
 }
 
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  return core::ToHex(raw);
+}
+
 core::Result<json> LoadJsonFile(const std::string& path, const char* what) {
   LOTCHAIN_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 16u << 20));
   json j = json::parse(text, nullptr, false);
@@ -72,7 +78,9 @@ core::Status GenerateTestnet(const TestnetOptions& o) {
                                                 "another --out");
   }
   json genesis;
-  genesis["chain_id"] = o.chain_id;
+  // Two test networks must never share an identity, or a bundle of one would be checked against
+  // the other's genesis with confusing failures.
+  genesis["chain_id"] = o.chain_id.empty() ? "lotchain-localnet-" + RandomHex(4) : o.chain_id;
   genesis["genesis_time_unix_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count();
@@ -124,7 +132,7 @@ core::Status GenerateTestnet(const TestnetOptions& o) {
     nodes.push_back({{"home", home.string()}, {"grpc", c.rpc_listen}, {"http", c.http_listen},
                      {"p2p", c.p2p_listen}});
   }
-  json summary = {{"chain_id", o.chain_id},
+  json summary = {{"chain_id", genesis["chain_id"]},
                   {"genesis", (fs::path(out) / "genesis.json").string()},
                   {"nodes", nodes}};
   if (o.members_file.empty()) summary["dev_member_key"] = (fs::path(out) / "dev-member.json").string();

@@ -19,7 +19,7 @@ namespace lotchain::node {
 struct TestnetOptions {
   uint32_t validators = 4;
   std::string out_dir;
-  std::string chain_id = "lotchain-localnet";
+  std::string chain_id;  // empty: "lotchain-localnet-" + 8 random hex digits
   uint16_t base_port = 26600;
   std::string members_file;  // JSON array of genesis members; empty = one dev member
   std::string policy_file;   // JSON object for genesis "policy"; empty = EU 2023/1542 defaults

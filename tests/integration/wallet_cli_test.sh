@@ -314,6 +314,34 @@ lc proof export pack-1 -o "$TMP/pack-1.bundle"
 out_has "wrote proof"
 lc --node "$DEAD_NODE" proof verify "$TMP/pack-1.bundle" --genesis "$TMP/net/genesis.json"
 out_has "VALID"
+# The chain's identity: an independent Python computation of the canonical genesis hash
+# (docs/FORMAT.md "Genesis hash") must agree with the CLI's.
+lc --node "$DEAD_NODE" genesis hash "$TMP/net/genesis.json" --json
+WANT=$(python3 - "$TMP/net/genesis.json" <<'EOF'
+import hashlib, json, sys
+doc = json.load(open(sys.argv[1]))
+for v in doc.get("validators", []):
+    v.pop("address", None)
+canon = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+print(hashlib.sha256(b"lotchain/genesis/v1\0" + canon.encode()).hexdigest())
+EOF
+)
+[ "$(json_get 'j["genesis_hash"]')" = "$WANT" ] || fail "canonical genesis hash: CLI and Python disagree"
+# Re-saved compactly with other key order, and a validator moved to a new address: same chain.
+python3 - "$TMP/net/genesis.json" "$TMP/resaved.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["validators"][0]["address"] = "192.0.2.7:26656"
+open(sys.argv[2], "w").write(json.dumps(dict(reversed(list(doc.items())))))
+EOF
+lc --node "$DEAD_NODE" proof verify "$TMP/pack-1.bundle" --genesis "$TMP/resaved.json"
+out_has "VALID"
+# Another chain's genesis: one message naming both chains and hashes, nothing else.
+"$LOTCHAIND" testnet --validators 4 --out "$TMP/other" --base-port "$((BASE_PORT + 100))" \
+  >/dev/null 2>&1 || fail "second testnet"
+expect_exit 5 proof verify "$TMP/pack-1.bundle" --genesis "$TMP/other/genesis.json"
+out_has "this bundle is for chain \"wallet-e2e\""; out_has "lotchain-localnet-"
+[ "$(grep -c 'FAIL' "$TMP/out")" = 1 ] || { cat "$TMP/out"; fail "wrong genesis must give one failure"; }
 python3 - "$TMP/pack-1.bundle" "$TMP/tampered.bundle" <<'EOF'
 import sys
 data = bytearray(open(sys.argv[1], "rb").read())

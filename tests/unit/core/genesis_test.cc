@@ -2,6 +2,7 @@
 // message naming the field (JSON path) and the problem.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "consensus/core/genesis.h"
@@ -22,7 +23,8 @@ std::string ErrorOf(const nlohmann::json& g) {
   return parsed.status().message();
 }
 
-// A well-formed genesis parses; members are sorted; quorum follows n = 3f + 1; hash is of bytes.
+// A well-formed genesis parses; members are sorted; quorum follows n = 3f + 1; the hash is the
+// canonical one (below).
 TEST(GenesisTest, GoodGenesisParses) {
   std::string text = GenesisJson(DefaultMembers());
   auto g = core::ParseGenesis(text);
@@ -33,9 +35,44 @@ TEST(GenesisTest, GoodGenesisParses) {
   EXPECT_EQ(g->Quorum(), 3u);
   EXPECT_TRUE(std::is_sorted(g->members.begin(), g->members.end(),
                              [](const auto& a, const auto& b) { return a.org_id() < b.org_id(); }));
-  EXPECT_EQ(g->hash, core::Sha256(text));
+  EXPECT_EQ(g->hash.size(), 32u);
   EXPECT_EQ(g->policy.recycled_content_targets.size(), 1u);
   EXPECT_EQ(g->policy.due_diligence_elements.size(), 4u);
+}
+
+// The chain's identity survives re-saving the file (whitespace, key order) and moving a
+// validator to a new address; any other change of content makes another chain.
+TEST(GenesisTest, HashIsCanonicalAndLeavesOutAddresses) {
+  const std::string text = GenesisJson(DefaultMembers());
+  const std::string hash = core::ParseGenesis(text)->hash;
+  const auto hash_of = [](const nlohmann::json& doc, int indent) {
+    auto parsed = core::ParseGenesis(doc.dump(indent));
+    EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+    return parsed.ok() ? parsed->hash : std::string();
+  };
+  nlohmann::json doc = Good();
+  EXPECT_EQ(hash_of(doc, 4), hash);
+  EXPECT_EQ(hash_of(doc, -1), hash);
+  // Key order: nlohmann sorts keys, so write a reversed-order object by hand.
+  std::string reordered = "{";
+  for (auto it = doc.items().begin(); it != doc.items().end(); ++it) {
+    reordered = "{\"" + it.key() + "\":" + it.value().dump() + (reordered == "{" ? "}" : "," + reordered.substr(1));
+  }
+  EXPECT_EQ(core::ParseGenesis(reordered)->hash, hash) << reordered.substr(0, 200);
+  doc["validators"][0]["address"] = "10.1.2.3:26656";
+  EXPECT_EQ(hash_of(doc, -1), hash);
+
+  for (const auto& change : std::vector<std::function<void(nlohmann::json&)>>{
+           [](nlohmann::json& d) { d["chain_id"] = "lotchain-other"; },
+           [](nlohmann::json& d) { d["genesis_time_unix_ms"] = d["genesis_time_unix_ms"].get<int64_t>() + 1; },
+           [](nlohmann::json& d) { d["members"][0]["name"] = "Someone Else"; },
+           [](nlohmann::json& d) { d["validators"][0]["public_key"] = d["validators"][1]["public_key"]; d["validators"][1]["public_key"] = Good()["validators"][0]["public_key"]; },
+           [](nlohmann::json& d) { d["policy"]["block"]["max_txs"] = 1999; },
+       }) {
+    nlohmann::json changed = Good();
+    change(changed);
+    EXPECT_NE(hash_of(changed, -1), hash) << changed.dump().substr(0, 200);
+  }
 }
 
 // Each broken field is named in the message together with the problem.
@@ -110,9 +147,11 @@ TEST(GenesisTest, RoleAndElementNamesRoundTrip) {
 TEST(GenesisTest, StateRootCommitsToTheGenesisRecords) {
   std::string text = GenesisJson(DefaultMembers());
   auto a = core::ParseGenesis(text);
-  auto b = core::ParseGenesis(text + " ");
+  nlohmann::json moved = nlohmann::json::parse(text);
+  moved["validators"][0]["address"] = "10.9.9.9:1";  // same chain (the hash leaves it out)
+  auto b = core::ParseGenesis(moved.dump(2));
   ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_NE(a->hash, b->hash);
+  EXPECT_EQ(a->hash, b->hash);
   EXPECT_EQ(core::GenesisStateRoot(*a), core::GenesisStateRoot(*b));
   EXPECT_EQ(core::GenesisStateRoot(*a), core::StateTree().Apply(core::GenesisDelta(*a)).Root());
   auto members = DefaultMembers();
