@@ -1,5 +1,6 @@
 """lotchaind refuses to start on a genesis that does not match its store, on a corrupt store and
 on a bad config, with a message saying so (exit code 2) — and starts again once fixed."""
+import json
 import os
 import shutil
 import subprocess
@@ -27,9 +28,12 @@ def main():
         home = net.home(0)
         genesis = os.path.join(home, "genesis.json")
         original = open(genesis, "rb").read()
-        # 1. A different genesis (one changed byte of whitespace is a different file).
-        with open(genesis, "wb") as f:
-            f.write(original + b"\n")
+        # 1. A different genesis (one field changed; whitespace alone would be the same chain,
+        # docs/FORMAT.md "Genesis hash").
+        doc = json.loads(original)
+        doc["genesis_time_unix_ms"] += 1
+        with open(genesis, "w") as f:
+            json.dump(doc, f)
         start_and_expect_refusal(net, 0, "GENESIS_MISMATCH")
         with open(genesis, "wb") as f:
             f.write(original)
