@@ -145,12 +145,12 @@ lc transform --key nordic-refining --facility kokkola-refinery --process refinin
   --input co-hydroxide-1=46kg \
   --output "id=co-sulphate-1;material=cobalt sulphate heptahydrate;mass=80kg;Co=16.5kg" \
   --reagent "material=sulphuric acid and process water;mass=40kg;co2e=5kg;quality=secondary" \
-  --co2e 115kg --wait
+  --co2e 115kg --quality primary --wait
 lc transform --key nordic-refining --facility kokkola-refinery --process refining \
   --input mhp-1=320kg \
   --output "id=ni-sulphate-1;material=nickel sulphate hexahydrate;mass=560kg;Co=3.9kg;Ni=125kg" \
   --reagent "material=sulphuric acid and process water;mass=250kg;co2e=30kg;quality=secondary" \
-  --co2e 350kg --wait
+  --co2e 350kg --quality primary --wait
 lc transform --key coastal-refining --facility lithium-converter --process refining \
   --input spodumene-1=780kg \
   --output "id=lioh-1;material=lithium hydroxide monohydrate;mass=125kg;Li=20.6kg" \
@@ -168,7 +168,7 @@ move lioh-1 coastal-refining korea-cathode 9kg
 lc transform --key korea-cathode --facility cam-plant --process cathode \
   --input ni-sulphate-1=500kg --input co-sulphate-1=55kg --input lioh-1=100kg \
   --output "id=cam-1;material=NMC811 cathode active material;mass=228kg;Co=13.9kg;Ni=110kg;Li=16.2kg" \
-  --co2e 1710kg --wait
+  --co2e 1710kg --quality primary --wait
 
 say "Cells and packs"
 move cam-1 korea-cathode cell-co 18kg
@@ -178,14 +178,14 @@ lc transform --key cell-co --facility cell-gigafactory --process cell \
   --output "id=cells-a;material=NMC811 prismatic cells;mass=300kg;Co=6.75kg;Ni=54kg;Li=7.9kg;graphite=70kg" \
   --output "id=cells-b;material=NMC811 prismatic cells;mass=300kg;Co=6.75kg;Ni=54kg;Li=7.9kg;graphite=70kg" \
   --reagent "material=electrolyte, separator, current-collector foils and cans;mass=240kg;co2e=800kg;quality=secondary" \
-  --co2e 2200kg --wait
+  --co2e 2200kg --quality primary --wait
 move cells-a cell-co auto-oem 12kg
 move cells-b cell-co auto-oem 12kg
 for p in a b; do
   lc transform --key auto-oem --facility pack-plant --process pack --input "cells-$p=300kg" \
     --output "id=pack-$p;material=75 kWh NMC811 battery pack;mass=450kg;Co=6.75kg;Ni=54kg;Li=7.9kg;graphite=70kg" \
     --reagent "material=aluminium housing, busbars, BMS and cooling plates;mass=150kg;co2e=300kg;quality=secondary" \
-    --co2e 180kg --wait
+    --co2e 180kg --quality primary --wait
   lc battery register "pack-$p" --key auto-oem --serial "VIN-DEMO-$p" --chemistry NMC811 \
     --capacity 75kWh --lifetime 101.25MWh --wait
 done
@@ -197,7 +197,7 @@ lc recover --key recycle-co --facility hydromet-plant --source post_consumer --i
   --output "id=rec-ni-sulphate-1;material=recovered nickel sulphate;mass=230kg;Ni=51.3kg" \
   --output "id=rec-co-sulphate-1;material=recovered cobalt sulphate;mass=30kg;Co=6.4kg" \
   --output "id=rec-li-carbonate-1;material=recovered lithium carbonate;mass=29kg;Li=5.45kg" \
-  --co2e 390kg --wait
+  --co2e 390kg --quality primary --wait
 
 say "Recovered Ni, Co and Li flow into new cathode and new cells"
 for lot in rec-ni-sulphate-1 rec-co-sulphate-1 rec-li-carbonate-1; do
@@ -207,13 +207,13 @@ lc transform --key korea-cathode --facility cam-plant --process cathode \
   --input ni-sulphate-1=60kg --input rec-ni-sulphate-1=230kg --input co-sulphate-1=25kg \
   --input rec-co-sulphate-1=30kg --input lioh-1=25kg --input rec-li-carbonate-1=29kg \
   --output "id=cam-2;material=NMC811 cathode active material (recycled feed);mass=130kg;Co=7.9kg;Ni=62.8kg;Li=9.2kg" \
-  --co2e 975kg --wait
+  --co2e 975kg --quality primary --wait
 move cam-2 korea-cathode cell-co 10kg
 lc transform --key cell-co --facility cell-gigafactory --process cell \
   --input cam-2=130kg --input anode-1=85kg \
   --output "id=cells-r;material=NMC811 cells with recycled content;mass=350kg;Co=7.8kg;Ni=62kg;Li=9.1kg;graphite=85kg" \
   --reagent "material=electrolyte, separator, current-collector foils and cans;mass=140kg;co2e=450kg;quality=secondary" \
-  --co2e 1300kg --wait
+  --co2e 1300kg --quality primary --wait
 
 say "Trace of pack-a back to the mines"
 lc trace pack-a

@@ -134,8 +134,10 @@ void AddPrev(CLI::App* sub, LotRef& ref) {
 
 void AddEmission(CLI::App* sub, EmissionArgs& e, const std::string& what) {
   sub->add_option("--co2e", e.co2e, what + ", e.g. 350kg or 1.2t (CO2e)");
-  sub->add_option("--quality", e.quality, "data quality of --co2e: primary or secondary")
-      ->capture_default_str();
+  sub->add_option("--quality", e.quality,
+                  "data quality of --co2e: primary (measured at the site) or secondary "
+                  "(database value or estimate; the default, so an unstated figure never "
+                  "counts as primary data)");
 }
 
 void AddDigest(CLI::App* sub, DigestArgs& d, const std::string& flag, const std::string& what) {

@@ -76,8 +76,9 @@ Result<v1::Emissions> Emissions(const std::string& flag, const EmissionArgs& arg
   v1::Emissions e;
   if (args.co2e.empty()) return e;
   LOTCHAIN_ASSIGN_OR_RETURN(uint64_t grams, Flag(flag, ParseCo2eGrams(args.co2e)));
-  LOTCHAIN_ASSIGN_OR_RETURN(int quality, ParseEnum(v1::DataQuality_descriptor(), "DATA_QUALITY_",
-                                                   "--quality", args.quality));
+  LOTCHAIN_ASSIGN_OR_RETURN(
+      int quality, ParseEnum(v1::DataQuality_descriptor(), "DATA_QUALITY_", "--quality",
+                             args.quality.empty() ? std::string("secondary") : args.quality));
   e.set_co2e_grams(grams);
   e.set_quality(static_cast<v1::DataQuality>(quality));
   return e;

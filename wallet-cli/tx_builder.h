@@ -28,7 +28,9 @@ using PrevLookup = std::function<core::Result<std::string>(const std::string& lo
 
 struct EmissionArgs {
   std::string co2e;              // "350kg"; empty = 0
-  std::string quality = "primary";  // primary | secondary
+  // primary (measured at the site) | secondary (database or estimate); empty = secondary, so
+  // an unstated figure never raises a passport's primary-data share.
+  std::string quality;
 };
 
 struct DigestArgs {

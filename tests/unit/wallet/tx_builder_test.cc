@@ -116,6 +116,13 @@ TEST(TxBuilderTest, ReagentsAndWasteOutputs) {
   EXPECT_EQ(e.reagents(0).mass_grams(), 400'000u);
   EXPECT_EQ(e.reagents(0).emissions().co2e_grams(), 60'000u);
   EXPECT_EQ(e.reagents(0).emissions().quality(), v1::DATA_QUALITY_SECONDARY);
+  // A figure whose quality is not stated is secondary data (it must not raise the primary share).
+  t.emissions = {"1t", ""};
+  EXPECT_EQ(BuildTransform(t, nullptr)->transform().process_emissions().quality(),
+            v1::DATA_QUALITY_SECONDARY);
+  t.reagents = {"material=acid;mass=40kg;co2e=1kg"};
+  EXPECT_EQ(BuildTransform(t, nullptr)->transform().reagents(0).emissions().quality(),
+            v1::DATA_QUALITY_SECONDARY);
   for (std::string bad : std::vector<std::string>{"material=acid;mass=40kg", "mass=40kg;co2e=1kg",
                                  "material=acid;mass=40kg;co2e=1kg;colour=red",
                                  "material=acid;mass=heavy;co2e=1kg"}) {
