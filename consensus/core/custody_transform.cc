@@ -8,7 +8,8 @@
 // - waste outputs (OUTPUT_ROLE_WASTE, manufacturing scrap) get no footprint; waste is never an
 //   input of a transform (it would bring elements without their burden);
 // - Transform: consumed footprint + process + reagent emissions are split over the product
-//   outputs by mass (largest remainder; physical allocation, docs/CUSTODY.md "Allocation");
+//   outputs by the tracked element grams they carry, or by mass when none carries any (largest
+//   remainder; physical allocation, docs/CUSTODY.md "Allocation");
 //   recycled grams flow to each output in proportion to its element grams.
 // - Recover: the cut-off rule of the EU battery carbon-footprint method: the end-of-life inputs'
 //   footprint is closed (moved to the retired total) and the recovered outputs carry only the
@@ -145,6 +146,48 @@ Status RequireNotWaste(const v1::Lot& lot) {
                 "recovery (pre-consumer, when it is manufacturing scrap) or retire it");
 }
 
+// The allocation key of each output (docs/CUSTODY.md "Allocation"): the grams of tracked
+// elements it carries, so the footprint follows the material that came from the consumed lots
+// and an element-free output (which reagent mass alone could make as heavy as one likes) takes
+// no share; when no product carries a tracked element, the products' masses. Waste weighs 0.
+std::vector<uint64_t> AllocationKeys(
+    const google::protobuf::RepeatedPtrField<v1::LotProduction>& outputs) {
+  std::vector<uint64_t> elements, masses;
+  uint64_t element_total = 0;  // <= 64 outputs x kMassGramsMax: no overflow
+  for (const auto& output : outputs) {
+    uint64_t grams = 0;
+    for (const auto& entry : output.composition()) grams += entry.grams();  // <= output mass
+    const bool waste = IsWasteOutput(output);
+    elements.push_back(waste ? 0 : grams);
+    masses.push_back(waste ? 0 : output.mass_grams());
+    element_total += elements.back();
+  }
+  return element_total > 0 ? elements : masses;
+}
+
+// Pre-consumer recycled content is battery manufacturing waste (EU 2023/1542 Art. 8): only the
+// manufacturing steps declare scrap. A refinery's residues are waste (role waste), never scrap,
+// so refining ore into "scrap" cannot make virgin material recyclable.
+Status RequireScrapFromManufacturing(const v1::Transform& tx) {
+  switch (tx.process()) {
+    case v1::PROCESS_KIND_PRECURSOR:
+    case v1::PROCESS_KIND_CATHODE:
+    case v1::PROCESS_KIND_ANODE:
+    case v1::PROCESS_KIND_CELL:
+    case v1::PROCESS_KIND_MODULE:
+    case v1::PROCESS_KIND_PACK: return Status::Ok();
+    default: break;
+  }
+  for (const auto& output : tx.outputs()) {
+    if (!output.manufacturing_scrap()) continue;
+    return Status(codes::kInvalidField,
+                  "output " + output.lot_id() + ": only battery manufacturing (precursor, "
+                  "cathode, anode, cell, module, pack) declares manufacturing scrap; declare "
+                  "a residue of this process role=waste instead");
+  }
+  return Status::Ok();
+}
+
 Status CheckOutputs(const TxEnv& env,
                     const google::protobuf::RepeatedPtrField<v1::LotProduction>& outputs,
                     const ConsumedInputs& consumed, const Reagents& reagents, bool recovery) {
@@ -248,13 +291,10 @@ void WriteOutputs(TxEnv& env, const google::protobuf::RepeatedPtrField<v1::LotPr
                   const ConsumedInputs& consumed, const v1::Facility& facility,
                   const OutputPlan& plan) {
   std::vector<uint64_t> masses;
-  std::vector<uint64_t> product_masses;  // waste outputs weigh nothing in the allocation
-  for (const auto& output : outputs) {
-    masses.push_back(output.mass_grams());
-    product_masses.push_back(IsWasteOutput(output) ? 0 : output.mass_grams());
-  }
-  std::vector<uint64_t> footprints = AllocateByWeight(plan.footprint_total, product_masses);
-  std::vector<uint64_t> primaries = AllocateByWeight(plan.primary_total, product_masses);
+  for (const auto& output : outputs) masses.push_back(output.mass_grams());
+  const std::vector<uint64_t> keys = AllocationKeys(outputs);
+  std::vector<uint64_t> footprints = AllocateByWeight(plan.footprint_total, keys);
+  std::vector<uint64_t> primaries = AllocateByWeight(plan.primary_total, keys);
   // Mass on each DAG edge: every input's consumed mass, split over the outputs by mass.
   std::vector<std::vector<uint64_t>> edges;
   for (uint64_t consumed_mass : consumed.masses) edges.push_back(AllocateByWeight(consumed_mass, masses));
@@ -369,6 +409,7 @@ Status ApplyTransform(TxEnv& env, const v1::Transform& tx) {
   LOTCHAIN_ASSIGN_OR_RETURN(Reagents reagents, CheckReagents(tx.reagents()));
   LOTCHAIN_ASSIGN_OR_RETURN(ConsumedInputs consumed, ConsumeInputs(env, tx.inputs()));
   for (const v1::Lot& lot : consumed.lots) LOTCHAIN_RETURN_IF_ERROR(RequireNotWaste(lot));
+  LOTCHAIN_RETURN_IF_ERROR(RequireScrapFromManufacturing(tx));
   LOTCHAIN_RETURN_IF_ERROR(CheckOutputs(env, tx.outputs(), consumed, reagents, /*recovery=*/false));
   LOTCHAIN_ASSIGN_OR_RETURN(OutputPlan plan, PlanEmissions(env, tx.process_emissions(), reagents));
   plan.process = tx.process();

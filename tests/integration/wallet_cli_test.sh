@@ -233,10 +233,16 @@ expect_exit 4 transform --key refiner --facility ref-1 --process refining --inpu
   --output "id=slag-0;material=slag;mass=100kg;Co=10kg;role=waste" --wait
 err_has "every output is waste"
 # Declared reagents add mass (and their own footprint); the scrap takes no share of it.
-lc transform --key refiner --facility ref-1 --process refining --input ore-3=100kg \
+# Refining declares no manufacturing scrap (virgin ore would become "recycled"): only battery
+# manufacturing steps do.
+expect_exit 4 transform --key refiner --facility ref-1 --process refining --input ore-3=100kg \
+  --output "id=conc-1;material=cobalt concentrate;mass=60kg;Co=5kg" \
+  --output "id=scrap-1;material=cobalt scrap;mass=40kg;Co=5kg;scrap=yes" --wait
+err_has "only battery manufacturing"
+lc transform --key refiner --facility ref-1 --process precursor --input ore-3=100kg \
   --reagent "material=sulphuric acid;mass=40kg;co2e=6kg;quality=secondary" \
-  --output "id=conc-1;material=cobalt concentrate;mass=100kg;Co=5kg" \
-  --output "id=scrap-1;material=cobalt refining scrap;mass=40kg;Co=5kg;scrap=yes" --co2e 10kg --wait
+  --output "id=conc-1;material=cobalt precursor;mass=100kg;Co=5kg" \
+  --output "id=scrap-1;material=precursor scrap;mass=40kg;Co=5kg;scrap=yes" --co2e 10kg --wait
 lc lot show scrap-1 --json
 [ "$(json_get 'j.get("footprint_co2e_grams", "0")')" = 0 ] || fail "scrap takes no footprint share"
 [ "$(json_get 'j.get("waste", False)')" = True ] || fail "scrap is waste"

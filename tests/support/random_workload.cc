@@ -553,7 +553,9 @@ class RandomWorkload::Builder {
     }
     google::protobuf::RepeatedPtrField<v1::LotProduction> outputs =
         Outputs(consumed_mass + reagent_mass, consumed_elements);
-    MarkWaste(outputs, recover);
+    const v1::ProcessKind process =
+        recover ? v1::PROCESS_KIND_UNSPECIFIED : static_cast<v1::ProcessKind>(rng_.Between(1, 10));
+    MarkWaste(outputs, recover, process);
     std::string action = recover ? "recover" : "transform";
     std::string expected;
     if (fault == Fault::kNotRecoverable) {
@@ -594,7 +596,7 @@ class RandomWorkload::Builder {
     } else {
       auto* t = body.mutable_transform();
       t->set_facility_id(facility);
-      t->set_process(static_cast<v1::ProcessKind>(rng_.Between(1, 10)));
+      t->set_process(process);
       *t->mutable_inputs() = inputs;
       *t->mutable_outputs() = outputs;
       for (auto& out : *t->mutable_outputs()) out.set_material(MaterialFor(t->process()));
@@ -651,10 +653,14 @@ class RandomWorkload::Builder {
 
   // Declares some outputs waste (a transform's manufacturing scrap, or waste by role; a
   // recovery's residues), keeping at least one product to carry the footprint.
-  void MarkWaste(google::protobuf::RepeatedPtrField<v1::LotProduction>& outputs, bool recover) {
+  void MarkWaste(google::protobuf::RepeatedPtrField<v1::LotProduction>& outputs, bool recover,
+                 v1::ProcessKind process) {
+    // Only battery manufacturing declares scrap (custody_transform.cc).
+    const bool manufacturing =
+        process >= v1::PROCESS_KIND_PRECURSOR && process <= v1::PROCESS_KIND_PACK;
     bool has_product = false;
     for (auto& out : outputs) {
-      if (!recover && rng_.Percent(15)) {
+      if (!recover && manufacturing && rng_.Percent(15)) {
         out.set_manufacturing_scrap(true);
       } else if (rng_.Percent(10)) {
         out.set_role(v1::OUTPUT_ROLE_WASTE);

@@ -102,6 +102,37 @@ TEST_F(AllocationRulesTest, ReagentsAddMassAndTheirFootprint) {
   EXPECT_EQ(chain.Totals().injected_co2e_grams(), kOreFootprint + 1'000 + 40'000 + 60);
 }
 
+// Found from outside: 1,000 t of "process water" at 0 g CO2e made room for a 1,000 t
+// element-free co-product that took the footprint by mass. The footprint follows the tracked
+// elements, so that co-product takes nothing.
+TEST_F(AllocationRulesTest, FreeReagentMassCannotCarryAPhantomCoProduct) {
+  EXPECT_OK(chain.Submit("refiner",
+                         Refine({Produce("ghost", 1'000'000'000, {}, "by-product"),
+                                 Produce("co-sulphate", 100'000, {Element(ELEMENT_CO, 1'000)})},
+                                50'000, {Reagent("process water", 1'000'000'000, 0)},
+                                /*take=*/100'000)));
+  // 100 kg of ore-1 carries 900 kg CO2e; + 50 kg process.
+  EXPECT_EQ(chain.Lot("ghost").footprint_co2e_grams(), 0u);
+  EXPECT_EQ(chain.Lot("co-sulphate").footprint_co2e_grams(), 900'000u + 50'000u);
+}
+
+// Element-free products (housings, packaging) share by mass when no product carries a tracked
+// element; a product that carries elements always takes the share of its elements.
+TEST_F(AllocationRulesTest, ElementFreeProductsShareByMass) {
+  EXPECT_OK(chain.CreateOrigin("miner", "bauxite", "mine-1", 300'000, {}, 3'000'000));
+  EXPECT_OK(chain.Move("miner", "bauxite", "refiner"));
+  v1::TxBody body;
+  auto* t = body.mutable_transform();
+  t->set_facility_id("ref-1");
+  t->set_process(v1::PROCESS_KIND_OTHER);
+  *t->add_inputs() = Consume("bauxite", chain.LastEvent("bauxite"), 300'000);
+  *t->add_outputs() = Produce("housing-a", 200'000, {}, "housing");
+  *t->add_outputs() = Produce("housing-b", 100'000, {}, "housing");
+  EXPECT_OK(chain.Submit("refiner", body));
+  EXPECT_EQ(chain.Lot("housing-a").footprint_co2e_grams(), 2'000'000u);
+  EXPECT_EQ(chain.Lot("housing-b").footprint_co2e_grams(), 1'000'000u);
+}
+
 TEST_F(AllocationRulesTest, BadReagentsAreRefused) {
   const auto outputs = [] {
     return std::vector<v1::LotProduction>{Produce("lioh", 500'000, {Element(ELEMENT_LI, 60'000)})};
@@ -119,23 +150,25 @@ TEST_F(AllocationRulesTest, BadReagentsAreRefused) {
 
 // Waste gets no share: the products carry the whole footprint, split by their masses.
 TEST_F(AllocationRulesTest, WasteTakesNoShareOfTheFootprint) {
-  EXPECT_OK(chain.Submit(
-      "refiner", Refine({Produce("lioh", 100'000, {Element(ELEMENT_LI, 50'000)}),
-                         Produce("co-conc", 50'000, {Element(ELEMENT_CO, 9'000)}),
+  v1::TxBody body = Refine({Produce("lioh", 100'000, {Element(ELEMENT_LI, 20'000)}),
+                         Produce("co-conc", 50'000, {Element(ELEMENT_CO, 10'000)}),
                          Waste(Produce("tailings", 800'000, {Element(ELEMENT_LI, 10'000)})),
                          [] {
                            v1::LotProduction scrap = Produce("scrap", 50'000, {});
                            scrap.set_manufacturing_scrap(true);
                            return scrap;
                          }()},
-                        1'000'000)));
+                        1'000'000);
+  body.mutable_transform()->set_process(v1::PROCESS_KIND_PRECURSOR);  // declares scrap
+  EXPECT_OK(chain.Submit("refiner", body));
   const uint64_t total = kOreFootprint + 1'000'000;
   EXPECT_EQ(chain.Lot("tailings").footprint_co2e_grams(), 0u);
   EXPECT_EQ(chain.Lot("scrap").footprint_co2e_grams(), 0u);
   EXPECT_TRUE(chain.Lot("tailings").waste());
   EXPECT_TRUE(chain.Lot("scrap").waste());
   EXPECT_FALSE(chain.Lot("lioh").waste());
-  // 10,000,000 g by 100 kg : 50 kg, largest remainder: 6,666,666.67 -> 6,666,667.
+  // 10,000,000 g by 20 kg Li : 10 kg Co (the tracked elements each product carries), largest
+  // remainder: 6,666,666.67 -> 6,666,667.
   EXPECT_EQ(chain.Lot("lioh").footprint_co2e_grams(), 6'666'667u);
   EXPECT_EQ(chain.Lot("co-conc").footprint_co2e_grams(), 3'333'333u);
   EXPECT_EQ(total, 10'000'000u);
@@ -199,9 +232,9 @@ TEST_F(AllocationRulesTest, WasteIsNeverABattery) {
 TEST_F(AllocationRulesTest, RecoveryResiduesAreNotRecycledContent) {
   v1::LotProduction scrap = Produce("scrap", 200'000, {Element(ELEMENT_LI, 20'000)});
   scrap.set_manufacturing_scrap(true);
-  EXPECT_OK(chain.Submit("refiner", Refine({Produce("lioh", 700'000, {Element(ELEMENT_LI, 40'000)}),
-                                            scrap},
-                                           0)));
+  v1::TxBody make = Refine({Produce("lioh", 700'000, {Element(ELEMENT_LI, 40'000)}), scrap}, 0);
+  make.mutable_transform()->set_process(v1::PROCESS_KIND_PRECURSOR);  // manufacturing scrap
+  EXPECT_OK(chain.Submit("refiner", make));
   EXPECT_OK(chain.Move("refiner", "scrap", "recycler"));
   v1::TxBody rec;
   auto* r = rec.mutable_recover();

@@ -129,8 +129,9 @@ TEST_F(CustodyTest, TransformAllocatesFootprintExactly) {
   EXPECT_OK(chain.Move("miner", "ore-1", "refiner"));
   auto body = TransformBody(
       "ref-1", {Consume("ore-1", chain.LastEvent("ore-1"), 600'000)},
-      {Produce("co-a", 100'000, {Element(ELEMENT_CO, 90'000)}),
-       Produce("co-b", 200'000, {Element(ELEMENT_CO, 89'000), Element(ELEMENT_NI, 60'000)})},
+      // Tracked element grams 50,000 : 100,000, the allocation key (docs/CUSTODY.md).
+      {Produce("co-a", 100'000, {Element(ELEMENT_CO, 50'000)}),
+       Produce("co-b", 200'000, {Element(ELEMENT_CO, 89'000), Element(ELEMENT_NI, 11'000)})},
       1'000'001);
   EXPECT_OK(chain.Submit("refiner", body));
   v1::Lot ore = chain.Lot("ore-1");
@@ -484,10 +485,13 @@ TEST_F(CustodyTest, PreConsumerRecoveryNeedsDeclaredScrap) {
   EXPECT_OK(chain.Move("miner", "ore-1", "refiner"));
   v1::LotProduction scrap = Produce("scrap", 100'000, {Element(ELEMENT_CO, 30'000)}, "scrap");
   scrap.set_manufacturing_scrap(true);
-  EXPECT_OK(chain.Submit(
-      "refiner", TransformBody("ref-1", {Consume("ore-1", chain.LastEvent("ore-1"), 1'000'000)},
-                               {Produce("sulphate", 800'000, {Element(ELEMENT_CO, 250'000)}), scrap},
-                               0)));
+  v1::TxBody make = TransformBody("ref-1", {Consume("ore-1", chain.LastEvent("ore-1"), 1'000'000)},
+                                  {Produce("sulphate", 800'000, {Element(ELEMENT_CO, 250'000)}), scrap},
+                                  0);
+  // Refining declares no scrap (its residues are waste): only battery manufacturing does.
+  EXPECT_REJECTED(chain.Submit("refiner", make), "INVALID_FIELD");
+  make.mutable_transform()->set_process(v1::PROCESS_KIND_PRECURSOR);
+  EXPECT_OK(chain.Submit("refiner", make));
   EXPECT_TRUE(chain.Lot("scrap").manufacturing_scrap());
   EXPECT_OK(chain.Move("refiner", "sulphate", "recycler"));
   EXPECT_OK(chain.Move("refiner", "scrap", "recycler"));
