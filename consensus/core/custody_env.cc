@@ -70,11 +70,13 @@ void TxEnv::AppendEvent(v1::Lot& lot, v1::LotEvent event) {
 Status TxEnv::AddInjected(uint64_t co2e_grams) {
   v1::Totals totals;
   Load(keys::Totals(), &totals);
-  uint64_t sum = 0;
-  if (__builtin_add_overflow(totals.injected_co2e_grams(), co2e_grams, &sum)) {
+  Uint128 sum = 0;
+  // 2^128 g: unreachable at <= 10^15 g per event, but checked rather than assumed.
+  if (__builtin_add_overflow(InjectedTotal(totals), static_cast<Uint128>(co2e_grams), &sum)) {
     return Status(codes::kAmountOverflow, "chain-wide emissions total would overflow");
   }
-  totals.set_injected_co2e_grams(sum);
+  totals.set_injected_co2e_grams(static_cast<uint64_t>(sum));
+  totals.set_injected_co2e_grams_high(static_cast<uint64_t>(sum >> 64));
   Store(keys::Totals(), totals);
   return Status::Ok();
 }
@@ -83,9 +85,21 @@ void TxEnv::AddRetired(uint64_t co2e_grams) {
   v1::Totals totals;
   Load(keys::Totals(), &totals);
   // Retired emissions are a part of injected emissions, so this cannot overflow.
-  LOTCHAIN_ASSERT(totals.retired_co2e_grams() + co2e_grams <= totals.injected_co2e_grams());
-  totals.set_retired_co2e_grams(totals.retired_co2e_grams() + co2e_grams);
+  const Uint128 retired = RetiredTotal(totals) + co2e_grams;
+  LOTCHAIN_ASSERT(retired <= InjectedTotal(totals));
+  totals.set_retired_co2e_grams(static_cast<uint64_t>(retired));
+  totals.set_retired_co2e_grams_high(static_cast<uint64_t>(retired >> 64));
   Store(keys::Totals(), totals);
+}
+
+Uint128 InjectedTotal(const v1::Totals& totals) {
+  return (static_cast<Uint128>(totals.injected_co2e_grams_high()) << 64) |
+         totals.injected_co2e_grams();
+}
+
+Uint128 RetiredTotal(const v1::Totals& totals) {
+  return (static_cast<Uint128>(totals.retired_co2e_grams_high()) << 64) |
+         totals.retired_co2e_grams();
 }
 
 Status CheckId(std::string_view id, std::string_view field) {

@@ -66,6 +66,12 @@ class TxEnv {
   const v1::Member& actor_;
 };
 
+__extension__ using Uint128 = unsigned __int128;
+
+// The chain-wide CO2e totals (v1::Totals keeps each as a low and a high 64-bit word).
+Uint128 InjectedTotal(const v1::Totals& totals);
+Uint128 RetiredTotal(const v1::Totals& totals);
+
 // Shared checks. Each returns OK or a rejection naming the field.
 Status CheckId(std::string_view id, std::string_view field);
 Status CheckText(std::string_view text, std::string_view field, size_t min_bytes,

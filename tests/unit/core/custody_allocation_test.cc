@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "consensus/core/custody_codes.h"
+#include "consensus/core/custody_env.h"
 #include "tests/support/test_chain.h"
 
 namespace lotchain::testing {
@@ -11,6 +12,7 @@ namespace {
 
 using v1::ELEMENT_CO;
 using v1::ELEMENT_LI;
+using core::internal::Uint128;
 
 #define EXPECT_OK(result) \
   EXPECT_EQ((result).code(), v1::TX_CODE_OK) << (result).reason() << ": " << (result).message()
@@ -131,6 +133,30 @@ TEST_F(AllocationRulesTest, ElementFreeProductsShareByMass) {
   EXPECT_OK(chain.Submit("refiner", body));
   EXPECT_EQ(chain.Lot("housing-a").footprint_co2e_grams(), 2'000'000u);
   EXPECT_EQ(chain.Lot("housing-b").footprint_co2e_grams(), 1'000'000u);
+}
+
+// Found from outside: transforms with 64 reagents of the largest allowed footprint each filled
+// the 64-bit chain-wide total in 282 transactions, after which every member's emissions were
+// refused. The totals are 128-bit, so one member's events cannot block the others'.
+TEST_F(AllocationRulesTest, OneMemberCannotFillTheChainTotals) {
+  std::vector<v1::ReagentInput> heavy(64, Reagent("reagent", 1, core::internal::kCo2eGramsMax));
+  const Uint128 per_tx = static_cast<Uint128>(65) * core::internal::kCo2eGramsMax;
+  size_t txs = 0;
+  while (core::internal::InjectedTotal(chain.Totals()) <= static_cast<Uint128>(UINT64_MAX) + per_tx) {
+    v1::TxBody body = Refine({Produce("out-" + std::to_string(txs), 1, {})},
+                             core::internal::kCo2eGramsMax, heavy, /*take=*/1);
+    ASSERT_EQ(chain.Submit("refiner", body).code(), v1::TX_CODE_OK) << txs;
+    ++txs;
+  }
+  EXPECT_GT(txs, 282u);
+  EXPECT_GT(chain.Totals().injected_co2e_grams_high(), 0u);
+  // Everyone else's emissions still count.
+  EXPECT_OK(chain.CreateOrigin("miner", "ore-2", "mine-1", 1'000, {}, 5'000));
+  EXPECT_OK(chain.Offer("refiner", "ore-1", "cathode", 1'000));
+  v1::TxBody accept;
+  accept.mutable_accept_transfer()->set_lot_id("ore-1");
+  accept.mutable_accept_transfer()->set_prev_event_hash(chain.LastEvent("ore-1"));
+  EXPECT_OK(chain.Submit("cathode", accept));
 }
 
 TEST_F(AllocationRulesTest, BadReagentsAreRefused) {
