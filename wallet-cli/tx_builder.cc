@@ -185,6 +185,10 @@ Result<v1::ReagentInput> ParseReagent(const std::string& spec) {
       reagent.set_material(value);
     } else if (key == "mass") {
       LOTCHAIN_ASSIGN_OR_RETURN(uint64_t grams, Flag("--reagent mass", ParseMassGrams(value)));
+      if (grams == 0) {
+        return BadInput("--reagent \"" + spec + "\": mass must be positive (at least 1 g); leave "
+                        "out a reagent the process did not use");
+      }
       reagent.set_mass_grams(grams);
     } else if (key == "co2e") {
       emissions.co2e = value;

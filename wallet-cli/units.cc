@@ -82,9 +82,12 @@ Result<uint64_t> Scale(std::string_view original, const Decimal& d, int exponent
   LOTCHAIN_ASSERT(exponent >= 0);
   LOTCHAIN_ASSERT(exponent <= 9);
   if (static_cast<int>(d.fraction_digits.size()) > exponent) {
+    // In the base unit itself there is nothing smaller to switch to: only rounding helps.
+    const std::string advice = exponent == 0 ? "; round it to a whole number of " +
+                                                   std::string(base_unit)
+                                             : "; round it or use a smaller unit";
     return Bad(original, "is not a whole number of " + std::string(base_unit) +
-                             " (the chain counts whole " + std::string(base_unit) +
-                             "); round it or use a smaller unit");
+                             " (the chain counts whole " + std::string(base_unit) + ")" + advice);
   }
   Uint128 value = 0;
   for (char c : d.integer_digits + d.fraction_digits) {

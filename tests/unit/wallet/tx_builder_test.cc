@@ -125,7 +125,8 @@ TEST(TxBuilderTest, ReagentsAndWasteOutputs) {
             v1::DATA_QUALITY_SECONDARY);
   for (std::string bad : std::vector<std::string>{"material=acid;mass=40kg", "mass=40kg;co2e=1kg",
                                  "material=acid;mass=40kg;co2e=1kg;colour=red",
-                                 "material=acid;mass=heavy;co2e=1kg"}) {
+                                 "material=acid;mass=heavy;co2e=1kg",
+                                 "material=acid;mass=0g;co2e=1kg"}) {
     t.reagents = {bad};
     auto refused = BuildTransform(t, nullptr);
     ASSERT_FALSE(refused.ok()) << bad;

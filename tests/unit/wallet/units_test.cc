@@ -23,6 +23,11 @@ TEST(UnitsTest, MassRefusals) {
   ASSERT_FALSE(inexact.ok());
   EXPECT_EQ(inexact.status().code(), "BAD_QUANTITY");
   EXPECT_NE(inexact.status().message().find("whole number"), std::string::npos);
+  // In grams there is no smaller unit to suggest; in kg there is.
+  EXPECT_EQ(inexact.status().message().find("smaller unit"), std::string::npos);
+  auto inexact_kg = ParseMassGrams("0.0001kg");
+  ASSERT_FALSE(inexact_kg.ok());
+  EXPECT_NE(inexact_kg.status().message().find("smaller unit"), std::string::npos);
   auto bare = ParseMassGrams("1200");
   ASSERT_FALSE(bare.ok());
   EXPECT_NE(bare.status().message().find("needs a unit"), std::string::npos);
