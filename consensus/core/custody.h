@@ -60,8 +60,12 @@ StateDelta NonceDelta(const AuthenticatedTx& tx);
 Result<StateDelta> ApplyTx(const Genesis& genesis, const StateReader& state,
                            const TxContext& ctx, std::string_view signed_tx_bytes);
 
-// Battery data may be registered only on cells, modules and packs (not on scrap).
+// Battery data may be registered only on cells, modules and packs (not on waste or scrap).
 bool IsBatteryProduct(const v1::Lot& lot);
+
+// Whether a Transform of `process` may declare outputs manufacturing scrap: only the battery
+// manufacturing steps (precursor, cathode, anode, cell, module, pack; EU 2023/1542 Art. 8).
+bool MayDeclareScrap(v1::ProcessKind process);
 
 // Whether `lot` is waste that a Recover of `source` may take (docs/CUSTODY.md "Rules that keep
 // figures honest"): post-consumer takes registered batteries or post-consumer recovered

@@ -9,9 +9,11 @@
 
 namespace lotchain::core::internal {
 
-bool TxEnv::ActorHasRole(v1::Role role) const {
-  return std::find(actor_.roles().begin(), actor_.roles().end(), role) != actor_.roles().end();
+bool HasRole(const v1::Member& member, v1::Role role) {
+  return std::find(member.roles().begin(), member.roles().end(), role) != member.roles().end();
 }
+
+bool TxEnv::ActorHasRole(v1::Role role) const { return HasRole(actor_, role); }
 
 Result<v1::Lot> TxEnv::LoadLot(std::string_view lot_id) const {
   LOTCHAIN_RETURN_IF_ERROR(CheckId(lot_id, "lot_id"));

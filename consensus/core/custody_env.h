@@ -72,6 +72,8 @@ __extension__ using Uint128 = unsigned __int128;
 Uint128 InjectedTotal(const v1::Totals& totals);
 Uint128 RetiredTotal(const v1::Totals& totals);
 
+bool HasRole(const v1::Member& member, v1::Role role);
+
 // Shared checks. Each returns OK or a rejection naming the field.
 Status CheckId(std::string_view id, std::string_view field);
 Status CheckText(std::string_view text, std::string_view field, size_t min_bytes,

@@ -81,35 +81,38 @@ Status ApplyCreateOriginLot(TxEnv& env, const v1::CreateOriginLot& tx) {
   return Status::Ok();
 }
 
+namespace {
+
 // Waste carries no footprint share, so it may not be sold on as material: it goes only to
 // those who treat waste (a recycler or a collector).
-Status RequireWasteReceiver(const TxEnv& env, const v1::Lot& lot, const std::string& to_org) {
-  if (!lot.waste()) return Status::Ok();
-  v1::Member member;
-  std::optional<std::string> bytes = env.view().Get(keys::Member(to_org));
-  LOTCHAIN_ASSERT(bytes.has_value() && member.ParseFromString(*bytes));
-  for (int role : member.roles()) {
-    if (role == v1::ROLE_RECYCLER || role == v1::ROLE_COLLECTOR) return Status::Ok();
+Status RequireWasteReceiver(const v1::Lot& lot, const v1::Member& to) {
+  if (!lot.waste() || HasRole(to, v1::ROLE_RECYCLER) || HasRole(to, v1::ROLE_COLLECTOR)) {
+    return Status::Ok();
   }
   return Status(codes::kWasteRestricted,
                 "lot \"" + lot.lot_id() + "\" is waste declared by its producer; it may go only "
-                "to a recycler or collector, and \"" + to_org + "\" is neither");
+                "to a recycler or collector, and \"" + to.org_id() + "\" is neither");
 }
+
+}  // namespace
 
 Status ApplyOfferTransfer(TxEnv& env, const v1::OfferTransfer& tx) {
   LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot lot, LoadForCustodian(env, tx.lot_id(), tx.prev_event_hash()));
   LOTCHAIN_RETURN_IF_ERROR(RequireActive(lot));
   LOTCHAIN_RETURN_IF_ERROR(CheckId(tx.to_org(), "to_org"));
   LOTCHAIN_RETURN_IF_ERROR(CheckEmissions(tx.transport_emissions(), "transport_emissions"));
-  if (!env.view().Get(keys::Member(tx.to_org())).has_value()) {
+  const std::optional<std::string> to_bytes = env.view().Get(keys::Member(tx.to_org()));
+  if (!to_bytes.has_value()) {
     return Status(codes::kUnknownOrg, "organisation \"" + tx.to_org() +
                                           "\" is not a consortium member; check the id");
   }
+  v1::Member to;
+  LOTCHAIN_ASSERT(to.ParseFromString(*to_bytes));  // written by genesis, never by a client
   if (tx.to_org() == env.actor_org()) {
     return Status(codes::kInvalidField, "to_org is your own organisation; a transfer needs "
                                         "another organisation");
   }
-  LOTCHAIN_RETURN_IF_ERROR(RequireWasteReceiver(env, lot, tx.to_org()));
+  LOTCHAIN_RETURN_IF_ERROR(RequireWasteReceiver(lot, to));
   // The sender declares the transport's emissions with the offer, but they are counted only when
   // the transport happens (AcceptTransfer): a rejected or cancelled offer adds nothing, so
   // repeated offers cannot inflate a footprint and no custodian chooses when to count them.

@@ -169,15 +169,7 @@ std::vector<uint64_t> AllocationKeys(
 // manufacturing steps declare scrap. A refinery's residues are waste (role waste), never scrap,
 // so refining ore into "scrap" cannot make virgin material recyclable.
 Status RequireScrapFromManufacturing(const v1::Transform& tx) {
-  switch (tx.process()) {
-    case v1::PROCESS_KIND_PRECURSOR:
-    case v1::PROCESS_KIND_CATHODE:
-    case v1::PROCESS_KIND_ANODE:
-    case v1::PROCESS_KIND_CELL:
-    case v1::PROCESS_KIND_MODULE:
-    case v1::PROCESS_KIND_PACK: return Status::Ok();
-    default: break;
-  }
+  if (MayDeclareScrap(tx.process())) return Status::Ok();
   for (const auto& output : tx.outputs()) {
     if (!output.manufacturing_scrap()) continue;
     return Status(codes::kInvalidField,
@@ -455,7 +447,19 @@ bool IsBatteryProduct(const v1::Lot& lot) {
   const v1::ProcessKind p = lot.produced_by_process();
   return (p == v1::PROCESS_KIND_CELL || p == v1::PROCESS_KIND_MODULE ||
           p == v1::PROCESS_KIND_PACK) &&
-         !lot.manufacturing_scrap() && !lot.waste();
+         !lot.waste();  // manufacturing scrap is waste too
+}
+
+bool MayDeclareScrap(v1::ProcessKind process) {
+  switch (process) {
+    case v1::PROCESS_KIND_PRECURSOR:
+    case v1::PROCESS_KIND_CATHODE:
+    case v1::PROCESS_KIND_ANODE:
+    case v1::PROCESS_KIND_CELL:
+    case v1::PROCESS_KIND_MODULE:
+    case v1::PROCESS_KIND_PACK: return true;
+    default: return false;
+  }
 }
 
 bool IsRecoverableAs(const v1::Lot& lot, v1::RecycledSource source) {

@@ -655,9 +655,7 @@ class RandomWorkload::Builder {
   // recovery's residues), keeping at least one product to carry the footprint.
   void MarkWaste(google::protobuf::RepeatedPtrField<v1::LotProduction>& outputs, bool recover,
                  v1::ProcessKind process) {
-    // Only battery manufacturing declares scrap (custody_transform.cc).
-    const bool manufacturing =
-        process >= v1::PROCESS_KIND_PRECURSOR && process <= v1::PROCESS_KIND_PACK;
+    const bool manufacturing = core::MayDeclareScrap(process);
     bool has_product = false;
     for (auto& out : outputs) {
       if (!recover && manufacturing && rng_.Percent(15)) {
