@@ -72,6 +72,7 @@ Status ApplyCreateOriginLot(TxEnv& env, const v1::CreateOriginLot& tx) {
   *event.mutable_facility_audit() = AuditAt(facility);
   event.set_mass_grams(tx.mass_grams());
   event.set_co2e_added_grams(tx.emissions().co2e_grams());
+  event.set_step_co2e_grams(tx.emissions().co2e_grams());
   env.AppendEvent(lot, std::move(event));
   env.Store(keys::Lot(lot.lot_id()), lot);
   v1::Totals totals;
@@ -147,7 +148,9 @@ Status RequireRecipient(const TxEnv& env, const v1::Lot& lot) {
   if (lot.pending_offer().to_org() == env.actor_org()) return Status::Ok();
   return Status(codes::kNotOfferRecipient, "lot \"" + lot.lot_id() + "\" is offered to \"" +
                                                lot.pending_offer().to_org() +
-                                               "\"; only that organisation may answer");
+                                               "\"; only that organisation may accept or reject "
+                                               "it (its sender may withdraw it with `transfer "
+                                               "cancel`)");
 }
 
 Status CloseOffer(TxEnv& env, v1::Lot lot, v1::EventKind kind, const std::string& custodian) {
@@ -160,12 +163,18 @@ Status CloseOffer(TxEnv& env, v1::Lot lot, v1::EventKind kind, const std::string
       lot.set_footprint_primary_co2e_grams(lot.footprint_primary_co2e_grams() + co2e);
     }
   }
+  // Collection is what makes a battery post-consumer waste (EU 2023/1542 Art. 8): its holder
+  // cannot declare a new battery end of life itself, only hand it to a collector.
+  const bool collected = kind == v1::EVENT_KIND_ACCEPTED && lot.has_battery() &&
+                         !lot.end_of_life() && env.ActorHasRole(v1::ROLE_COLLECTOR);
   lot.set_status(v1::LOT_STATUS_ACTIVE);
   lot.set_custodian_org(custodian);
   lot.clear_pending_offer();
+  if (collected) lot.set_end_of_life(true);
   v1::LotEvent event = Event(kind);
   event.set_mass_grams(lot.mass_grams());
   event.set_co2e_added_grams(co2e);
+  event.set_end_of_life(collected);
   env.AppendEvent(lot, std::move(event));
   env.Store(keys::Lot(lot.lot_id()), lot);
   return Status::Ok();

@@ -255,6 +255,7 @@ Result<v1::Facility> LoadOwnFacility(const TxEnv& env, std::string_view facility
 
 struct OutputPlan {
   uint64_t footprint_total = 0;  // to split over outputs by mass
+  uint64_t step_total = 0;       // of which this step's own: process and reagents
   uint64_t primary_total = 0;
   bool recovery = false;
   v1::RecycledSource source = v1::RECYCLED_SOURCE_UNSPECIFIED;
@@ -287,6 +288,7 @@ void WriteOutputs(TxEnv& env, const google::protobuf::RepeatedPtrField<v1::LotPr
   const std::vector<uint64_t> keys = AllocationKeys(outputs);
   std::vector<uint64_t> footprints = AllocateByWeight(plan.footprint_total, keys);
   std::vector<uint64_t> primaries = AllocateByWeight(plan.primary_total, keys);
+  std::vector<uint64_t> steps = AllocateByWeight(plan.step_total, keys);
   // Mass on each DAG edge: every input's consumed mass, split over the outputs by mass.
   std::vector<std::vector<uint64_t>> edges;
   for (uint64_t consumed_mass : consumed.masses) edges.push_back(AllocateByWeight(consumed_mass, masses));
@@ -331,6 +333,8 @@ void WriteOutputs(TxEnv& env, const google::protobuf::RepeatedPtrField<v1::LotPr
     *event.mutable_facility_audit() = AuditAt(facility);
     event.set_mass_grams(output.mass_grams());
     event.set_co2e_added_grams(footprints[j]);
+    // Rounding of two allocations can put the step's share 1 g above the whole's.
+    event.set_step_co2e_grams(std::min(steps[j], footprints[j]));
     env.AppendEvent(lot, std::move(event));
     env.Store(keys::Lot(lot.lot_id()), lot);
   }
@@ -362,6 +366,7 @@ Result<OutputPlan> PlanEmissions(TxEnv& env, const v1::Emissions& process,
     return Status(codes::kAmountOverflow, "process and reagent emissions overflow");
   }
   LOTCHAIN_RETURN_IF_ERROR(env.AddInjected(plan.footprint_total));
+  plan.step_total = plan.footprint_total;
   plan.primary_total = reagents.primary_co2e;
   if (process.quality() == v1::DATA_QUALITY_PRIMARY) plan.primary_total += process.co2e_grams();
   return plan;
@@ -374,8 +379,11 @@ Status RequireRecoverable(const v1::Lot& lot, v1::RecycledSource source) {
   if (source == v1::RECYCLED_SOURCE_POST_CONSUMER) {
     return Status(codes::kNotRecoverable,
                   "lot \"" + lot.lot_id() + "\" has not reached end of life; post-consumer "
-                  "recovery takes only registered batteries (cells, modules, packs) or material "
-                  "already recovered post-consumer");
+                  "recovery takes only registered batteries (cells, modules, packs) that a "
+                  "collector has taken custody of, or material already recovered post-consumer" +
+                      std::string(lot.has_battery() ? ": offer the battery to a collection "
+                                                      "member first (role collector)"
+                                                    : ""));
   }
   return Status(codes::kNotRecoverable,
                 "lot \"" + lot.lot_id() + "\" is not manufacturing scrap; pre-consumer recovery "
@@ -464,7 +472,8 @@ bool MayDeclareScrap(v1::ProcessKind process) {
 
 bool IsRecoverableAs(const v1::Lot& lot, v1::RecycledSource source) {
   if (source == v1::RECYCLED_SOURCE_POST_CONSUMER) {
-    return lot.has_battery() || lot.recovered_source() == v1::RECYCLED_SOURCE_POST_CONSUMER;
+    return (lot.has_battery() && lot.end_of_life()) ||
+           lot.recovered_source() == v1::RECYCLED_SOURCE_POST_CONSUMER;
   }
   return lot.manufacturing_scrap() || lot.recovered_source() == v1::RECYCLED_SOURCE_PRE_CONSUMER;
 }

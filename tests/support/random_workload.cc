@@ -400,6 +400,13 @@ class RandomWorkload::Builder {
     if (lots.empty()) return false;
     const v1::Lot& lot = *Pick(lots);
     std::string to = OfferTarget(lot.custodian_org());
+    // Batteries mostly go on to collection and collected ones to recycling, so that
+    // post-consumer recovery (property 8) is exercised on every run.
+    const std::vector<std::string> next =
+        lot.end_of_life() ? OrgsWith({v1::ROLE_RECYCLER})
+        : lot.has_battery() ? OrgsWith({v1::ROLE_COLLECTOR}) : std::vector<std::string>{};
+    if (!next.empty() && rng_.Percent(70)) to = Pick(next);
+    if (to == lot.custodian_org()) to = OtherOrg(to);
     if (lot.waste()) {  // waste goes only to those who treat it
       std::vector<std::string> treaters;
       for (const auto& org : OrgsWith({v1::ROLE_RECYCLER, v1::ROLE_COLLECTOR})) {

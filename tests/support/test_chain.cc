@@ -92,6 +92,14 @@ v1::Lot TestChain::Lot(const std::string& lot_id) const {
   return lot;
 }
 
+v1::LotEvent TestChain::Event(const std::string& lot_id, uint64_t seq) const {
+  v1::LotEvent event;
+  auto bytes = state_.Get(core::keys::LotEvent(lot_id, seq));
+  LOTCHAIN_ASSERT(bytes.has_value());
+  LOTCHAIN_ASSERT(event.ParseFromString(*bytes));
+  return event;
+}
+
 bool TestChain::HasLot(const std::string& lot_id) const {
   return state_.Get(core::keys::Lot(lot_id)).has_value();
 }

@@ -49,6 +49,7 @@ class TestChain {
 
   v1::Lot Lot(const std::string& lot_id) const;
   bool HasLot(const std::string& lot_id) const;
+  v1::LotEvent Event(const std::string& lot_id, uint64_t seq) const;  // asserts it exists
   // The lot's last event hash, or 32 zero bytes for a lot that does not exist.
   std::string LastEvent(const std::string& lot_id) const {
     return HasLot(lot_id) ? Lot(lot_id).last_event_hash() : std::string(32, '\0');

@@ -63,6 +63,12 @@ class CustodyTest : public ::testing::Test {
     }
   }
 
+  // The OEM hands the battery to the collector (end of life), the collector to the recycler.
+  void CollectForRecycling(const std::string& lot_id) {
+    EXPECT_OK(chain.Move("oem", lot_id, "collector"));
+    EXPECT_OK(chain.Move("collector", lot_id, "recycler"));
+  }
+
   v1::TxBody BatteryBody(const std::string& lot_id) {
     v1::TxBody reg;
     auto* b = reg.mutable_register_battery();
@@ -406,7 +412,7 @@ TEST_F(CustodyTest, BatteryLifecycle) {
 // Recovery: inputs' footprint is closed (cut-off), outputs are recycled content.
 TEST_F(CustodyTest, RecoveryMakesRecycledContent) {
   MakePack("pack-1", /*register_battery=*/true);
-  EXPECT_OK(chain.Move("oem", "pack-1", "recycler"));
+  CollectForRecycling("pack-1");
   v1::TxBody rec;
   auto* r = rec.mutable_recover();
   r->set_facility_id("rec-1");
@@ -458,7 +464,7 @@ TEST_F(CustodyTest, RecoveryRefusesVirginMaterial) {
 // a transform is scrap (pre-consumer) but not end-of-life material.
 TEST_F(CustodyTest, RecoverySourceMustMatchTheWaste) {
   MakePack("pack-1", /*register_battery=*/true);
-  EXPECT_OK(chain.Move("oem", "pack-1", "recycler"));
+  CollectForRecycling("pack-1");
   v1::TxBody rec;
   auto* r = rec.mutable_recover();
   r->set_facility_id("rec-1");
@@ -477,6 +483,51 @@ TEST_F(CustodyTest, RecoverySourceMustMatchTheWaste) {
   r->set_source(v1::RECYCLED_SOURCE_POST_CONSUMER);
   EXPECT_OK(chain.Submit("recycler", rec));
   EXPECT_EQ(chain.Lot("co-salt").composition(0).recycled_post_consumer_grams(), 140'000u);
+}
+
+// A new battery is not post-consumer waste until it has reached end of life: its maker (or any
+// holder) cannot send it straight to a recycler and have it counted as post-consumer recycled
+// content. Custody by a collector is what marks it end of life, once and for good.
+TEST_F(CustodyTest, PostConsumerRecoveryNeedsCollection) {
+  MakePack("pack-1", /*register_battery=*/true);
+  EXPECT_FALSE(chain.Lot("pack-1").end_of_life());
+  EXPECT_OK(chain.Move("oem", "pack-1", "recycler"));  // straight from the OEM: not collected
+  EXPECT_FALSE(chain.Lot("pack-1").end_of_life());
+  v1::TxBody rec;
+  auto* r = rec.mutable_recover();
+  r->set_facility_id("rec-1");
+  r->set_source(v1::RECYCLED_SOURCE_POST_CONSUMER);
+  *r->add_inputs() = Consume("pack-1", chain.LastEvent("pack-1"), 1'000'000);
+  *r->add_outputs() = Produce("co-rec", 250'000, {Element(ELEMENT_CO, 250'000)}, "cobalt sulphate");
+  v1::TxResult refused = chain.Submit("recycler", rec);
+  EXPECT_REJECTED(refused, "NOT_RECOVERABLE");
+  EXPECT_NE(refused.message().find("collector"), std::string::npos) << refused.message();
+  EXPECT_EQ(chain.Totals().retired_co2e_grams(), 0u);
+  // Via a collector: the acceptance marks it, and says so in its event.
+  EXPECT_OK(chain.Move("recycler", "pack-1", "collector"));
+  v1::Lot collected = chain.Lot("pack-1");
+  EXPECT_TRUE(collected.end_of_life());
+  v1::LotEvent accepted = chain.Event("pack-1", collected.event_count() - 1);
+  EXPECT_EQ(accepted.kind(), v1::EVENT_KIND_ACCEPTED);
+  EXPECT_TRUE(accepted.end_of_life());
+  EXPECT_EQ(accepted.actor_org(), "collector");
+  EXPECT_OK(chain.Move("collector", "pack-1", "recycler"));
+  EXPECT_TRUE(chain.Lot("pack-1").end_of_life());  // stays marked; this acceptance did not mark it
+  EXPECT_FALSE(chain.Event("pack-1", chain.Lot("pack-1").event_count() - 1).end_of_life());
+  r->mutable_inputs(0)->set_prev_event_hash(chain.LastEvent("pack-1"));
+  EXPECT_OK(chain.Submit("recycler", rec));
+  EXPECT_EQ(chain.Lot("co-rec").composition(0).recycled_post_consumer_grams(), 250'000u);
+}
+
+// Collection marks only registered batteries: material a collector happens to hold (a salt, an
+// unregistered product) does not become end-of-life waste.
+TEST_F(CustodyTest, CollectionMarksOnlyBatteries) {
+  MakePack("pack-2", /*register_battery=*/false);
+  EXPECT_OK(chain.Move("oem", "pack-2", "collector"));
+  EXPECT_FALSE(chain.Lot("pack-2").end_of_life());
+  EXPECT_OK(chain.CreateOrigin("miner", "ore-2", "mine-1", 1'000, {Element(ELEMENT_CO, 300)}, 0));
+  EXPECT_OK(chain.Move("miner", "ore-2", "collector"));
+  EXPECT_FALSE(chain.Lot("ore-2").end_of_life());
 }
 
 // Pre-consumer recovery takes only outputs their producer declared manufacturing scrap: a refiner
@@ -540,7 +591,7 @@ TEST_F(CustodyTest, TransportEmissionsCountOnlyOnAccept) {
 // Recycled content flows downstream in proportion to element mass.
 TEST_F(CustodyTest, RecycledShareFlowsThroughTransform) {
   MakePack("pack-1", /*register_battery=*/true);
-  EXPECT_OK(chain.Move("oem", "pack-1", "recycler"));
+  CollectForRecycling("pack-1");
   v1::TxBody rec;
   auto* r = rec.mutable_recover();
   r->set_facility_id("rec-1");
