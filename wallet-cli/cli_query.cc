@@ -100,6 +100,8 @@ core::Status LotShow(Session& s, const QueryArgs& a) {
     f.emplace_back("state of health", FormatPpm(b.state_of_health_ppm()) + ", " +
                                           FormatEnergy(b.delivered_energy_wh()) + " delivered");
     if (!b.second_life_application().empty()) f.emplace_back("second life", b.second_life_application());
+    f.emplace_back("end of life", lot.end_of_life() ? "yes: collected (post-consumer recovery allowed)"
+                                                    : "no (not yet in a collector's custody)");
   }
   s.Print(RenderFields(f));
   return core::Status::Ok();
@@ -113,7 +115,9 @@ core::Status LotHistory(Session& s, const QueryArgs& a) {
   }
   Table t({"seq", "event", "height", "time", "by", "facility", "mass", "CO2e added", "event hash"});
   for (const auto& e : history.events()) {
-    t.AddRow({std::to_string(e.seq()), Label(v1::EventKind_Name(e.kind()), "EVENT_KIND_"),
+    std::string kind = Label(v1::EventKind_Name(e.kind()), "EVENT_KIND_");
+    if (e.end_of_life()) kind += " (collected: end of life)";
+    t.AddRow({std::to_string(e.seq()), kind,
               std::to_string(e.height()), FormatDate(e.time_unix_ms()), e.actor_org(),
               e.facility_id(), e.mass_grams() ? FormatMass(e.mass_grams()) : "",
               e.co2e_added_grams() ? FormatCo2e(e.co2e_added_grams()) : "",
@@ -137,14 +141,13 @@ core::Status TraceCmd(Session& s, const QueryArgs& a) {
     std::string out = RenderTraceTree(trace);
     if (!a.down) {
       const v1::RollUp& r = trace.roll_up();
-      std::string countries;
-      for (const auto& c : r.origin_countries()) countries += (countries.empty() ? "" : ", ") + c;
+      const bool cut = trace.truncated();
       out += "\n" + RenderFields({{"footprint", FormatCo2e(r.footprint_co2e_grams()) + " (" +
                                                     FormatMgPer(r.co2e_mg_per_kg(), "kg") + ")"},
-                                  {"origins", countries},
+                                  {"origins", GraphCountries(r, cut)},
                                   {"refiners not conformant",
-                                   std::to_string(r.facilities_not_conformant())},
-                                  {"open flags", std::to_string(r.open_flags())}});
+                                   GraphCount(r.facilities_not_conformant(), cut)},
+                                  {"open flags", GraphCount(r.open_flags(), cut)}});
     }
     s.Print(out);
   }

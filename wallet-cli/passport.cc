@@ -6,6 +6,7 @@
 
 #include "consensus/core/assert.h"
 #include "wallet-cli/output.h"
+#include "wallet-cli/trace_view.h"
 #include "wallet-cli/units.h"
 
 namespace lotchain::wallet {
@@ -51,6 +52,7 @@ Passport BuildPassport(const v1::Trace& trace, const core::Genesis* genesis, int
   p.lot = trace.nodes(0).lot();
   p.roll_up = trace.roll_up();
   p.trace_truncated = trace.truncated();
+  p.truncation_banner = TruncationBanner(trace);
   if (genesis != nullptr) {
     p.policy_known = true;
     p.targets = CheckTargets(p.roll_up, *genesis, now_unix_ms);
@@ -93,7 +95,7 @@ std::string RenderPassportText(const Passport& p) {
     head.emplace_back("State of health", FormatPpm(b.state_of_health_ppm()) + ", " +
                                              FormatEnergy(b.delivered_energy_wh()) + " delivered");
   }
-  std::string out = "BATTERY PASSPORT\n" + RenderFields(head);
+  std::string out = p.truncation_banner + "BATTERY PASSPORT\n" + RenderFields(head);
   out += "\nCARBON FOOTPRINT\n";
   std::vector<std::pair<std::string, std::string>> carbon = {
       {"Total", FormatCo2e(r.footprint_co2e_grams())},
@@ -130,7 +132,11 @@ std::string RenderPassportText(const Passport& p) {
            (targets.row_count() > 0 ? targets.Render() : "(the policy sets no targets)\n");
   }
   out += "\nDUE DILIGENCE\n";
-  if (p.refiners_not_conformant.empty()) {
+  const bool cut = p.trace_truncated;
+  if (p.refiners_not_conformant.empty() && cut) {
+    out += "No refiner among the lots shown lacked a Conformant audit; refiners beyond the "
+           "incomplete view were not checked.\n";
+  } else if (p.refiners_not_conformant.empty()) {
     out += "Every upstream refiner held a Conformant (or cross-recognized) audit when it "
            "processed the material.\n";
   } else {
@@ -139,19 +145,18 @@ std::string RenderPassportText(const Passport& p) {
       t.AddRow({f.facility_id, f.owner_org, f.country, AuditLabel(f.status_at_processing)});
     }
     out += "Refiners upstream without a conformant audit at processing time: " +
-           std::to_string(p.refiners_not_conformant.size()) + "\n" + t.Render();
+           GraphCount(p.refiners_not_conformant.size(), cut) + "\n" + t.Render();
   }
   if (p.open_flags.empty()) {
-    out += "Open risk flags: none\n";
+    out += cut ? "Open risk flags: none among the lots shown (incomplete view)\n"
+               : "Open risk flags: none\n";
   } else {
     Table t({"flag", "on", "category", "severity", "raised by"});
     for (const auto& f : p.open_flags) t.AddRow({f.flag_id, f.target, f.category, f.severity, f.raised_by});
-    out += "Open risk flags: " + std::to_string(p.open_flags.size()) + "\n" + t.Render();
+    out += "Open risk flags: " + GraphCount(p.open_flags.size(), cut) + "\n" + t.Render();
   }
-  std::string countries;
-  for (const auto& c : r.origin_countries()) countries += (countries.empty() ? "" : ", ") + c;
-  out += "\nCountries of origin: " + (countries.empty() ? "(none recorded)" : countries) + "\n";
-  if (p.trace_truncated) out += "WARNING: the trace was truncated; figures cover part of it.\n";
+  out += "\nCountries of origin: " + GraphCountries(r, cut) + "\n";
+  if (cut) out += p.truncation_banner;  // again at the end, where a reader of the figures stops
   return out;
 }
 
@@ -188,6 +193,8 @@ std::string RenderPassportJson(const Passport& p) {
                                {"raised_by", f.raised_by}});
   }
   j["trace_truncated"] = p.trace_truncated;
+  // With a truncated trace, the graph-derived lists are lower bounds (TruncationBanner).
+  j["complete"] = !p.trace_truncated;
   return j.dump(2) + "\n";
 }
 

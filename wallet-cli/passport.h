@@ -42,6 +42,7 @@ struct Passport {
   std::vector<UpstreamFacility> refiners_not_conformant;  // not Conformant/Cross-recognized
   std::vector<OpenFlag> open_flags;
   bool trace_truncated = false;
+  std::string truncation_banner;  // TruncationBanner of the trace: "" when whole
 };
 
 // `genesis` may be null (targets are then not evaluated). `now_unix_ms` decides which targets

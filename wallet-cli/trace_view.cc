@@ -31,25 +31,6 @@ std::map<std::string, int> IndexById(const v1::Trace& trace) {
 // Transport emissions join a lot's footprint when the transfer is accepted (docs/CUSTODY.md).
 bool IsTransport(const v1::LotEvent& e) { return e.kind() == v1::EVENT_KIND_ACCEPTED; }
 
-// Replays a lot's history (creation footprint, transport additions, partial consumptions as the
-// custody rules compute them) and returns {footprint given up, mass consumed} by `tx_hash`.
-std::pair<uint64_t, uint64_t> GivenUp(const v1::TraceNode& node, const std::string& tx_hash) {
-  if (node.events_size() == 0) return {0, 0};
-  uint64_t footprint = node.events(0).co2e_added_grams();
-  uint64_t mass = node.events(0).mass_grams();
-  for (int i = 1; i < node.events_size(); ++i) {
-    const v1::LotEvent& e = node.events(i);
-    if (IsTransport(e)) footprint += e.co2e_added_grams();
-    if (e.kind() != v1::EVENT_KIND_CONSUMED || mass == 0) continue;
-    uint64_t consumed = std::min(e.mass_grams(), mass);
-    uint64_t kept = MulDiv(footprint, mass - consumed, mass);
-    if (e.tx_hash() == tx_hash) return {footprint - kept, consumed};
-    footprint = kept;
-    mass -= consumed;
-  }
-  return {0, 0};
-}
-
 std::string AuditText(const v1::TraceNode& node) {
   if (node.facility().kind() == v1::FACILITY_KIND_UNSPECIFIED) return "";
   v1::AuditStatus status = node.facility_audit_at_creation().status();
@@ -68,14 +49,12 @@ std::string RecycledText(const v1::TraceNode& node, const TraceFigures& f) {
   return "";
 }
 
-TraceFigures FiguresAt(const v1::Trace& trace, const std::map<std::string, int>& index,
-                       int node_index);
+TraceFigures FiguresAt(const v1::TraceNode& node);
 
-std::string NodeLine(const v1::Trace& trace, const std::map<std::string, int>& index,
-                     int node_index) {
+std::string NodeLine(const v1::Trace& trace, int node_index) {
   const v1::TraceNode& node = trace.nodes(node_index);
   const v1::Lot& lot = node.lot();
-  TraceFigures f = FiguresAt(trace, index, node_index);
+  TraceFigures f = FiguresAt(node);
   std::string line = lot.lot_id() + "  " + lot.material();
   std::string org = node.facility().owner_org();
   if (org.empty() && node.events_size() > 0) org = node.events(0).actor_org();
@@ -96,6 +75,7 @@ std::string NodeLine(const v1::Trace& trace, const std::map<std::string, int>& i
     line += "  origin " + lot.origin_country();
   }
   if (lot.waste()) line += "  waste (declared by its producer: no footprint share)";
+  if (lot.end_of_life()) line += "  end of life (collected by a collector)";
   if (node.open_flags_size() > 0) {
     line += "  OPEN FLAGS: " + std::to_string(node.open_flags_size());
   }
@@ -105,16 +85,16 @@ std::string NodeLine(const v1::Trace& trace, const std::map<std::string, int>& i
 }  // namespace
 
 TraceFigures FiguresOf(const v1::Trace& trace, int node_index) {
-  return FiguresAt(trace, IndexById(trace), node_index);
+  LOTCHAIN_ASSERT(node_index >= 0);
+  LOTCHAIN_ASSERT(node_index < trace.nodes_size());
+  return FiguresAt(trace.nodes(node_index));
 }
 
 namespace {
 
-TraceFigures FiguresAt(const v1::Trace& trace, const std::map<std::string, int>& index,
-                       int node_index) {
-  LOTCHAIN_ASSERT(node_index >= 0);
-  LOTCHAIN_ASSERT(node_index < trace.nodes_size());
-  const v1::TraceNode& node = trace.nodes(node_index);
+// Every figure comes from the node's own lot and events, never from which other lots the view
+// holds, so an upstream, downstream or truncated trace shows the same numbers for a lot.
+TraceFigures FiguresAt(const v1::TraceNode& node) {
   TraceFigures f;
   for (const auto& e : node.lot().composition()) {
     f.element_grams += e.grams();
@@ -127,24 +107,32 @@ TraceFigures FiguresAt(const v1::Trace& trace, const std::map<std::string, int>&
     if (IsTransport(e)) transport += e.co2e_added_grams();
   }
   f.accumulated_co2e_grams = created.co2e_added_grams() + transport;
-  if (created.kind() != v1::EVENT_KIND_PRODUCED) {
-    // Origin: extraction emissions; recovered: only the recovery process (cut-off rule).
-    f.added_co2e_grams = created.co2e_added_grams() + transport;
-    return f;
-  }
-  uint64_t inherited = 0;
-  for (const auto& parent : node.lot().parents()) {
-    auto it = index.find(parent.lot_id());
-    if (it == index.end()) continue;  // not in this (downstream) trace
-    auto [given, consumed] = GivenUp(trace.nodes(it->second), created.tx_hash());
-    inherited += MulDiv(given, parent.mass_grams(), consumed);
-  }
-  uint64_t at_creation = created.co2e_added_grams();
-  f.added_co2e_grams = (at_creation > inherited ? at_creation - inherited : 0) + transport;
+  f.added_co2e_grams = created.step_co2e_grams() + transport;
   return f;
 }
 
 }  // namespace
+
+std::string TruncationBanner(const v1::Trace& trace) {
+  if (!trace.truncated()) return "";
+  const char* side = trace.direction() == v1::TRACE_DIRECTION_DOWNSTREAM ? "downstream" : "upstream";
+  return "INCOMPLETE VIEW: the trace stopped at " + std::to_string(trace.nodes_size()) + " lots; " +
+         "lots further " + side + " are not shown, and figures gathered from the graph "
+         "(origins, refiners, open flags) are lower bounds. Raise --max-nodes for the whole "
+         "graph.\n";
+}
+
+std::string GraphCount(uint64_t n, bool truncated) {
+  return truncated ? "at least " + std::to_string(n) + " (incomplete view)" : std::to_string(n);
+}
+
+std::string GraphCountries(const v1::RollUp& roll, bool truncated) {
+  std::string countries;
+  for (const auto& c : roll.origin_countries()) countries += (countries.empty() ? "" : ", ") + c;
+  if (!truncated) return countries.empty() ? "(none recorded)" : countries;
+  return countries.empty() ? "(none among the lots shown; incomplete view)"
+                           : "at least " + countries + " (incomplete view)";
+}
 
 std::string RenderTraceTree(const v1::Trace& trace) {
   if (trace.nodes_size() == 0) return "(empty trace)\n";
@@ -163,7 +151,7 @@ std::string RenderTraceTree(const v1::Trace& trace) {
   };
   std::vector<Item> stack = {{0, "", "", nullptr}};
   std::set<int> printed;
-  std::string out;
+  std::string out = TruncationBanner(trace);
   while (!stack.empty()) {
     Item item = stack.back();
     stack.pop_back();
@@ -175,7 +163,7 @@ std::string RenderTraceTree(const v1::Trace& trace) {
       continue;
     }
     printed.insert(item.node);
-    out += item.prefix + item.connector + edge_text + NodeLine(trace, index, item.node) + "\n";
+    out += item.prefix + item.connector + edge_text + NodeLine(trace, item.node) + "\n";
     std::string child_prefix = item.prefix + (item.connector.empty() ? ""
                                               : item.connector == "└─ " ? "   " : "│  ");
     const auto& edges = next[id];
@@ -192,8 +180,11 @@ std::string RenderTraceTree(const v1::Trace& trace) {
 }
 
 std::string RenderTraceDot(const v1::Trace& trace) {
-  std::map<std::string, int> index = IndexById(trace);
   std::string out = "digraph trace {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n";
+  if (trace.truncated()) {
+    out += "  labelloc=t;\n  label=\"INCOMPLETE VIEW: the trace stopped at " +
+           std::to_string(trace.nodes_size()) + " lots (raise --max-nodes)\";\n";
+  }
   auto quote = [](std::string s) {
     std::string q;
     for (char c : s) {
@@ -204,7 +195,7 @@ std::string RenderTraceDot(const v1::Trace& trace) {
   };
   for (int i = 0; i < trace.nodes_size(); ++i) {
     const v1::TraceNode& node = trace.nodes(i);
-    TraceFigures f = FiguresAt(trace, index, i);
+    TraceFigures f = FiguresAt(node);
     std::string label = node.lot().lot_id() + "\\n" + node.lot().material() + "\\n" +
                         node.facility().owner_org() + " @ " + node.facility().facility_id() +
                         " (" + node.facility().country() + ")\\n" + AuditText(node) +
@@ -229,9 +220,8 @@ std::string RenderTraceDot(const v1::Trace& trace) {
 
 std::string RenderTraceJson(const v1::Trace& trace) {
   nlohmann::json j = ProtoToJson(trace);
-  std::map<std::string, int> index = IndexById(trace);
   for (int i = 0; i < trace.nodes_size(); ++i) {
-    TraceFigures f = FiguresAt(trace, index, i);
+    TraceFigures f = FiguresAt(trace.nodes(i));
     j["nodes"][static_cast<size_t>(i)]["figures"] = {
         {"added_co2e_grams", f.added_co2e_grams},
         {"accumulated_co2e_grams", f.accumulated_co2e_grams},

@@ -16,17 +16,27 @@
 namespace lotchain::wallet {
 
 struct TraceFigures {
-  uint64_t added_co2e_grams = 0;        // by this lot's own steps (see AddedCo2e)
+  uint64_t added_co2e_grams = 0;        // by this lot's own step and transports (FiguresOf)
   uint64_t accumulated_co2e_grams = 0;  // footprint at creation plus transport since
   uint64_t element_grams = 0;           // tracked element mass at present
   uint64_t recycled_grams = 0;          // of which recycled (pre + post consumer)
 };
 
-// Figures of one trace node. "Added" is exact for origin lots (extraction) and transport; for a
-// produced lot it is the footprint at creation minus what the consumed parents carried into it
-// (each parent's footprint given up, pro rata by edge mass within the trace), which is the
-// process-emission share up to integer rounding.
+// Figures of one trace node, from its own lot and events only, so every view (upstream,
+// downstream, truncated) agrees. "Added" is the CO2e of the lot's own step (the creating event's
+// step_co2e_grams: extraction, or this output's share of the process and reagent emissions; a
+// recovery's whole footprint) plus the transports it was accepted with.
 TraceFigures FiguresOf(const v1::Trace& trace, int node_index);
+
+// A truncated trace holds only part of the graph: the root lot's own figures (mass, footprint,
+// recycled shares, primary share) are still whole, but what is gathered from the graph (origin
+// countries, refiners without a conformant audit, open flags) is then only a lower bound.
+// TruncationBanner is "" for a whole trace, else the line every view prints first.
+std::string TruncationBanner(const v1::Trace& trace);
+// "3", or "at least 3 (…)" when truncated.
+std::string GraphCount(uint64_t n, bool truncated);
+// "CD, RW", "(none recorded)", or with truncation "at least CD, RW" / "(none among the lots shown)".
+std::string GraphCountries(const v1::RollUp& roll, bool truncated);
 
 std::string RenderTraceTree(const v1::Trace& trace);
 std::string RenderTraceDot(const v1::Trace& trace);

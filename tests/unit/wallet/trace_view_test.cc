@@ -63,7 +63,8 @@ class TraceViewTest : public ::testing::Test {
     old_battery.mutable_register_battery()->set_rated_capacity_wh(60'000);
     old_battery.mutable_register_battery()->set_expected_lifetime_wh(60'000'000);
     Ok(chain.Submit("oem", old_battery));
-    Ok(chain.Move("oem", "eol", "recycler"));
+    Ok(chain.Move("oem", "eol", "collector"));  // collection marks it end of life
+    Ok(chain.Move("collector", "eol", "recycler"));
     v1::TxBody recover;
     auto* r = recover.mutable_recover();
     r->set_facility_id("rec-1");
@@ -143,6 +144,54 @@ TEST_F(TraceViewTest, AddedCo2eRecoversEachStepsEmissions) {
   TraceFigures pack = FiguresOf(trace, IndexOf("pack-1"));
   EXPECT_EQ(pack.added_co2e_grams, 5'000'000u);
   EXPECT_EQ(pack.accumulated_co2e_grams, 2'000'000u + 1'000'000u + 50'000u + 5'000'000u);
+}
+
+// The "added CO2e" of a lot is defined once, on the chain (the creating event's step share plus
+// accepted transports): an upstream, a downstream and a truncated trace show the same figure for
+// every lot they share (found from outside: cam-1 read 1.728 t, 2.985 t or 5.050 t by view).
+TEST_F(TraceViewTest, AddedCo2eIsTheSameInEveryView) {
+  auto down = core::QueryTrace(chain.state(), "ore-co", v1::TRACE_DIRECTION_DOWNSTREAM, 0);
+  auto cut = core::QueryTrace(chain.state(), "pack-1", v1::TRACE_DIRECTION_UPSTREAM, 2);
+  ASSERT_TRUE(down.ok() && cut.ok());
+  ASSERT_TRUE(cut->truncated());
+  size_t shared = 0;
+  for (const v1::Trace* other : {&*down, &*cut}) {
+    for (int i = 0; i < other->nodes_size(); ++i) {
+      int mine = IndexOf(other->nodes(i).lot().lot_id());
+      ASSERT_GE(mine, 0);
+      EXPECT_EQ(FiguresOf(*other, i).added_co2e_grams, FiguresOf(trace, mine).added_co2e_grams)
+          << other->nodes(i).lot().lot_id();
+      EXPECT_EQ(FiguresOf(*other, i).accumulated_co2e_grams,
+                FiguresOf(trace, mine).accumulated_co2e_grams);
+      shared += 1;
+    }
+  }
+  EXPECT_GE(shared, 5u);  // ore-co, co-sulphate, pack-1 downstream; pack-1 and one parent cut
+}
+
+// A truncated view never reads as clean: it says so first, and the graph figures (refiners,
+// flags, countries) are lower bounds, not "every refiner was conformant" / "none recorded".
+TEST_F(TraceViewTest, TruncatedViewsSayTheyAreIncomplete) {
+  auto cut = core::QueryTrace(chain.state(), "pack-1", v1::TRACE_DIRECTION_UPSTREAM, 2);
+  ASSERT_TRUE(cut.ok() && cut->truncated());
+  std::string passport = RenderPassportText(BuildPassport(*cut, &chain.genesis(), 0));
+  EXPECT_EQ(passport.rfind("INCOMPLETE VIEW: the trace stopped at 2 lots", 0), 0u) << passport;
+  EXPECT_EQ(passport.find("Every upstream refiner"), std::string::npos) << passport;
+  EXPECT_NE(passport.find("refiners beyond the incomplete view were not checked"), std::string::npos);
+  EXPECT_EQ(passport.find("(none recorded)"), std::string::npos) << passport;
+  EXPECT_NE(passport.find("Countries of origin: (none among the lots shown; incomplete view)"),
+            std::string::npos) << passport;
+  EXPECT_NE(passport.find("Open risk flags: none among the lots shown"), std::string::npos);
+  EXPECT_EQ(RenderTraceTree(*cut).rfind("INCOMPLETE VIEW", 0), 0u);
+  EXPECT_NE(RenderTraceDot(*cut).find("label=\"INCOMPLETE VIEW"), std::string::npos);
+  auto j = nlohmann::json::parse(RenderPassportJson(BuildPassport(*cut, nullptr, 0)));
+  EXPECT_EQ(j["complete"], false);
+  EXPECT_EQ(GraphCount(3, true), "at least 3 (incomplete view)");
+  EXPECT_EQ(GraphCount(3, false), "3");
+  // The whole trace is not marked.
+  std::string whole = RenderPassportText(BuildPassport(trace, &chain.genesis(), 0));
+  EXPECT_EQ(whole.find("INCOMPLETE"), std::string::npos);
+  EXPECT_EQ(TruncationBanner(trace), "");
 }
 
 TEST_F(TraceViewTest, DotAndJson) {
