@@ -227,6 +227,7 @@ core::Status Verify(Session& s, const ProofArgs& a) {
     if (parsed) report = core::VerifyProofBundle(genesis, bundle, {.min_height = a.min_height});
     lot_id = report.lot.lot_id().empty() ? bundle.lot_id() : report.lot.lot_id();
   }
+  const std::string lot_text = lot_id.empty() ? "(unknown: the bundle names no lot)" : lot_id;
   if (s.options.json) {
     nlohmann::json j = {{"ok", report.ok},
                         {"lot_id", lot_id},
@@ -247,11 +248,11 @@ core::Status Verify(Session& s, const ProofArgs& a) {
     }
     s.Print(j.dump(2) + "\n");
   } else {
-    s.Print(ReportText(report, lot_id));
+    s.Print(ReportText(report, lot_text));
   }
   if (report.ok) return core::Status::Ok();
   return core::Status(kProofInvalid, std::to_string(report.failures.size()) +
-                                         " check(s) failed; the bundle does not prove lot " + lot_id);
+                                         " check(s) failed; the bundle does not prove lot " + lot_text);
 }
 
 #else

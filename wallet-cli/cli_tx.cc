@@ -7,6 +7,7 @@
 #include "wallet-cli/cli.h"
 #include "wallet-cli/errors.h"
 #include "wallet-cli/output.h"
+#include "wallet-cli/tx_wait.h"
 
 namespace lotchain::wallet {
 
@@ -73,9 +74,21 @@ core::Status Submit(Session& s, const SignedTxFile& file, bool wait, uint32_t wa
   if (!tx.ParseFromString(file.signed_tx)) {
     return core::Status("BAD_INPUT", "the signed transaction does not decode as a SignedTx");
   }
-  LOTCHAIN_ASSIGN_OR_RETURN(v1::TxStatus status,
-                            s.client().SubmitTx(file.signed_tx, wait ? wait_ms : 0));
-  return Report(s, status);
+  if (!wait) {
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::TxStatus status, s.client().SubmitTx(file.signed_tx, 0));
+    return Report(s, status);
+  }
+  // The hash is known before sending: say it first, so an interrupted or failed wait can name it.
+  const std::string hash = core::ToHex(core::TxHash(file.signed_tx));
+  s.Note("submitting tx " + hash + " to " + s.client().target() + " and waiting for its commit\n");
+  InterruptNotice notice(hash);
+  core::Result<v1::TxStatus> status = s.client().SubmitTx(file.signed_tx, wait_ms);
+  if ((!status.ok() && status.status().code() == kTxPending) ||
+      (status.ok() && status->status() == v1::TX_STATUS_PENDING)) {
+    return ExplainPending(s, hash, wait_ms);
+  }
+  if (!status.ok()) return status.status();
+  return Report(s, *status);
 }
 
 core::Result<core::SecretKey> UnlockKey(Session& s, const KeyInfo& key) {

@@ -211,9 +211,8 @@ core::Result<v1::TxStatus> Client::SubmitTx(const std::string& signed_tx_bytes, 
                                          s.error_message());
   }
   if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return core::Status(kRpcFailed, "no commit within the wait (" + s.error_message() +
-                                        "); the transaction was not withdrawn: check it with "
-                                        "`lotchain tx status HASH`");
+    // The node's wait (or ours) ran out with the tx not final; the caller explains why.
+    return core::Status(kTxPending, "no commit within the wait; the transaction stays submitted");
   }
   return ToStatus(s, "SubmitTx");
 }

@@ -15,12 +15,15 @@ enum ExitCode : int {
   kExitNode = 3,      // node unreachable, timeout, or any other RPC failure
   kExitRejected = 4,  // the transaction was rejected (admission or custody rule): code + message
   kExitProof = 5,     // proof verification failed
+  kExitPending = 6,   // --wait ended with the transaction still pending (it stays submitted)
+  // 130: interrupted (Ctrl-C) while waiting; the transaction stays submitted (tx_wait.h)
 };
 
 inline constexpr std::string_view kExitCodeHelp =
     "Exit codes: 0 ok; 1 usage or input error; 2 key or passphrase error; 3 node unreachable "
     "or RPC error; 4 transaction rejected (prints the rejection code and message); 5 proof "
-    "verification failed.";
+    "verification failed; 6 still pending after --wait (no quorum, or a busy network; the "
+    "transaction stays submitted); 130 interrupted while waiting.";
 
 // Error codes produced by the wallet itself (the custody codes come from the chain).
 inline constexpr const char* kTxRejected = "TX_REJECTED";
@@ -28,6 +31,7 @@ inline constexpr const char* kRpcFailed = "RPC_FAILED";
 inline constexpr const char* kTraceTooLarge = "TRACE_TOO_LARGE";
 inline constexpr const char* kNodeUnreachable = "NODE_UNREACHABLE";
 inline constexpr const char* kProofInvalid = "PROOF_INVALID";
+inline constexpr const char* kTxPending = "TX_PENDING";
 
 inline ExitCode ExitCodeOf(const core::Status& status) {
   if (status.ok()) return kExitOk;
@@ -39,6 +43,7 @@ inline ExitCode ExitCodeOf(const core::Status& status) {
   if (code == kRpcFailed || code == kNodeUnreachable || code == kTraceTooLarge) return kExitNode;
   if (code == kTxRejected) return kExitRejected;
   if (code == kProofInvalid) return kExitProof;
+  if (code == kTxPending) return kExitPending;
   return kExitUsage;
 }
 

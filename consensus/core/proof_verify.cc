@@ -387,8 +387,10 @@ MemState Replay(const Genesis& genesis, const v1::ProofBundle& bundle,
     if (!delta.ok()) {
       log.Add(entry->position, entry->tx_hash, ProofCheckForCode(delta.status().code()),
               "certified as applied at height " + std::to_string(ctx.height) + " index " +
-                  std::to_string(ctx.tx_index) + ", but the custody rules refuse it: " +
-                  delta.status().ToString());
+                  std::to_string(ctx.tx_index) + ", but replaying it here breaks a custody "
+                  "rule, so this history cannot be trusted (validators certified a forbidden "
+                  "event, or the bundle does not match the chain). The rule, as its sender "
+                  "would have been told: " + delta.status().ToString());
       continue;
     }
     state.Apply(*delta);
@@ -548,12 +550,20 @@ ProofReport VerifyProofBundle(const Genesis& genesis, const v1::ProofBundle& bun
 ProofReport VerifyProofBundleBytes(const Genesis& genesis, std::string_view bundle_bytes,
                                    const ProofVerifyOptions& options) {
   v1::ProofBundle bundle;
-  if (bundle_bytes.size() > kProofBundleBytesMax ||
-      !bundle.ParseFromArray(bundle_bytes.data(), static_cast<int>(bundle_bytes.size()))) {
+  if (bundle_bytes.size() > kProofBundleBytesMax) {
     ProofReport report;
-    report.failures.push_back({-1, "", std::string(checks::kBundle),
-                               "bytes are not a ProofBundle encoding of at most " +
-                                   std::to_string(kProofBundleBytesMax) + " bytes"});
+    report.failures.push_back(
+        {-1, "", std::string(checks::kBundle),
+         "the file is " + std::to_string(bundle_bytes.size()) + " bytes, more than the " +
+             std::to_string(kProofBundleBytesMax) + " bytes a proof bundle may have"});
+    return report;
+  }
+  if (!bundle.ParseFromArray(bundle_bytes.data(), static_cast<int>(bundle_bytes.size()))) {
+    ProofReport report;
+    report.failures.push_back(
+        {-1, "", std::string(checks::kBundle),
+         "the file is not a proof bundle (it does not decode as a ProofBundle); write one with "
+         "`lotchain proof export LOT -o FILE`"});
     return report;
   }
   return VerifyProofBundle(genesis, bundle, options);

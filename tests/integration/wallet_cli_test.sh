@@ -95,7 +95,7 @@ json_get() {  # json_get EXPR: evaluates a Python expression over j = JSON of $T
 }
 
 echo "== keys: new, list, show, export-pub, import"
-for k in miner refiner oem recycler auditor; do lc keys new "$k"; done
+for k in miner refiner oem recycler collector auditor; do lc keys new "$k"; done
 out_has "created key \"auditor\""
 [ "$(stat -c %a "$TMP/keys/miner.json")" = "600" ] || fail "key file mode is not 0600"
 lc keys list
@@ -119,6 +119,7 @@ member() {  # member KEY ORG ROLES
   member refiner refine-co refiner; echo ","
   member oem pack-co oem,cell_maker,second_life; echo ","
   member recycler recycle-co recycler; echo ","
+  member collector collect-co collector; echo ","
   member auditor audit-co auditor; echo ","
   member dev dev-org miner,refiner,oem,recycler,auditor
   echo "]"
@@ -287,8 +288,16 @@ lc trace pack-1 --format dot
 out_has "digraph trace"; out_has "\"ore-1\" -> \"sulphate-1\""
 lc trace ore-1 --down
 out_has "pack-1"
-lc trace pack-1 --max-nodes 2          # a deliberately cut view says so
-out_has "trace truncated"
+lc trace pack-1 --max-nodes 2          # a deliberately cut view says so, first
+head -1 "$TMP/out" | grep -qF "INCOMPLETE VIEW: the trace stopped at 2 lots" ||
+  fail "a truncated trace must say so on its first line"
+out_has "trace truncated"; out_has "refiners not conformant:  at least 0 (incomplete view)"
+lc passport pack-1 --max-nodes 2 --genesis "$TMP/net/genesis.json"
+head -1 "$TMP/out" | grep -qF "INCOMPLETE VIEW" || fail "a truncated passport must say so first"
+grep -qF "Every upstream refiner" "$TMP/out" && fail "a truncated passport must not vouch for every refiner"
+out_has "refiners beyond the incomplete view were not checked"
+lc passport pack-1 --max-nodes 2 --json
+[ "$(json_get 'j["complete"]')" = False ] || fail "truncated passport json must say complete=false"
 lc passport pack-1 --genesis "$TMP/net/genesis.json"
 out_has "BATTERY PASSPORT"; out_has "Per kWh capacity"; out_has "EU 2023/1542"
 out_has "Open risk flags: 1"; out_has "Countries of origin: CD"
@@ -362,5 +371,50 @@ echo "== second life"
 lc battery repurpose pack-1 --key oem --application "stationary storage" --wait
 lc lot show pack-1
 out_has "second life:"; out_has "stationary storage"
+
+echo "== end of life: post-consumer recovery only after a collector's custody"
+lc transfer offer pack-1 --key oem --to recycle-co --wait
+lc transfer accept pack-1 --key recycler --wait
+expect_exit 4 recover --key recycler --facility rec-1 --source post_consumer --input pack-1=450kg \
+  --output "id=rec-co-2;material=recovered cobalt;mass=100kg;Co=90kg" --co2e 20kg --wait
+err_has "NOT_RECOVERABLE"; err_has "offer the battery to a collection member first"
+lc lot show pack-1
+out_has "end of life:"; out_has "not yet in a collector's custody"
+lc transfer offer pack-1 --key recycler --to collect-co --wait
+lc transfer accept pack-1 --key collector --wait
+lc lot history pack-1
+out_has "accepted (collected: end of life)"
+lc transfer offer pack-1 --key collector --to recycle-co --wait
+lc transfer accept pack-1 --key recycler --wait
+lc recover --key recycler --facility rec-1 --source post_consumer --input pack-1=450kg \
+  --output "id=rec-co-2;material=recovered cobalt;mass=100kg;Co=90kg" --co2e 20kg --wait
+lc lot show rec-co-2 --json
+[ "$(json_get 'j["composition"][0]["recycled_post_consumer_grams"]')" = 90000 ] ||
+  fail "collected pack recovers as post-consumer content"
+
+echo "== a file that is not a bundle"
+printf 'this is not a proof bundle\377\377' >"$TMP/garbage.bundle"  # tag 0x74: a stray end-group
+expect_exit 5 proof verify "$TMP/garbage.bundle" --genesis "$TMP/net/genesis.json"
+out_has "not a proof bundle"; out_has "(unknown: the bundle names no lot)"
+
+echo "== waiting without a quorum: the hash first, plain words, exit 6; Ctrl-C says how to check"
+kill "${NODE_PIDS[2]}" "${NODE_PIDS[3]}"
+for _ in $(seq 1 100); do
+  lc status --json
+  [ "$(json_get 'sum(1 for v in j["validators"] if not v.get("connected", False))')" = 2 ] && break
+  sleep 0.2
+done
+expect_exit 6 facility register --key miner --id mine-9 --name "Mine nine" --kind mine --country CD --wait --wait-ms 3000
+head -1 "$TMP/err" | grep -qE "^submitting tx [0-9a-f]{64} to " || fail "the hash comes first"
+err_has "2 of 4 validators"; err_has "no quorum"; err_has "lotchain tx status"
+[ "$(grep -c "lotchain tx status" "$TMP/err")" -eq 1 ] || fail "the advice is given once"
+"$LOTCHAIN" facility register --key miner --id mine-10 --name "Mine ten" --kind mine --country CD --wait \
+  --wait-ms 20000 >"$TMP/out" 2>"$TMP/err" &
+WAITER=$!
+for _ in $(seq 1 50); do grep -q "submitting tx" "$TMP/err" && break; sleep 0.1; done
+kill -INT "$WAITER"
+set +e; wait "$WAITER"; got=$?; set -e
+[ "$got" -eq 130 ] || fail "Ctrl-C while waiting exits 130, got $got"
+err_has "was submitted and is not withdrawn"; err_has "lotchain tx status"
 
 echo "PASS: wallet CLI end-to-end ($STEP steps)"
