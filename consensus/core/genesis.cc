@@ -283,6 +283,10 @@ namespace {
 // sorted, no whitespace, UTF-8), without the validators' network addresses. Re-saving the file
 // (`jq -c`, an editor) or moving a validator to a new IP therefore keeps the chain; peers are
 // authenticated by their keys, which stay in the hash.
+std::string CanonicalJson(const json& root) {
+  return root.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
+}
+
 std::string CanonicalGenesisHash(json root) {
   if (auto it = root.find("validators"); it != root.end() && it->is_array()) {
     for (json& validator : *it) {
@@ -291,7 +295,7 @@ std::string CanonicalGenesisHash(json root) {
   }
   std::string preimage = "lotchain/genesis/v1";
   preimage.push_back('\0');
-  preimage += root.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace);
+  preimage += CanonicalJson(root);
   return Sha256(preimage);
 }
 
@@ -312,6 +316,7 @@ Result<Genesis> ParseGenesis(std::string_view json_bytes) {
   LOTCHAIN_RETURN_IF_ERROR(ParseMembers(root, g));
   LOTCHAIN_RETURN_IF_ERROR(ParseValidators(root, g));
   LOTCHAIN_RETURN_IF_ERROR(ParsePolicy(root, g.policy));
+  g.canonical_json = CanonicalJson(root);
   g.hash = CanonicalGenesisHash(std::move(root));
   return g;
 }

@@ -63,6 +63,9 @@ struct Genesis {
   std::vector<GenesisValidator> validators;
   Policy policy;
   std::string hash;  // canonical genesis hash (above)
+  // The parsed document in canonical form (keys sorted, no whitespace), addresses included:
+  // what a node serves to clients (GetGenesis); ParseGenesis(canonical_json) gives this again.
+  std::string canonical_json;
 
   // f = (n - 1) / 3 and the 2f+1 quorum.
   size_t FaultsTolerated() const { return (validators.size() - 1) / 3; }

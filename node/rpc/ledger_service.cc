@@ -14,6 +14,7 @@
 #include "consensus/core/queries.h"
 #include "node/api/proof_builder.h"
 #include "node/rpc/commit_queue.h"
+#include "node/rpc/state_lists.h"
 #include "node/rpc/status_map.h"
 
 namespace lotchain::node {
@@ -317,6 +318,40 @@ grpc::Status LedgerService::GetLot(grpc::ServerContext* context,
   core::Result<v1::Lot> lot = core::QueryLot(*snapshot, request->lot_id());
   if (!lot.ok()) return ToGrpcStatus(lot.status());
   *response = std::move(lot).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::ReadState(grpc::ServerContext* context,
+                                      const v1::ReadStateRequest* request,
+                                      v1::ReadStateResponse* response) {
+  std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
+  int64_t block_time = backend_.genesis().genesis_time_unix_ms;
+  if (const uint64_t height = snapshot->tip().height; height > 0) {
+    core::Result<v1::Block> block = backend_.store().GetBlock(height);
+    v1::BlockHeader header;
+    if (!block.ok()) return ToGrpcStatus(block.status());
+    if (header.ParseFromString(block->header())) block_time = header.time_unix_ms();
+  }
+  core::Result<v1::ReadStateResponse> read = ReadStateEntries(*snapshot, block_time, *request);
+  if (!read.ok()) return ToGrpcStatus(read.status());
+  *response = std::move(read).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::GetGenesis(grpc::ServerContext* context,
+                                       const v1::GetGenesisRequest* request,
+                                       v1::GenesisDocument* response) {
+  response->set_genesis_hash(backend_.genesis().hash);
+  response->set_json(backend_.genesis().canonical_json);
+  return grpc::Status::OK;
+}
+
+grpc::Status LedgerService::List(grpc::ServerContext* context, const v1::ListRequest* request,
+                                 v1::ListResponse* response) {
+  std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
+  core::Result<v1::ListResponse> list = ListRecords(*snapshot, *request);
+  if (!list.ok()) return ToGrpcStatus(list.status());
+  *response = std::move(list).value();
   return grpc::Status::OK;
 }
 

@@ -64,6 +64,12 @@ class LedgerService final : public v1::Ledger::Service {
   grpc::Status WatchCommits(grpc::ServerContext* context,
                             const v1::WatchCommitsRequest* request,
                             grpc::ServerWriter<v1::CommitEvent>* writer) override;
+  grpc::Status ReadState(grpc::ServerContext* context, const v1::ReadStateRequest* request,
+                         v1::ReadStateResponse* response) override;
+  grpc::Status GetGenesis(grpc::ServerContext* context, const v1::GetGenesisRequest* request,
+                          v1::GenesisDocument* response) override;
+  grpc::Status List(grpc::ServerContext* context, const v1::ListRequest* request,
+                    v1::ListResponse* response) override;
 
  private:
   grpc::Status WaitForCommit(grpc::ServerContext* context, const std::string& tx_bytes,

@@ -122,7 +122,8 @@ struct BlockStore::Impl {
 
   // Entries of one column family whose key starts with `prefix`, ascending, at most `limit`.
   std::vector<core::KeyValue> ScanCf(Cf index, std::string_view prefix, size_t limit_count,
-                                     const rocksdb::Snapshot* snapshot) const {
+                                     const rocksdb::Snapshot* snapshot,
+                                     std::string_view start_after = {}) const {
     std::vector<core::KeyValue> out;
     if (limit_count == 0) return out;
     rocksdb::ReadOptions read_options;
@@ -134,9 +135,11 @@ struct BlockStore::Impl {
       read_options.iterate_upper_bound = &upper_slice;
     }
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, cf(index)));
-    for (it->Seek(ToSlice(prefix)); it->Valid() && out.size() < limit_count; it->Next()) {
+    it->Seek(ToSlice(start_after > prefix ? start_after : prefix));
+    for (; it->Valid() && out.size() < limit_count; it->Next()) {
       const std::string_view key = View(it->key());
       if (!key.starts_with(prefix)) break;
+      if (key <= start_after) continue;  // Seek lands on start_after itself
       out.emplace_back(std::string(key), std::string(View(it->value())));
     }
     if (!it->status().ok()) FatalRead(dir, "a state scan", it->status());
@@ -180,6 +183,15 @@ class StateView final : public StateSnapshot {
     }
     if (snapshot_ == nullptr) impl_.cache.Fill(key, *value, generation);
     return std::move(value).value();
+  }
+
+  std::vector<core::KeyValue> ScanAfter(std::string_view prefix, std::string_view start_after,
+                                        size_t limit_count) const override {
+    // "" and "e" would span both column families.
+    LOTCHAIN_ASSERT(prefix.size() >= store::kLotEventPrefix.size() ||
+                    !store::kLotEventPrefix.starts_with(prefix));
+    const Cf index = store::IsLotEventKey(prefix) ? kLotEvents : kState;
+    return impl_.ScanCf(index, prefix, limit_count, snapshot_, start_after);
   }
 
   std::vector<core::KeyValue> Scan(std::string_view prefix, size_t limit_count) const override {

@@ -90,6 +90,11 @@ class StateSnapshot : public core::StateReader {
   virtual const Tip& tip() const = 0;
   // The state tree of tip(): proofs of what this snapshot reads (Root() = tip().state_root).
   virtual const core::StateTree& tree() const = 0;
+  // Like Scan, but only keys strictly greater than `start_after` (empty = from the prefix's
+  // start): the pages of a listing. `prefix` must not span the lot-event keys ("e/").
+  virtual std::vector<core::KeyValue> ScanAfter(std::string_view prefix,
+                                                std::string_view start_after,
+                                                size_t limit_count) const = 0;
 };
 
 class BlockStore {
