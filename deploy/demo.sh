@@ -94,11 +94,11 @@ lc facility register --key recycle-co --id hydromet-plant --kind recycling --cou
   --name "Hydrometallurgical recycling plant" --wait
 
 say "Audits (RMI RMAP): one refiner Conformant, one only Active"
-lc audit --key audit-co --id rmap-kokkola-2026 --facility kokkola-refinery \
+lc audit record --key audit-co --id rmap-kokkola-2026 --facility kokkola-refinery \
   --standard "RMI RMAP Cobalt Refiner Due Diligence Standard" --status conformant \
   --date 2026-03-02 --valid-until 2027-03-01 \
   --report-file "$(doc rmap-kokkola "RMAP assessment report, Kokkola refinery, 2026 (demo)")" --wait
-lc audit --key audit-co --id rmap-coastal-2026 --facility lithium-converter \
+lc audit record --key audit-co --id rmap-coastal-2026 --facility lithium-converter \
   --standard "RMI RMAP Joint Due Diligence Standard" --status active \
   --date 2026-06-15 --valid-until 2027-06-14 \
   --report-file "$(doc rmap-coastal "RMAP commitment letter, lithium converter (demo)")" --wait

@@ -129,6 +129,7 @@ int RunCli(int argc, char** argv) {
   AddKeyCommands(app, session, action);
   AddTxCommands(app, session, action);
   AddQueryCommands(app, session, action);
+  AddFindCommands(app, session, action);
   AddProofCommands(app, session, action);
   try {
     app.parse(argc, argv);

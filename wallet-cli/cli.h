@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "consensus/core/genesis.h"
 #include "consensus/core/result.h"
@@ -60,6 +61,12 @@ using Action = std::function<core::Status()>;
 void AddKeyCommands(CLI::App& app, Session& session, Action& action);
 void AddTxCommands(CLI::App& app, Session& session, Action& action);
 void AddQueryCommands(CLI::App& app, Session& session, Action& action);
+void AddFindCommands(CLI::App& app, Session& session, Action& action);
+// The ids among `candidates` closest to `wanted` (at most three, closest first).
+std::vector<std::string> CloseMatches(const std::string& wanted,
+                                      const std::vector<std::string>& candidates);
+// A refusal naming an unknown organisation (UNKNOWN_ORG) gains the members' ids closest to it.
+core::Status WithMemberSuggestions(Session& s, core::Status refusal);
 void AddProofCommands(CLI::App& app, Session& session, Action& action);
 
 // Writes `data` to `path` ("-" = stdout).

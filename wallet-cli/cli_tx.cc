@@ -7,6 +7,7 @@
 #include "wallet-cli/cli.h"
 #include "wallet-cli/errors.h"
 #include "wallet-cli/output.h"
+#include "wallet-cli/preflight.h"
 #include "wallet-cli/tx_wait.h"
 
 namespace lotchain::wallet {
@@ -21,6 +22,8 @@ struct TxFlags {
   bool wait = false;
   uint32_t wait_ms = 30'000;
   std::string out = "-";
+  bool no_preflight = false;
+  bool dry_run = false;
 };
 
 struct EventArgs {
@@ -91,6 +94,40 @@ core::Status Submit(Session& s, const SignedTxFile& file, bool wait, uint32_t wa
   return Report(s, *status);
 }
 
+// The custody rules on the node's state before anything is sent (preflight.h).
+core::Result<PreflightOutcome> Check(Session& s, const std::string& signed_tx, bool unsigned_tx) {
+  LOTCHAIN_ASSIGN_OR_RETURN(core::Genesis genesis, s.client().GetGenesis());
+  core::Result<PreflightOutcome> outcome =
+      Preflight(s.client(), genesis, signed_tx, unsigned_tx, NowUnixMs());
+  if (!outcome.ok()) return WithMemberSuggestions(s, outcome.status());
+  return outcome;
+}
+
+// The envelope of a not-yet-signed body: signer set, signature zero (the check skips it).
+std::string UnsignedEnvelope(const std::string& body, const KeyInfo& key) {
+  v1::SignedTx tx;
+  tx.set_body(body);
+  tx.set_signer(key.public_key);
+  tx.set_signature(std::string(64, '\0'));
+  return tx.SerializeAsString();
+}
+
+core::Status DryRun(Session& s, const v1::TxBody& body, const KeyInfo& key) {
+  const std::string envelope = UnsignedEnvelope(body.SerializeAsString(), key);
+  LOTCHAIN_ASSIGN_OR_RETURN(PreflightOutcome outcome, Check(s, envelope, /*unsigned_tx=*/true));
+  if (s.options.json) {
+    nlohmann::json out = {{"dry_run", true}, {"checked_at_height", outcome.height},
+                          {"body", ProtoToJson(body)}, {"lots", nlohmann::json::array()}};
+    for (const v1::Lot& lot : LotsWritten(outcome.delta)) out["lots"].push_back(ProtoToJson(lot));
+    s.Print(out.dump(2) + "\n");
+    return core::Status::Ok();
+  }
+  s.Print("dry run: " + EventName(body) + " by key \"" + key.name + "\" passes the custody rules "
+          "at height " + std::to_string(outcome.height) + "; nothing was signed or sent\n" +
+          DescribeTxBody(body) + DescribeOutcome(outcome));
+  return core::Status::Ok();
+}
+
 core::Result<core::SecretKey> UnlockKey(Session& s, const KeyInfo& key) {
   auto passphrase = s.Passphrase(/*confirm=*/false);
   if (!passphrase.ok()) return passphrase.status();
@@ -116,6 +153,11 @@ core::Status Run(Session& s, Mode mode, const BodyFn& make, const TxFlags& f) {
            "); sign it with `lotchain tx sign FILE`\n");
     return WriteOutput(f.out, EncodeUnsignedTx(unsigned_tx));
   }
+  if (f.dry_run) return DryRun(s, body, *key);
+  // Checked before the passphrase is asked for: a custody mistake costs nothing.
+  if (!f.no_preflight) {
+    LOTCHAIN_RETURN_IF_ERROR(Check(s, UnsignedEnvelope(bytes, *key), /*unsigned_tx=*/true).status());
+  }
   LOTCHAIN_ASSIGN_OR_RETURN(core::SecretKey secret, UnlockKey(s, *key));
   SignedTxFile signed_tx = SignBody(bytes, chain_id, secret);
   LOTCHAIN_RETURN_IF_ERROR(store.RecordNonce(key->name, nonce));
@@ -131,6 +173,11 @@ void Bind(CLI::App* sub, Mode mode, Session& session, Action& action,
   if (mode == Mode::kSubmit) {
     sub->add_flag("--wait", args->tx.wait, "wait for the commit and print the outcome");
     sub->add_option("--wait-ms", args->tx.wait_ms, "how long --wait waits")->capture_default_str();
+    sub->add_flag("--dry-run", args->tx.dry_run,
+                  "check the event against the chain's state and show the lots it would write; "
+                  "sign and send nothing");
+    sub->add_flag("--no-preflight", args->tx.no_preflight,
+                  "send without first checking the custody rules against the node's state");
   } else {
     sub->add_option("-o,--out", args->tx.out, "write the unsigned transaction to FILE (- = stdout)");
   }
@@ -249,7 +296,9 @@ void AddTransformations(CLI::App* root, Mode mode, Session& s, Action& action,
 
 void AddDueDiligence(CLI::App* root, Mode mode, Session& s, Action& action,
                      const std::shared_ptr<EventArgs>& a) {
-  CLI::App* audit = root->add_subcommand("audit", "record an audit of a facility (auditors)");
+  CLI::App* audits = root->add_subcommand("audit", "audits of facilities");
+  audits->require_subcommand(1);
+  CLI::App* audit = audits->add_subcommand("record", "record an audit of a facility (auditors)");
   audit->add_option("--id", a->audit.audit_id, "audit id")->required();
   audit->add_option("--facility", a->audit.facility_id, "audited facility")->required();
   audit->add_option("--standard", a->audit.standard, "e.g. \"RMI RMAP Cobalt Refiner DD Standard\"")
@@ -324,6 +373,7 @@ struct FileArgs {
   std::string out = "-";
   bool wait = false;
   uint32_t wait_ms = 30'000;
+  bool no_preflight = false;
   std::string hash_hex;
 };
 
@@ -355,6 +405,7 @@ core::Status Sign(Session& s, const FileArgs& a) {
 core::Status SubmitFile(Session& s, const FileArgs& a) {
   LOTCHAIN_ASSIGN_OR_RETURN(std::string text, ReadInput(a.file, kTxFileBytesMax));
   LOTCHAIN_ASSIGN_OR_RETURN(SignedTxFile tx, DecodeSignedTx(text));
+  if (!a.no_preflight) LOTCHAIN_RETURN_IF_ERROR(Check(s, tx.signed_tx, /*unsigned_tx=*/false).status());
   return Submit(s, tx, a.wait, a.wait_ms);
 }
 
@@ -387,6 +438,8 @@ void AddTxCommands(CLI::App& app, Session& session, Action& action) {
   submit->add_option("FILE", args->file, "signed transaction (- = stdin)")->required();
   submit->add_flag("--wait", args->wait, "wait for the commit and print the outcome");
   submit->add_option("--wait-ms", args->wait_ms, "how long --wait waits")->capture_default_str();
+  submit->add_flag("--no-preflight", args->no_preflight,
+                   "send without first checking the custody rules against the node's state");
   submit->callback([&session, &action, args] {
     action = [&session, args] { return SubmitFile(session, *args); };
   });

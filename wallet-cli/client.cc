@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "consensus/core/crypto.h"
 #include "wallet-cli/errors.h"
 
 namespace lotchain::wallet {
@@ -91,6 +92,50 @@ core::Result<v1::NodeStatus> Client::GetStatus() {
   v1::NodeStatus response;
   grpc::Status s = stub_->GetStatus(&context, v1::GetStatusRequest(), &response);
   if (!s.ok()) return ToStatus(s, "GetStatus");
+  return response;
+}
+
+core::Result<v1::ReadStateResponse> Client::ReadState(const std::vector<std::string>& keys) {
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::ReadStateRequest request;
+  for (const std::string& key : keys) request.add_keys(key);
+  v1::ReadStateResponse response;
+  grpc::Status s = stub_->ReadState(&context, request, &response);
+  if (!s.ok()) return ToStatus(s, "ReadState");
+  if (response.entries_size() != request.keys_size()) {
+    return core::Status(kRpcFailed, "node " + options_.target + " answered ReadState with " +
+                                        std::to_string(response.entries_size()) + " entries for " +
+                                        std::to_string(request.keys_size()) + " keys");
+  }
+  return response;
+}
+
+core::Result<core::Genesis> Client::GetGenesis() {
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::GenesisDocument response;
+  grpc::Status s = stub_->GetGenesis(&context, v1::GetGenesisRequest(), &response);
+  if (!s.ok()) return ToStatus(s, "GetGenesis");
+  core::Result<core::Genesis> genesis = core::ParseGenesis(response.json());
+  if (!genesis.ok()) {
+    return core::Status(kRpcFailed, "node " + options_.target + " serves a genesis that does not "
+                                        "parse: " + genesis.status().message());
+  }
+  if (genesis->hash != response.genesis_hash()) {
+    return core::Status("GENESIS_MISMATCH", "node " + options_.target + " serves a genesis that "
+                                                "hashes to " + core::ToHex(genesis->hash) +
+                                                " but names " + core::ToHex(response.genesis_hash()));
+  }
+  return genesis;
+}
+
+core::Result<v1::ListResponse> Client::List(const v1::ListRequest& request) {
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::ListResponse response;
+  grpc::Status s = stub_->List(&context, request, &response);
+  if (!s.ok()) return ToStatus(s, "List");
   return response;
 }
 

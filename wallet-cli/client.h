@@ -11,7 +11,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "consensus/core/genesis.h"
 #include "consensus/core/result.h"
 #include "lotchain/v1/api.grpc.pb.h"
 
@@ -55,6 +57,12 @@ class Client {
   // node is busy (PROOF_BUSY) before the first fragment, retries kProofBusyAttempts times.
   core::Status StreamLotProof(const std::string& lot_id,
                               const std::function<core::Status(const v1::ProofBundle&)>& sink);
+  // Raw state records by key, all from one snapshot (the preflight's reads; at most 256 keys).
+  core::Result<v1::ReadStateResponse> ReadState(const std::vector<std::string>& keys);
+  // The genesis the node runs, parsed; GENESIS_MISMATCH if its hash is not the one it names.
+  core::Result<core::Genesis> GetGenesis();
+  // One page of a listing (api.proto ListRequest).
+  core::Result<v1::ListResponse> List(const v1::ListRequest& request);
   // Submits a SignedTx encoding; with `wait_ms` > 0 waits up to that long for the commit.
   core::Result<v1::TxStatus> SubmitTx(const std::string& signed_tx_bytes, uint32_t wait_ms);
 

@@ -167,7 +167,7 @@ lc facility register --key recycler --id rec-1 --kind recycling --country DE --n
 echo "RMI report" >"$TMP/report.pdf"
 TODAY=$(date -u +%Y-%m-%d)
 NEXT_YEAR=$(date -u -d '+1 year' +%Y-%m-%d)
-lc audit --key auditor --id rmi-1 --facility ref-1 --standard "RMI RMAP Cobalt Refiner DD Standard" \
+lc audit record --key auditor --id rmi-1 --facility ref-1 --standard "RMI RMAP Cobalt Refiner DD Standard" \
   --status conformant --date "$TODAY" --valid-until "$NEXT_YEAR" --report-file "$TMP/report.pdf" --wait
 
 echo "== lots and transfers (offer/accept/reject/cancel)"
@@ -391,6 +391,59 @@ lc recover --key recycler --facility rec-1 --source post_consumer --input pack-1
 lc lot show rec-co-2 --json
 [ "$(json_get 'j["composition"][0]["recycled_post_consumer_grams"]')" = 90000 ] ||
   fail "collected pack recovers as post-consumer content"
+
+echo "== finding things: members, lots, inbox/outbox, facilities, audits, flags"
+lc members list
+out_has "collect-co"; out_has "cell_maker,oem,second_life"; out_has "7 members at height"
+lc members list --json
+[ "$(json_get 'len(j["records"])')" = 7 ] || fail "members list --json lists 7 members"
+lc lot list --key recycler
+out_has "rec-co-2"; out_has "lots at height"
+lc lot list --key oem
+grep -qF "sulphate-1" "$TMP/out" && fail "lot list hides consumed lots unless --spent"
+lc lot list --key oem --spent
+out_has "sulphate-1"; out_has "consumed"
+lc lot list --all --limit 3
+out_has "more exist (raise --limit)"
+lc lot list --serial SN-0001
+out_has "pack-1"
+lc facility list
+out_has "ref-1"; out_has "mine-1"
+lc facility list --org mine-co
+out_has "mine-1"; grep -qF "ref-1" "$TMP/out" && fail "facility list --org shows only that org's"
+lc audit list --facility ref-1
+out_has "rmi-1"; out_has "conformant"
+expect_exit 1 audit list --facility no-such-facility
+err_has "does not exist"
+lc flag list --open
+out_has "flag-2"; grep -qF "flag-1" "$TMP/out" && fail "flag-1 is resolved, not open"
+lc flag list
+out_has "flag-1"; out_has "resolved by audit-co"
+lc transfer offer rec-co-2 --key recycler --to pack-co --wait
+lc transfer inbox --key oem
+out_has "rec-co-2"; out_has "offers waiting for pack-co"
+lc transfer outbox --key recycler
+out_has "rec-co-2"; out_has "offers sent by recycle-co"
+lc transfer inbox --key miner
+grep -qF "rec-co-2" "$TMP/out" && fail "an offer to pack-co is not in mine-co's inbox"
+
+echo "== check before committing: refused locally with the chain's code, nothing sent"
+expect_exit 4 transfer accept rec-co-2 --key miner --wait
+err_has "NOT_OFFER_RECIPIENT"; err_has "refused before sending"; err_has "nothing was sent"
+grep -qF "(tx " "$TMP/err" && fail "a preflight refusal names no committed tx"
+expect_exit 4 transfer accept rec-co-2 --key miner --wait --no-preflight   # the chain agrees
+err_has "NOT_OFFER_RECIPIENT"; err_has "(tx "
+lc transfer accept rec-co-2 --key oem --dry-run
+out_has "dry run: transfer accept"; out_has "nothing was signed or sent"; out_has "custodian:"
+lc lot show rec-co-2 --json
+[ "$(json_get 'j["status"]')" = LOT_STATUS_IN_TRANSIT ] || fail "a dry run changes nothing"
+lc transfer accept rec-co-2 --key oem --dry-run --json
+[ "$(json_get 'j["lots"][0]["custodian_org"]')" = pack-co ] || fail "dry run shows the new custodian"
+lc transfer accept rec-co-2 --key oem --wait
+expect_exit 4 transfer offer rec-co-2 --key oem --to recycle-c0 --wait
+err_has "UNKNOWN_ORG"; err_has "close matches: recycle-co"
+expect_exit 4 retire rec-co-2 --key miner --reason test --dry-run
+err_has "NOT_CUSTODIAN"
 
 echo "== a file that is not a bundle"
 printf 'this is not a proof bundle\377\377' >"$TMP/garbage.bundle"  # tag 0x74: a stray end-group
