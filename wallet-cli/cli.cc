@@ -1,5 +1,7 @@
 #include "wallet-cli/cli.h"
 
+#include "consensus/core/build_info.h"
+
 #include <cstdlib>
 #include <iostream>
 
@@ -131,11 +133,35 @@ int RunCli(int argc, char** argv) {
   AddQueryCommands(app, session, action);
   AddFindCommands(app, session, action);
   AddProofCommands(app, session, action);
+  CLI::App* version = app.add_subcommand("version", "print the version and git revision");
+  version->callback([&action] {
+    action = [] {
+      std::cout << "lotchain " << BuildVersion() << " (revision " << BuildRevision() << ")\n";
+      return core::Status::Ok();
+    };
+  });
+  app.set_version_flag("--version", "lotchain " + std::string(BuildVersion()) + " (revision " +
+                                        std::string(BuildRevision()) + ")");
+  // `lotchain nosuch --help` would print the top-level help and exit 0 (--help wins over the
+  // stray word), hiding the typo: name an unknown first command instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      known = known || sub->check_name(argv[1]);
+    }
+    if (!known) {
+      std::cerr << "error: unknown command \"" << argv[1]
+                << "\"; run `lotchain --help` for the list of commands\n";
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     (void)app.exit(e);

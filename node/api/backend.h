@@ -47,6 +47,14 @@ inline v1::NodeStatus CommittedNodeStatus(const core::Genesis& genesis, const Bl
   return status;
 }
 
+// One named check of /healthz or /readyz; `detail` says what was seen ("connected to 1 of 3
+// other validators; a quorum needs 2").
+struct HealthCheck {
+  std::string name;
+  bool ok = false;
+  std::string detail;
+};
+
 class LedgerBackend {
  public:
   virtual ~LedgerBackend() = default;
@@ -80,6 +88,12 @@ class LedgerBackend {
   // for a quorum and not far behind them.
   virtual bool Healthy() = 0;
   virtual bool Ready() = 0;
+  // The checks behind Ready(), each named, so /readyz can say which one failed and why. The
+  // default has one check per method; the node reports its event loop, quorum and catch-up.
+  virtual std::vector<HealthCheck> ReadinessChecks() {
+    const bool healthy = Healthy();
+    return {{"healthy", healthy, ""}, {"ready", healthy && Ready(), ""}};
+  }
   // Prometheus text exposition (format 0.0.4) of the node's metrics.
   virtual std::string MetricsText() = 0;
 };

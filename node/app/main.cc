@@ -2,6 +2,7 @@
 //   lotchaind testnet --validators N --out DIR   keys, genesis and configs for a local network
 //   lotchaind init --home DIR [--genesis FILE]   a new node home (config + validator key)
 //   lotchaind start --home DIR                   run the node until SIGTERM/SIGINT
+//   lotchaind version                            version and git revision
 // Exit codes: 0 success, 1 bad usage or input, 2 refused to start (store/genesis/config),
 // 3 stopped on a fatal runtime error.
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "consensus/core/build_info.h"
 #include "consensus/core/crypto.h"
 #include "node/app/config.h"
 #include "node/app/logging.h"
@@ -128,7 +130,16 @@ int main(int argc, char** argv) {
   start_cmd->add_option("--log-format", log_format, "human or json (overrides config)")
       ->check(CLI::IsMember({"human", "json"}));
 
+  CLI::App* version_cmd = app.add_subcommand("version", "print the version and git revision");
+  const std::string version_line = "lotchaind " + std::string(lotchain::BuildVersion()) +
+                                   " (revision " + std::string(lotchain::BuildRevision()) + ")";
+  app.set_version_flag("--version", version_line);
+
   CLI11_PARSE(app, argc, argv);
+  if (*version_cmd) {
+    std::cout << version_line << "\n";
+    return 0;
+  }
   if (*testnet_cmd) return RunTestnet(testnet);
   if (*init_cmd) return RunInit(home, genesis_file, moniker);
   if (*start_cmd) return RunStart(home, log_format);

@@ -63,6 +63,7 @@ core::Status Node::Run() {
   tip_ = {tip.height, tip.last_block_hash, tip.state_root, tip_time};
   height_ = tip.height;
   metrics_->SetHeight(tip.height);
+  metrics_->SetLastBlockTime(tip_time);
 
   // The engine.
   bft::EngineConfig engine_config;
@@ -144,6 +145,7 @@ void Node::StartTickers() {
     if (ec || stopping_) return;
     BroadcastStatus();
     MaybeStartNextHeight();
+    WatchConnectivity(NowUnixMs());
     StartTickers();
   });
 }
@@ -212,14 +214,6 @@ uint64_t Node::SubscribeCommits(CommitCallback on_commit) {
 void Node::UnsubscribeCommits(uint64_t handle) {
   std::lock_guard<std::mutex> lock(mu_);
   subscribers_.erase(handle);
-}
-
-bool Node::Healthy() { return OnLoop([] { return true; }, 2000).value_or(false); }
-
-bool Node::Ready() {
-  if (!Healthy()) return false;
-  size_t needed = validators_.Quorum() - 1;  // peers besides ourselves
-  return peers_connected_ >= needed && best_peer_height_ <= height_ + 1;
 }
 
 std::string Node::MetricsText() { return metrics_->Render(); }

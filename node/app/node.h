@@ -96,6 +96,7 @@ class Node final : public LedgerBackend,
   void UnsubscribeCommits(uint64_t handle) override;
   bool Healthy() override;
   bool Ready() override;
+  std::vector<HealthCheck> ReadinessChecks() override;
   std::string MetricsText() override;
 
  private:
@@ -211,6 +212,19 @@ class Node final : public LedgerBackend,
   std::atomic<uint32_t> peers_connected_{0};
   std::atomic<uint64_t> best_peer_height_{0};
   core::Status exit_status_;
+
+  // Loop thread only: what WatchConnectivity last saw and logged (node_health.cc).
+  struct ConnectivityWatch {
+    bool quorum = false;
+    bool had_quorum = false;
+    int64_t since_ms = 0;
+    int64_t changed_ms = 0;
+    int64_t warned_ms = 0;
+    int64_t behind_since_ms = 0;
+    int64_t behind_warned_ms = 0;
+  };
+  ConnectivityWatch watch_;
+  void WatchConnectivity(int64_t now_ms);
 };
 
 template <typename Fn>

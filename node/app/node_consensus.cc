@@ -201,6 +201,7 @@ void Node::CommitDecision(const bft::Decision& decision) {
   mempool_.RemoveCommitted(hashes, [this](const std::string& signer) { return CommittedNonce(signer); });
   if (metrics_) {
     metrics_->BlockCommitted(decision.height);
+    metrics_->SetLastBlockTime(header.time_unix_ms());
     metrics_->SetMempool(mempool_.size(), mempool_.bytes());
   }
   spdlog::info("committed height {} block {} txs {} state_root {}", decision.height, Short(hash),

@@ -1,5 +1,7 @@
 #include "node/http/http_server.h"
 
+#include <nlohmann/json.hpp>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -189,6 +191,28 @@ void HttpServer::Impl::Accept() {
   });
 }
 
+namespace {
+
+// {"status": "ready" | "not ready", "failed": ["quorum"], "checks": [{"name", "ok", "detail"}]}
+// with 200 when every check passed, 503 otherwise: probes read the code, people the body.
+http::response<http::string_body> HealthResponse(const std::string& good,
+                                                 const std::vector<HealthCheck>& checks) {
+  nlohmann::json body = {{"checks", nlohmann::json::array()}, {"failed", nlohmann::json::array()}};
+  bool ok = true;
+  for (const HealthCheck& check : checks) {
+    nlohmann::json item = {{"name", check.name}, {"ok", check.ok}};
+    if (!check.detail.empty()) item["detail"] = check.detail;
+    body["checks"].push_back(item);
+    if (!check.ok) body["failed"].push_back(check.name);
+    ok = ok && check.ok;
+  }
+  body["status"] = ok ? good : "not " + good;
+  return TextResponse(ok ? http::status::ok : http::status::service_unavailable, 11,
+                      body.dump() + "\n", "application/json");
+}
+
+}  // namespace
+
 http::response<http::string_body> HttpServer::Impl::Route(
     const http::request<http::string_body>& request) {
   std::string_view target(request.target().data(), request.target().size());
@@ -203,13 +227,14 @@ http::response<http::string_body> HttpServer::Impl::Route(
   if (target == "/metrics") {
     return TextResponse(http::status::ok, 11, backend.MetricsText(), kMetricsContentType);
   }
+  std::vector<HealthCheck> checks;
   if (target == "/healthz") {
-    return backend.Healthy() ? TextResponse(http::status::ok, 11, "ok\n")
-                             : TextResponse(http::status::service_unavailable, 11, "unhealthy\n");
+    checks.push_back({"event_loop", backend.Healthy(), ""});
+  } else {
+    LOTCHAIN_ASSERT(target == "/readyz");
+    checks = backend.ReadinessChecks();
   }
-  LOTCHAIN_ASSERT(target == "/readyz");
-  return backend.Ready() ? TextResponse(http::status::ok, 11, "ready\n")
-                         : TextResponse(http::status::service_unavailable, 11, "not ready\n");
+  return HealthResponse(target == "/healthz" ? "healthy" : "ready", checks);
 }
 
 HttpServer::HttpServer(LedgerBackend& backend, const HttpLimits& limits)

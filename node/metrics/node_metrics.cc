@@ -7,9 +7,15 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "consensus/core/assert.h"
+#include "consensus/core/build_info.h"
 
 namespace lotchain::node {
 
@@ -45,6 +51,50 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
   return buckets;
 }
 
+// The process_ series (Prometheus client conventions), from /proc/self; a series whose file
+// cannot be read is left out rather than reported as 0.
+std::string ProcessMetrics() {
+  std::string out;
+  auto series = [&out](const char* name, const char* type, const char* help, double value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + std::to_string(value) + "\n";
+  };
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
+  std::ifstream stat("/proc/self/stat");
+  std::string line;
+  if (std::getline(stat, line) && line.rfind(')') != std::string::npos && ticks > 0) {
+    // Fields after "(comm)": state is field 3; utime 14, stime 15, starttime 22, rss 24.
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    std::vector<std::string> f;
+    for (std::string field; fields >> field;) f.push_back(field);
+    if (f.size() >= 22) {
+      series("process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.",
+             (std::stod(f[11]) + std::stod(f[12])) / ticks);
+      series("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+             std::stod(f[21]) * page);
+      std::ifstream btime_file("/proc/stat");
+      double boot = 0;
+      for (std::string l; std::getline(btime_file, l);) {
+        if (l.rfind("btime ", 0) == 0) boot = std::stod(l.substr(6));
+      }
+      if (boot > 0) {
+        series("process_start_time_seconds", "gauge",
+               "Start time of the process since unix epoch in seconds.",
+               boot + std::stod(f[19]) / ticks);
+      }
+    }
+  }
+  std::error_code ec;
+  size_t fds = 0;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    ++fds;
+  }
+  if (!ec) series("process_open_fds", "gauge", "Number of open file descriptors.", static_cast<double>(fds));
+  return out;
+}
+
 }  // namespace
 
 NodeMetrics::NodeMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
@@ -54,6 +104,14 @@ NodeMetrics::NodeMetrics() : registry_(std::make_shared<prometheus::Registry>())
   mempool_txs_ = &MakeGauge(r, "lotchain_mempool_txs", "Transactions waiting in the mempool.");
   mempool_bytes_ = &MakeGauge(r, "lotchain_mempool_bytes", "Bytes of transactions in the mempool.");
   peers_ = &MakeGauge(r, "lotchain_peers_connected", "Authenticated peer connections.");
+  last_block_time_ = &MakeGauge(r, "lotchain_last_block_time_seconds",
+                                "Agreed time (unix seconds) of the last committed block.");
+  prometheus::BuildGauge()
+      .Name("lotchain_build_info")
+      .Help("The build of this node (always 1): version and git revision.")
+      .Register(r)
+      .Add({{"version", std::string(BuildVersion())}, {"revision", std::string(BuildRevision())}})
+      .Set(1);
   committed_txs_ = &MakeCounter(r, "lotchain_committed_txs_total",
                                 "Transactions in committed blocks (applied or rejected).");
   committed_blocks_ = &MakeCounter(r, "lotchain_committed_blocks_total", "Committed blocks.");
@@ -96,6 +154,10 @@ void NodeMetrics::BlockCommitted(uint64_t height) {
   committed_blocks_->Increment();
 }
 
+void NodeMetrics::SetLastBlockTime(int64_t unix_ms) {
+  last_block_time_->Set(static_cast<double>(unix_ms) / 1000.0);
+}
+
 void NodeMetrics::TxCommitted(std::string_view rejection_code) {
   committed_txs_->Increment();
   if (!rejection_code.empty()) RejectCounter(rejection_code).Increment();
@@ -131,7 +193,7 @@ std::string NodeMetrics::Render() const {
   std::ostringstream out;
   prometheus::TextSerializer serializer;
   serializer.Serialize(out, registry_->Collect());
-  return out.str();
+  return out.str() + ProcessMetrics();
 }
 
 }  // namespace lotchain::node

@@ -52,6 +52,10 @@ class NodeMetrics {
   // Block `height` committed: lotchain_height = height, lotchain_committed_blocks_total += 1.
   // (At startup use SetHeight, or the restored tip counts as a committed block.)
   void BlockCommitted(uint64_t height);
+  // lotchain_last_block_time_seconds: the agreed time of the last committed block (header
+  // time), so an idle chain (old block time, peers connected, empty mempool) can be told from a
+  // stuck one (old block time, transactions waiting).
+  void SetLastBlockTime(int64_t unix_ms);
   // One transaction of a committed block: lotchain_committed_txs_total += 1, and when
   // `rejection_code` is not empty (TxResult.reason of a rejected tx)
   // lotchain_rejected_txs_total{code} += 1.
@@ -70,7 +74,9 @@ class NodeMetrics {
   // Negative values are clamped to 0.
   void ObserveCommitLatency(double seconds);
 
-  // Prometheus text format 0.0.4.
+  // Prometheus text format 0.0.4: the lotchain_ series, lotchain_build_info{version,revision}
+  // (always 1) and the process_ series of the Prometheus client conventions (CPU seconds,
+  // resident memory, open file descriptors, start time; read from /proc at render time).
   std::string Render() const;
 
  private:
@@ -82,6 +88,7 @@ class NodeMetrics {
   prometheus::Gauge* mempool_txs_ = nullptr;
   prometheus::Gauge* mempool_bytes_ = nullptr;
   prometheus::Gauge* peers_ = nullptr;
+  prometheus::Gauge* last_block_time_ = nullptr;
   prometheus::Counter* committed_txs_ = nullptr;
   prometheus::Counter* committed_blocks_ = nullptr;
   prometheus::Counter* frames_dropped_ = nullptr;

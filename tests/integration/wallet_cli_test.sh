@@ -144,6 +144,31 @@ out_has "wallet-e2e"
 lc status --json
 [ "$(json_get 'j["chain_id"]')" = wallet-e2e ] || fail "status --json chain_id"
 
+echo "== operators: versions, /readyz and /healthz bodies, build info and process metrics"
+lc version
+out_has "lotchain "; out_has "(revision "
+"$LOTCHAIND" version | grep -qE "^lotchaind [0-9]+\.[0-9]+\.[0-9]+ \(revision " || fail "lotchaind version"
+expect_exit 1 nosuch --help
+err_has "unknown command \"nosuch\""
+HTTP0="http://127.0.0.1:$((BASE_PORT + 200))"
+# fetch URL: prints "STATUS BODY" (urllib raises on 503; the body still comes with it)
+fetch() {
+  python3 - "$1" <<'PY'
+import sys, urllib.request, urllib.error
+try:
+    r = urllib.request.urlopen(sys.argv[1], timeout=5); print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
+}
+fetch "$HTTP0/readyz" >"$TMP/out"
+out_has '200 {'; out_has '"status":"ready"'; out_has '"name":"quorum"'
+fetch "$HTTP0/healthz" >"$TMP/out"
+out_has '"status":"healthy"'
+fetch "$HTTP0/metrics" >"$TMP/out"
+out_has 'lotchain_build_info{revision="'; out_has 'process_resident_memory_bytes '
+out_has 'lotchain_last_block_time_seconds '
+
 echo "== import a lotchaind key file (JSON form)"
 lc keys import node0-key "$TMP/net/node0/node_key.json"
 
@@ -457,6 +482,10 @@ for _ in $(seq 1 100); do
   [ "$(json_get 'sum(1 for v in j["validators"] if not v.get("connected", False))')" = 2 ] && break
   sleep 0.2
 done
+fetch "$HTTP0/readyz" >"$TMP/out"
+out_has '503 {'; out_has '"failed":["quorum"]'; out_has 'connected to 1 of 3 other validators'
+for _ in $(seq 1 50); do grep -q "lost the quorum of validators" "$TMP/node0.log" && break; sleep 0.1; done
+has "$TMP/node0.log" "lost the quorum of validators: connected to 1 of 3 others"
 expect_exit 6 facility register --key miner --id mine-9 --name "Mine nine" --kind mine --country CD --wait --wait-ms 3000
 head -1 "$TMP/err" | grep -qE "^submitting tx [0-9a-f]{64} to " || fail "the hash comes first"
 err_has "2 of 4 validators"; err_has "no quorum"; err_has "lotchain tx status"

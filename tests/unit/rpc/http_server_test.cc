@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -94,6 +96,24 @@ TEST_F(HttpServerTest, HealthAndReadiness) {
   EXPECT_EQ(Fetch(http::verb::get, "/healthz").status, 200u);
   backend.healthy = false;
   EXPECT_EQ(Fetch(http::verb::get, "/healthz").status, 503u);
+}
+
+// The bodies are JSON naming every check and the failed ones, for people and scripts alike.
+TEST_F(HttpServerTest, HealthBodiesNameTheFailedChecks) {
+  Reply ready = Fetch(http::verb::get, "/readyz");
+  EXPECT_EQ(ready.content_type, "application/json");
+  nlohmann::json body = nlohmann::json::parse(ready.body);
+  EXPECT_EQ(body["status"], "ready");
+  EXPECT_TRUE(body["failed"].empty());
+  backend.ready = false;
+  body = nlohmann::json::parse(Fetch(http::verb::get, "/readyz").body);
+  EXPECT_EQ(body["status"], "not ready");
+  ASSERT_EQ(body["failed"].size(), 1u);
+  EXPECT_EQ(body["failed"][0], "ready");
+  backend.healthy = false;
+  body = nlohmann::json::parse(Fetch(http::verb::get, "/healthz").body);
+  EXPECT_EQ(body["status"], "not healthy");
+  EXPECT_EQ(body["failed"][0], "event_loop");
 }
 
 // Unknown paths are 404; other methods on known paths are 405.

@@ -2,6 +2,8 @@
 // rejected-by-code family bounded.
 #include "node/metrics/node_metrics.h"
 
+#include "consensus/core/build_info.h"
+
 #include <gtest/gtest.h>
 
 namespace lotchain::node {
@@ -50,6 +52,26 @@ TEST(NodeMetricsTest, RendersAllMetrics) {
 
 // Codes outside [A-Z0-9_]{1,40} count as OTHER, and past kRejectCodesMax distinct codes every
 // new code shares the OTHER series, so no input can grow the family without bound.
+// Operators tell an idle chain from a stuck one by the last block time, see which build runs,
+// and get the process_ series every Prometheus client exports.
+TEST(NodeMetricsTest, BuildInfoLastBlockTimeAndProcess) {
+  NodeMetrics metrics;
+  metrics.SetLastBlockTime(1'767'225'600'500);
+  const std::string text = metrics.Render();
+  EXPECT_NE(text.find("lotchain_last_block_time_seconds 1767225600.5"), std::string::npos) << text;
+  const std::string build = "lotchain_build_info{revision=\"" + std::string(BuildRevision()) +
+                            "\",version=\"" + std::string(BuildVersion()) + "\"} 1";
+  EXPECT_NE(text.find(build), std::string::npos) << text;
+  EXPECT_FALSE(BuildVersion().empty());
+  for (const char* series : {"process_cpu_seconds_total ", "process_resident_memory_bytes ",
+                             "process_open_fds ", "process_start_time_seconds "}) {
+    EXPECT_NE(text.find(std::string("\n") + series), std::string::npos) << series;
+  }
+  const size_t rss = text.find("\nprocess_resident_memory_bytes ");
+  ASSERT_NE(rss, std::string::npos);
+  EXPECT_GT(std::stod(text.substr(rss + 31)), 1e6);  // a test process holds more than 1 MB
+}
+
 TEST(NodeMetricsTest, RejectCodesAreBounded) {
   NodeMetrics metrics;
   metrics.TxRejected("lower-case");
