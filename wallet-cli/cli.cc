@@ -132,6 +132,7 @@ int RunCli(int argc, char** argv) {
   AddTxCommands(app, session, action);
   AddQueryCommands(app, session, action);
   AddFindCommands(app, session, action);
+  AddWatchCommand(app, session, action);
   AddProofCommands(app, session, action);
   CLI::App* version = app.add_subcommand("version", "print the version and git revision");
   version->callback([&action] {

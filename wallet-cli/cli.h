@@ -62,6 +62,7 @@ void AddKeyCommands(CLI::App& app, Session& session, Action& action);
 void AddTxCommands(CLI::App& app, Session& session, Action& action);
 void AddQueryCommands(CLI::App& app, Session& session, Action& action);
 void AddFindCommands(CLI::App& app, Session& session, Action& action);
+void AddWatchCommand(CLI::App& app, Session& session, Action& action);
 // The ids among `candidates` closest to `wanted` (at most three, closest first).
 std::vector<std::string> CloseMatches(const std::string& wanted,
                                       const std::vector<std::string>& candidates);

@@ -239,6 +239,45 @@ core::Status Client::StreamLotProof(
   }
 }
 
+core::Status Client::WatchCommits(
+    uint64_t from_height, const std::function<core::Status(const v1::CommitEvent&)>& sink) {
+  grpc::ClientContext context;  // no deadline
+  v1::WatchCommitsRequest request;
+  request.set_from_height(from_height);
+  std::unique_ptr<grpc::ClientReader<v1::CommitEvent>> reader =
+      stub_->WatchCommits(&context, request);
+  v1::CommitEvent event;
+  core::Status sunk = core::Status::Ok();
+  while (reader->Read(&event)) {
+    sunk = sink(event);
+    if (!sunk.ok()) {
+      context.TryCancel();
+      break;
+    }
+  }
+  grpc::Status s = reader->Finish();
+  if (!sunk.ok()) return sunk;
+  if (s.ok()) return core::Status("STREAM_ENDED", "node " + options_.target + " ended the stream");
+  if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+    return core::Status("STREAM_BEHIND", s.error_message());
+  }
+  if (s.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+    return core::Status("INVALID_ARGUMENT", s.error_message());
+  }
+  return ToStatus(s, "WatchCommits");
+}
+
+core::Result<v1::BlockWithCert> Client::GetBlock(uint64_t height) {
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::GetBlockRequest request;
+  request.set_height(height);
+  v1::BlockWithCert response;
+  grpc::Status s = stub_->GetBlock(&context, request, &response);
+  if (!s.ok()) return ToStatus(s, "GetBlock");
+  return response;
+}
+
 core::Result<v1::TxStatus> Client::SubmitTx(const std::string& signed_tx_bytes, uint32_t wait_ms) {
   grpc::ClientContext context;
   Prepare(context, wait_ms);

@@ -63,6 +63,11 @@ class Client {
   core::Result<core::Genesis> GetGenesis();
   // One page of a listing (api.proto ListRequest).
   core::Result<v1::ListResponse> List(const v1::ListRequest& request);
+  // Streams committed blocks from `from_height` (0 = the next block) to `sink` until the sink
+  // returns an error (returned) or the stream ends (its status). No deadline: a watch is long.
+  core::Status WatchCommits(uint64_t from_height,
+                            const std::function<core::Status(const v1::CommitEvent&)>& sink);
+  core::Result<v1::BlockWithCert> GetBlock(uint64_t height);
   // Submits a SignedTx encoding; with `wait_ms` > 0 waits up to that long for the commit.
   core::Result<v1::TxStatus> SubmitTx(const std::string& signed_tx_bytes, uint32_t wait_ms);
 

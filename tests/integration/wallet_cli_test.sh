@@ -417,6 +417,23 @@ lc lot show rec-co-2 --json
 [ "$(json_get 'j["composition"][0]["recycled_post_consumer_grams"]')" = 90000 ] ||
   fail "collected pack recovers as post-consumer content"
 
+echo "== watch: committed transactions as JSON lines, replayed from a height and live"
+lc watch --from-height 1 --until-height 3
+python3 - "$TMP/out" <<'PY' || fail "watch --from-height 1 --until-height 3"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert [l["height"] for l in lines][:1] == [1] and lines[-1]["height"] == 3, lines
+assert lines[0]["event"] == "facility register" and lines[0]["org"] == "mine-co", lines[0]
+assert lines[0]["status"] == "applied" and len(lines[0]["tx_hash"]) == 64
+PY
+"$LOTCHAIN" watch >"$TMP/watch.out" 2>"$TMP/watch.err" &
+WATCHER=$!
+sleep 0.5
+lc facility register --key miner --id mine-w --kind mine --country CD --name "Watched mine" --wait
+for _ in $(seq 1 50); do grep -q '"mine-w"' "$TMP/watch.out" && break; sleep 0.1; done
+kill "$WATCHER"; wait "$WATCHER" 2>/dev/null || true
+has "$TMP/watch.out" '"facility_id":"mine-w"'
+
 echo "== finding things: members, lots, inbox/outbox, facilities, audits, flags"
 lc members list
 out_has "collect-co"; out_has "cell_maker,oem,second_life"; out_has "7 members at height"
