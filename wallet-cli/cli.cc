@@ -12,11 +12,35 @@
 namespace lotchain::wallet {
 
 Client& Session::client() {
-  if (!client_) {
-    client_ = std::make_unique<Client>(
-        ClientOptions{ResolveNodeTarget(options.node), options.timeout_ms});
-  }
+  if (!client_) client_ = ConnectFrom(0);
   return *client_;
+}
+
+// With several nodes (--node A,B,C), the first from `start` on that answers GetStatus within
+// kFailOverProbeMs; with one node, that node without a probe.
+std::unique_ptr<Client> Session::ConnectFrom(size_t start) {
+  if (targets_.empty()) targets_ = SplitNodeTargets(ResolveNodeTarget(options.node));
+  auto make = [this](size_t i, uint32_t timeout_ms) {
+    return std::make_unique<Client>(ClientOptions{targets_[i], timeout_ms});
+  };
+  const size_t n = targets_.size();
+  if (n == 1) return make(0, options.timeout_ms);
+  for (size_t step = 0; step < n; ++step) {
+    const size_t i = (start + step) % n;
+    if (make(i, std::min(options.timeout_ms, kFailOverProbeMs))->GetStatus().ok()) {
+      current_ = i;
+      return make(i, options.timeout_ms);
+    }
+    Note("node " + targets_[i] + " does not answer; trying the next of --node\n");
+  }
+  current_ = start % n;
+  return make(current_, options.timeout_ms);
+}
+
+bool Session::FailOver() {
+  if (targets_.size() < 2) return false;
+  client_ = ConnectFrom(current_ + 1);
+  return true;
 }
 
 std::string Session::KeyName() const {
@@ -103,7 +127,8 @@ constexpr const char* kFooter =
     "docs/WALLET.md has the details.\n";
 
 void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
-  app.add_option("--node", g.node, "node gRPC address HOST:PORT (default $LOTCHAIN_NODE or "
+  app.add_option("--node", g.node, "node gRPC address HOST:PORT, or several as A,B,C (the first "
+                                   "that answers is used; default $LOTCHAIN_NODE or "
                                    "127.0.0.1:26700)");
   app.add_option("--keystore", g.keystore, "keystore directory (default $LOTCHAIN_KEYSTORE or "
                                            "~/.lotchain/keys)");

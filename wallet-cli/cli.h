@@ -37,7 +37,10 @@ class Session {
  public:
   GlobalOptions options;
 
+  // The node client, created on first use. --node may list several nodes (A,B,C): the first
+  // that answers is used, and FailOver() moves to the next one that does (false with one node).
   Client& client();
+  bool FailOver();
   Keystore keystore() const { return Keystore(Keystore::ResolveDir(options.keystore)); }
   std::string KeyName() const;  // --key, else $LOTCHAIN_KEY, else "" (the only key)
   // --chain-id, else the node's.
@@ -52,7 +55,12 @@ class Session {
   void Note(const std::string& text) const;  // stderr
 
  private:
+  static constexpr uint32_t kFailOverProbeMs = 2000;
+  std::unique_ptr<Client> ConnectFrom(size_t start);
+
   std::unique_ptr<Client> client_;
+  std::vector<std::string> targets_;
+  size_t current_ = 0;
 };
 
 // The command to run after parsing (set by a subcommand's callback).

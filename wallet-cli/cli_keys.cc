@@ -1,4 +1,4 @@
-// `lotchain keys new|list|show|import|export-pub`.
+// `lotchain keys new|list|show|import|delete|rename|export-pub`.
 #include <nlohmann/json.hpp>
 
 #include "consensus/core/genesis.h"
@@ -11,6 +11,9 @@ namespace {
 
 struct KeyArgs {
   std::string name;
+  std::string new_name;
+  bool yes = false;
+  bool allow_short = false;
   std::string import_file;
   bool kdf_fast = false;
   std::string member_org;
@@ -43,9 +46,23 @@ core::Status Created(Session& s, const KeyInfo& info, const char* verb) {
   return core::Status::Ok();
 }
 
+// The passphrase that seals a new key: at least kPassphraseMinChars unless overridden.
+core::Result<std::string> NewPassphrase(Session& s, const KeyArgs& a) {
+  LOTCHAIN_ASSIGN_OR_RETURN(std::string passphrase, s.Passphrase(/*confirm=*/true));
+  size_t chars = 0;  // UTF-8 characters, not bytes
+  for (char c : passphrase) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  if (chars < kPassphraseMinChars && !a.allow_short) {
+    return core::Status("WEAK_PASSPHRASE",
+                        "the passphrase has " + std::to_string(chars) + " characters; use at "
+                        "least " + std::to_string(kPassphraseMinChars) + " (a few words), or pass "
+                        "--allow-short-passphrase for a throw-away key");
+  }
+  return passphrase;
+}
+
 core::Status New(Session& s, const KeyArgs& a) {
   KdfParams kdf = s.KdfFast(a.kdf_fast) ? FastKdf() : ModerateKdf();
-  LOTCHAIN_ASSIGN_OR_RETURN(std::string passphrase, s.Passphrase(/*confirm=*/true));
+  LOTCHAIN_ASSIGN_OR_RETURN(std::string passphrase, NewPassphrase(s, a));
   LOTCHAIN_ASSIGN_OR_RETURN(KeyInfo info, s.keystore().Create(a.name, passphrase, kdf));
   return Created(s, info, "created");
 }
@@ -54,28 +71,50 @@ core::Status Import(Session& s, const KeyArgs& a) {
   LOTCHAIN_ASSIGN_OR_RETURN(std::string text, ReadInput(a.import_file, 64u << 10));
   LOTCHAIN_ASSIGN_OR_RETURN(std::string seed, SeedFromImportText(text));
   KdfParams kdf = s.KdfFast(a.kdf_fast) ? FastKdf() : ModerateKdf();
-  LOTCHAIN_ASSIGN_OR_RETURN(std::string passphrase, s.Passphrase(/*confirm=*/true));
+  LOTCHAIN_ASSIGN_OR_RETURN(std::string passphrase, NewPassphrase(s, a));
   LOTCHAIN_ASSIGN_OR_RETURN(KeyInfo info, s.keystore().Import(a.name, seed, passphrase, kdf));
   return Created(s, info, "imported");
 }
 
 core::Status List(Session& s) {
   Keystore store = s.keystore();
-  LOTCHAIN_ASSIGN_OR_RETURN(std::vector<KeyInfo> keys, store.List());
+  LOTCHAIN_ASSIGN_OR_RETURN(KeyListing listing, store.ListAll());
   if (s.options.json) {
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& k : keys) j.push_back(KeyJson(k));
+    for (const auto& k : listing.keys) j.push_back(KeyJson(k));
+    for (const auto& d : listing.damaged) {
+      j.push_back({{"name", d.name}, {"path", d.path}, {"damaged", d.problem}});
+    }
     s.Print(j.dump(2) + "\n");
     return core::Status::Ok();
   }
-  if (keys.empty()) {
+  if (listing.keys.empty() && listing.damaged.empty()) {
     s.Print("no keys in " + store.dir() + "; create one with `lotchain keys new NAME`\n");
     return core::Status::Ok();
   }
   Table t({"name", "public key"});
-  for (const auto& k : keys) t.AddRow({k.name, core::ToHex(k.public_key)});
+  for (const auto& k : listing.keys) t.AddRow({k.name, core::ToHex(k.public_key)});
+  for (const auto& d : listing.damaged) t.AddRow({d.name, "DAMAGED: " + d.problem});
   s.Print(t.Render());
   return core::Status::Ok();
+}
+
+core::Status Delete(Session& s, const KeyArgs& a) {
+  LOTCHAIN_ASSIGN_OR_RETURN(KeyInfo info, s.keystore().Info(a.name));
+  if (!a.yes) {
+    return core::Status("BAD_INPUT", "deleting key \"" + a.name + "\" (" +
+                                         core::ToHex(info.public_key) + ") destroys its secret for "
+                                         "good unless you hold a backup of " + info.path +
+                                         "; pass --yes to delete it");
+  }
+  LOTCHAIN_RETURN_IF_ERROR(s.keystore().Delete(a.name));
+  s.Print("deleted key \"" + a.name + "\" (" + core::ToHex(info.public_key) + ")\n");
+  return core::Status::Ok();
+}
+
+core::Status Rename(Session& s, const KeyArgs& a) {
+  LOTCHAIN_ASSIGN_OR_RETURN(KeyInfo info, s.keystore().Rename(a.name, a.new_name));
+  return Created(s, info, ("renamed \"" + a.name + "\" to").c_str());
 }
 
 core::Status Show(Session& s, const KeyArgs& a) {
@@ -127,6 +166,8 @@ void AddKeyCommands(CLI::App& app, Session& session, Action& action) {
   CLI::App* add = keys->add_subcommand("new", "create a key sealed with a passphrase");
   add->add_option("NAME", args->name, "key name")->required();
   add->add_flag("--kdf-fast", args->kdf_fast, "weak Argon2id limits (tests only)");
+  add->add_flag("--allow-short-passphrase", args->allow_short,
+                "accept a passphrase under 12 characters (throw-away keys)");
   add->callback([&session, &action, args] { action = [&session, args] { return New(session, *args); }; });
 
   CLI::App* list = keys->add_subcommand("list", "list keys");
@@ -142,7 +183,19 @@ void AddKeyCommands(CLI::App& app, Session& session, Action& action) {
   imp->add_option("FILE", args->import_file, "hex seed or {\"public_key\",\"seed\"} JSON; - = stdin")
       ->required();
   imp->add_flag("--kdf-fast", args->kdf_fast, "weak Argon2id limits (tests only)");
+  imp->add_flag("--allow-short-passphrase", args->allow_short,
+                "accept a passphrase under 12 characters (throw-away keys)");
   imp->callback([&session, &action, args] { action = [&session, args] { return Import(session, *args); }; });
+
+  CLI::App* del = keys->add_subcommand("delete", "delete a key (its secret is gone for good)");
+  del->add_option("NAME", args->name, "key name")->required();
+  del->add_flag("--yes", args->yes, "really delete it");
+  del->callback([&session, &action, args] { action = [&session, args] { return Delete(session, *args); }; });
+
+  CLI::App* ren = keys->add_subcommand("rename", "give a key another name");
+  ren->add_option("NAME", args->name, "current name")->required();
+  ren->add_option("NEW_NAME", args->new_name, "new name")->required();
+  ren->callback([&session, &action, args] { action = [&session, args] { return Rename(session, *args); }; });
 
   CLI::App* pub = keys->add_subcommand("export-pub", "print the public key (or a genesis member entry)");
   pub->add_option("NAME", args->name, "key name")->required();

@@ -48,8 +48,14 @@ class Watcher {
       const bool transient = ended.code() == kNodeUnreachable || ended.code() == "STREAM_BEHIND" ||
                              ended.code() == "STREAM_ENDED";
       if (!transient) return ended;
-      s_.Note("watch: " + ended.message() + "; resuming from height " +
-              (next == 0 ? std::string("next") : std::to_string(next)) + " in " +
+      const std::string before = s_.client().target();
+      if (ended.code() == kNodeUnreachable && s_.FailOver() && s_.client().target() != before) {
+        s_.Note("watch: " + ended.message() + "; continuing with node " + s_.client().target() +
+                "\n");
+        continue;
+      }
+      s_.Note("watch: " + ended.message() + "; resuming from " +
+              (next == 0 ? std::string("the next block") : "height " + std::to_string(next)) + " in " +
               std::to_string(backoff) + " s\n");
       std::this_thread::sleep_for(std::chrono::seconds(backoff));
       backoff = std::min(backoff * 2, kBackoffMaxSeconds);

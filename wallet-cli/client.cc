@@ -46,6 +46,22 @@ std::string ResolveNodeTarget(const std::string& flag_value) {
   return "127.0.0.1:26700";
 }
 
+std::vector<std::string> SplitNodeTargets(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    std::string item = list.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  if (out.empty()) out.push_back(list);
+  return out;
+}
+
 Client::Client(ClientOptions options) : options_(std::move(options)) {
   LOTCHAIN_ASSERT(!options_.target.empty());
   grpc::ChannelArguments args;

@@ -35,6 +35,8 @@ struct ClientOptions {
 
 // --node HOST:PORT, else $LOTCHAIN_NODE, else 127.0.0.1:26700 (node0 of `lotchaind testnet`).
 std::string ResolveNodeTarget(const std::string& flag_value);
+// "a:1, b:2" -> {"a:1", "b:2"}: the nodes of a --node list, in order (empty items dropped).
+std::vector<std::string> SplitNodeTargets(const std::string& list);
 
 class Client {
  public:

@@ -37,7 +37,8 @@ inline ExitCode ExitCodeOf(const core::Status& status) {
   if (status.ok()) return kExitOk;
   const std::string& code = status.code();
   if (code == "WRONG_PASSPHRASE" || code == "NO_PASSPHRASE" || code == "KEY_NOT_FOUND" ||
-      code == "KEY_EXISTS" || code == "BAD_KEYFILE" || code == "KEYSTORE_IO") {
+      code == "KEY_EXISTS" || code == "BAD_KEYFILE" || code == "KEYSTORE_IO" ||
+      code == "WEAK_PASSPHRASE") {
     return kExitKey;
   }
   if (code == kRpcFailed || code == kNodeUnreachable || code == kTraceTooLarge) return kExitNode;

@@ -367,21 +367,69 @@ Result<KeyInfo> Keystore::Info(const std::string& name) const {
   return InfoFromJson(j, path);
 }
 
-Result<std::vector<KeyInfo>> Keystore::List() const {
-  std::vector<KeyInfo> keys;
+Result<KeyListing> Keystore::ListAll() const {
+  KeyListing out;
   std::error_code ec;
-  if (!fs::exists(dir_, ec)) return keys;
+  if (!fs::exists(dir_, ec)) return out;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     if (entry.path().extension() != ".json") continue;
     std::string name = entry.path().stem().string();
-    if (!core::IsValidId(name)) continue;
+    const std::string path = entry.path().string();
+    if (!core::IsValidId(name)) {
+      out.damaged.push_back({name, path, "the file name is not a valid key name"});
+      continue;
+    }
     auto info = Info(name);
-    if (info.ok()) keys.push_back(std::move(info).value());
+    if (!info.ok()) {
+      out.damaged.push_back({name, path, info.status().message()});
+    } else if (info->name != name) {
+      out.damaged.push_back({name, path, "the file says its key is named \"" + info->name + "\""});
+    } else {
+      out.keys.push_back(std::move(info).value());
+    }
   }
   if (ec) return Status("KEYSTORE_IO", "cannot list " + dir_ + ": " + ec.message());
-  std::sort(keys.begin(), keys.end(),
+  std::sort(out.keys.begin(), out.keys.end(),
             [](const KeyInfo& a, const KeyInfo& b) { return a.name < b.name; });
-  return keys;
+  std::sort(out.damaged.begin(), out.damaged.end(),
+            [](const DamagedKey& a, const DamagedKey& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<std::vector<KeyInfo>> Keystore::List() const {
+  LOTCHAIN_ASSIGN_OR_RETURN(KeyListing listing, ListAll());
+  return std::move(listing.keys);
+}
+
+Status Keystore::Delete(const std::string& name) const {
+  LOTCHAIN_RETURN_IF_ERROR(CheckName(name));
+  const std::string path = PathOf(name);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return Status("KEY_NOT_FOUND", "no key \"" + name + "\" in " + dir_ + "; see `lotchain keys list`");
+  }
+  if (!fs::remove(path, ec) || ec) {
+    return Status("KEYSTORE_IO", "cannot delete " + path + ": " + ec.message());
+  }
+  fs::remove((fs::path(dir_) / (name + ".nonce")), ec);  // a missing cache is fine
+  return Status::Ok();
+}
+
+Result<KeyInfo> Keystore::Rename(const std::string& from, const std::string& to) const {
+  LOTCHAIN_RETURN_IF_ERROR(CheckName(to));
+  LOTCHAIN_ASSIGN_OR_RETURN(KeyInfo info, Info(from));
+  const std::string target = PathOf(to);
+  if (fs::exists(target)) {
+    return Status("KEY_EXISTS", "key \"" + to + "\" already exists in " + dir_ + "; choose another name");
+  }
+  LOTCHAIN_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(info.path, kKeyFileBytesMax));
+  LOTCHAIN_ASSIGN_OR_RETURN(json j, ParseKeyJson(text));
+  j["name"] = to;  // metadata outside the sealed box; the box holds only the seed
+  LOTCHAIN_RETURN_IF_ERROR(WriteFileAtomic(target, j.dump(2) + "\n", 0600));
+  const uint64_t nonce = LastNonce(from);
+  if (nonce != 0) LOTCHAIN_RETURN_IF_ERROR(RecordNonce(to, nonce));
+  LOTCHAIN_RETURN_IF_ERROR(Delete(from));
+  return Info(to);
 }
 
 Result<core::SecretKey> Keystore::Unlock(const std::string& name,
@@ -393,8 +441,15 @@ Result<core::SecretKey> Keystore::Unlock(const std::string& name,
 
 Result<KeyInfo> Keystore::Choose(const std::string& name) const {
   if (!name.empty()) return Info(name);
-  LOTCHAIN_ASSIGN_OR_RETURN(std::vector<KeyInfo> keys, List());
+  LOTCHAIN_ASSIGN_OR_RETURN(KeyListing listing, ListAll());
+  const std::vector<KeyInfo>& keys = listing.keys;
   if (keys.size() == 1) return keys.front();
+  if (keys.empty() && !listing.damaged.empty()) {
+    const DamagedKey& d = listing.damaged.front();
+    return Status("BAD_KEYFILE", "the keystore " + dir_ + " holds no readable key: " + d.path +
+                                     " is damaged (" + d.problem + "); restore it from a backup "
+                                     "or import the key again");
+  }
   if (keys.empty()) {
     return Status("KEY_NOT_FOUND", "the keystore " + dir_ +
                                        " holds no key; create one with `lotchain keys new NAME` "

@@ -48,6 +48,22 @@ struct KeyInfo {
   KdfParams kdf;
 };
 
+// A file in the keystore that is not a readable key file: listed, never silently skipped.
+struct DamagedKey {
+  std::string name;
+  std::string path;
+  std::string problem;
+};
+
+struct KeyListing {
+  std::vector<KeyInfo> keys;        // sorted by name
+  std::vector<DamagedKey> damaged;  // sorted by name
+};
+
+// Passphrases of new keys have at least this many characters unless the user insists
+// (`--allow-short-passphrase`): Argon2id slows guessing, it cannot save "1234".
+inline constexpr size_t kPassphraseMinChars = 12;
+
 class Keystore {
  public:
   explicit Keystore(std::string dir) : dir_(std::move(dir)) {}
@@ -63,7 +79,13 @@ class Keystore {
   // Seals a given 32-byte seed.
   core::Result<KeyInfo> Import(const std::string& name, const std::string& seed,
                                const std::string& passphrase, const KdfParams& kdf);
-  core::Result<std::vector<KeyInfo>> List() const;  // sorted by name
+  core::Result<std::vector<KeyInfo>> List() const;  // sorted by name; readable keys only
+  // Every key file, the readable ones and the damaged ones with what is wrong with each.
+  core::Result<KeyListing> ListAll() const;
+  // Removes the key file and its nonce cache (KEY_NOT_FOUND if absent).
+  core::Status Delete(const std::string& name) const;
+  // Renames a key (file, its "name" field, its nonce cache); KEY_EXISTS if `to` exists.
+  core::Result<KeyInfo> Rename(const std::string& from, const std::string& to) const;
   core::Result<KeyInfo> Info(const std::string& name) const;
   core::Result<core::SecretKey> Unlock(const std::string& name,
                                        const std::string& passphrase) const;

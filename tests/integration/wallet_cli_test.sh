@@ -110,6 +110,21 @@ out_has "imported key \"dev\""
 expect_exit 2 keys import dev "$TMP/dev.seed"   # KEY_EXISTS
 err_has "already exists"
 
+echo "== keys: a short passphrase, rename, delete (only with --yes), a damaged file is listed"
+LOTCHAIN_PASSPHRASE=short expect_exit 2 keys new shorty
+err_has "use at least 12"
+LOTCHAIN_PASSPHRASE=short lc keys new shorty --allow-short-passphrase
+lc keys rename shorty throwaway
+out_has "renamed \"shorty\" to key \"throwaway\""
+expect_exit 1 keys delete throwaway
+err_has "pass --yes"
+lc keys delete throwaway --yes
+out_has "deleted key \"throwaway\""
+echo '{"version": 1, "name": "broken"' >"$TMP/keys/broken.json"
+lc keys list
+out_has "broken"; out_has "DAMAGED:"
+rm "$TMP/keys/broken.json"
+
 member() {  # member KEY ORG ROLES
   "$LOTCHAIN" keys export-pub "$1" --member "$2" --roles "$3"
 }
@@ -168,6 +183,11 @@ out_has '"status":"healthy"'
 fetch "$HTTP0/metrics" >"$TMP/out"
 out_has 'lotchain_build_info{revision="'; out_has 'process_resident_memory_bytes '
 out_has 'lotchain_last_block_time_seconds '
+
+echo "== --node A,B: the first node that answers"
+lc --node "$DEAD_NODE,127.0.0.1:$((BASE_PORT + 101))" status --json
+[ "$(json_get 'j["chain_id"]')" = wallet-e2e ] || fail "--node fails over to the second node"
+err_has "does not answer; trying the next"
 
 echo "== import a lotchaind key file (JSON form)"
 lc keys import node0-key "$TMP/net/node0/node_key.json"

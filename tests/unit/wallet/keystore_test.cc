@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace lotchain::wallet {
@@ -102,6 +103,67 @@ TEST_F(KeystoreTest, ListChooseAndNonceCache) {
   ASSERT_TRUE(store.RecordNonce("a", 5).ok());
   EXPECT_EQ(store.LastNonce("a"), 7u);
   EXPECT_FALSE(store.Create("../evil", "pw", FastKdf()).ok());
+}
+
+}  // namespace
+}  // namespace lotchain::wallet
+
+namespace lotchain::wallet {
+namespace {
+
+class KeystoreManageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    core::InitCrypto();
+    dir = std::filesystem::temp_directory_path() /
+          ("lotchain-keystore-manage-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  std::filesystem::path dir;
+};
+
+// A damaged file is listed with its problem, never silently skipped, and Choose says so when
+// it is the only one.
+TEST_F(KeystoreManageTest, DamagedKeyFilesAreListed) {
+  Keystore store(dir.string());
+  ASSERT_TRUE(store.Create("alice", "correct horse battery", FastKdf()).ok());
+  { std::ofstream(dir / "bob.json") << "{ not json"; }
+  auto listing = store.ListAll();
+  ASSERT_TRUE(listing.ok());
+  ASSERT_EQ(listing->keys.size(), 1u);
+  ASSERT_EQ(listing->damaged.size(), 1u);
+  EXPECT_EQ(listing->damaged[0].name, "bob");
+  EXPECT_FALSE(listing->damaged[0].problem.empty());
+  ASSERT_TRUE(store.Delete("alice").ok());
+  auto chosen = store.Choose("");
+  ASSERT_FALSE(chosen.ok());
+  EXPECT_EQ(chosen.status().code(), "BAD_KEYFILE");
+  EXPECT_NE(chosen.status().message().find("bob.json is damaged"), std::string::npos)
+      << chosen.status().message();
+}
+
+TEST_F(KeystoreManageTest, RenameKeepsTheKeyAndItsNonces) {
+  Keystore store(dir.string());
+  auto alice = store.Create("alice", "correct horse battery", FastKdf());
+  ASSERT_TRUE(alice.ok());
+  ASSERT_TRUE(store.RecordNonce("alice", 77).ok());
+  ASSERT_TRUE(store.Create("carol", "correct horse battery", FastKdf()).ok());
+  EXPECT_EQ(store.Rename("alice", "carol").status().code(), "KEY_EXISTS");
+  auto renamed = store.Rename("alice", "refiner-2027");
+  ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
+  EXPECT_EQ(renamed->name, "refiner-2027");
+  EXPECT_EQ(renamed->public_key, alice->public_key);
+  EXPECT_EQ(store.LastNonce("refiner-2027"), 77u);
+  EXPECT_EQ(store.Info("alice").status().code(), "KEY_NOT_FOUND");
+  auto key = store.Unlock("refiner-2027", "correct horse battery");
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->PublicKey(), alice->public_key);
+  EXPECT_TRUE(store.ListAll()->damaged.empty());
+  EXPECT_EQ(store.Delete("alice").code(), "KEY_NOT_FOUND");
+  ASSERT_TRUE(store.Delete("refiner-2027").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir / "refiner-2027.nonce"));
 }
 
 }  // namespace
