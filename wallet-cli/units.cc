@@ -1,5 +1,7 @@
 #include "wallet-cli/units.h"
 
+#include "consensus/core/quantity_text.h"
+
 #include <array>
 #include <cstdio>
 #include <optional>
@@ -117,6 +119,10 @@ Result<uint64_t> ParseWithUnits(std::string_view text, const std::array<Unit, N>
   }
   std::string known;
   for (const Unit& unit : units) known += (known.empty() ? "" : ", ") + std::string(unit.suffix);
+  if (d.unit.starts_with(",") && d.unit.size() > 1 && d.unit[1] >= '0' && d.unit[1] <= '9') {
+    return Bad(text, "the decimal separator is a dot: write " + d.integer_digits + "." +
+                         d.unit.substr(1) + ", and no thousands separators");
+  }
   return Bad(text, "unknown unit \"" + d.unit + "\"; use one of " + known);
 }
 
@@ -176,18 +182,7 @@ int64_t DaysInMonth(int64_t y, int64_t m) {
   return m == 2 && IsLeap(y) ? 29 : kDays[static_cast<size_t>(m - 1)];
 }
 
-std::string FormatScaled(uint64_t value, int exponent, std::string_view unit) {
-  LOTCHAIN_ASSERT(exponent >= 0);
-  if (exponent == 0) return std::to_string(value) + " " + std::string(unit);
-  uint64_t divisor = 1;
-  for (int i = 0; i < exponent; ++i) divisor *= 10;
-  std::string text = std::to_string(value / divisor);
-  std::string fraction = std::to_string(value % divisor);
-  fraction.insert(0, static_cast<size_t>(exponent) - fraction.size(), '0');
-  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
-  if (!fraction.empty()) text += "." + fraction;
-  return text + " " + std::string(unit);
-}
+using core::FormatScaled;  // consensus/core/quantity_text.h
 
 }  // namespace
 
@@ -250,11 +245,7 @@ Result<int32_t> ParseMicrodegrees(std::string_view text, int32_t abs_max) {
   return d.negative ? -value : value;
 }
 
-std::string FormatMass(uint64_t grams) {
-  if (grams >= 1'000'000) return FormatScaled(grams, 6, "t");
-  if (grams >= 1'000) return FormatScaled(grams, 3, "kg");
-  return FormatScaled(grams, 0, "g");
-}
+std::string FormatMass(uint64_t grams) { return core::FormatMass(grams); }
 
 std::string FormatCo2e(uint64_t grams) { return FormatMass(grams) + " CO2e"; }
 

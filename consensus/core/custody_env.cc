@@ -3,6 +3,8 @@
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/custody_env.h"
+
+#include "consensus/core/quantity_text.h"
 #include "consensus/core/genesis.h"
 #include "consensus/core/ids.h"
 #include "consensus/core/state_keys.h"
@@ -127,15 +129,15 @@ Status CheckHash(std::string_view hash, std::string_view field) {
 
 Status CheckMass(uint64_t grams, std::string_view field) {
   if (grams > 0 && grams <= kMassGramsMax) return Status::Ok();
-  return Status(codes::kInvalidField, std::string(field) + " must be 1.." +
-                                          std::to_string(kMassGramsMax) + " g, got " +
-                                          std::to_string(grams));
+  return Status(codes::kInvalidField, std::string(field) + " must be 1 g.." +
+                                          FormatMass(kMassGramsMax) + ", got " +
+                                          FormatMass(grams));
 }
 
 Status CheckEmissions(const v1::Emissions& emissions, std::string_view field) {
   if (emissions.co2e_grams() > kCo2eGramsMax) {
     return Status(codes::kInvalidField, std::string(field) + ".co2e_grams exceeds " +
-                                            std::to_string(kCo2eGramsMax) + " g CO2e");
+                                            FormatMass(kCo2eGramsMax) + " CO2e");
   }
   if (emissions.co2e_grams() > 0 && emissions.quality() == v1::DATA_QUALITY_UNSPECIFIED) {
     return Status(codes::kInvalidField,
@@ -163,8 +165,8 @@ Status CheckComposition(const google::protobuf::RepeatedPtrField<v1::ElementMass
     prev = entry.element();
     if (entry.grams() > mass_grams) {
       return Status(codes::kCompositionExceedsMass,
-                    name + " is " + std::to_string(entry.grams()) + " g, more than the lot's " +
-                        std::to_string(mass_grams) + " g");
+                    name + " is " + FormatMass(entry.grams()) + ", more than the lot's " +
+                        FormatMass(mass_grams));
     }
     bool has_recycled = entry.recycled_pre_consumer_grams() != 0 ||
                         entry.recycled_post_consumer_grams() != 0;
@@ -180,7 +182,7 @@ Status CheckComposition(const google::protobuf::RepeatedPtrField<v1::ElementMass
     if (sum > mass_grams) {
       return Status(codes::kCompositionExceedsMass,
                     std::string(field) + " adds up to more than the lot's " +
-                        std::to_string(mass_grams) + " g");
+                        FormatMass(mass_grams));
     }
   }
   return Status::Ok();

@@ -21,6 +21,7 @@
 #include "consensus/core/allocation.h"
 #include "consensus/core/custody.h"
 #include "consensus/core/custody_env.h"
+#include "consensus/core/quantity_text.h"
 #include "consensus/core/genesis.h"
 #include "consensus/core/state_keys.h"
 
@@ -92,8 +93,8 @@ Result<ConsumedInputs> ConsumeInputs(
     LOTCHAIN_RETURN_IF_ERROR(RequirePrevEvent(lot, input.prev_event_hash()));
     if (input.mass_grams() == 0 || input.mass_grams() > lot.mass_grams()) {
       return Status(codes::kInsufficientMass,
-                    "input lot \"" + lot.lot_id() + "\" holds " + std::to_string(lot.mass_grams()) +
-                        " g; cannot consume " + std::to_string(input.mass_grams()) + " g");
+                    "input lot \"" + lot.lot_id() + "\" holds " + FormatMass(lot.mass_grams()) +
+                        "; cannot consume " + FormatMass(input.mass_grams()));
     }
     ConsumeFromLot(lot, input.mass_grams(), consumed);
     consumed.lots.push_back(std::move(lot));
@@ -222,17 +223,17 @@ Status CheckOutputs(const TxEnv& env,
     uint64_t available = it == consumed.elements.end() ? 0 : it->second.grams;
     if (grams > available) {
       return Status(codes::kElementMassIncreases,
-                    "outputs hold " + std::to_string(grams) + " g of " +
+                    "outputs hold " + FormatMass(grams) + " of " +
                         std::string(ElementSymbol(static_cast<v1::Element>(element))) +
-                        " but the inputs consumed only " + std::to_string(available) +
-                        " g; no element's mass may increase");
+                        " but the inputs consumed only " + FormatMass(available) +
+                        "; no element's mass may increase");
     }
   }
   if (output_mass > consumed.mass + reagents.mass) {
     return Status(codes::kMassIncreases,
-                  "outputs weigh " + std::to_string(output_mass) + " g but the inputs gave " +
-                      std::to_string(consumed.mass) + " g and the reagents " +
-                      std::to_string(reagents.mass) + " g; declare every reagent the process "
+                  "outputs weigh " + FormatMass(output_mass) + " but the inputs gave " +
+                      FormatMass(consumed.mass) + " and the reagents " +
+                      FormatMass(reagents.mass) + "; declare every reagent the process "
                       "used (material, mass and its footprint), or lower the output masses");
   }
   return Status::Ok();

@@ -562,8 +562,10 @@ ProofReport VerifyProofBundleBytes(const Genesis& genesis, std::string_view bund
     ProofReport report;
     report.failures.push_back(
         {-1, "", std::string(checks::kBundle),
-         "the file is not a proof bundle (it does not decode as a ProofBundle); write one with "
-         "`lotchain proof export LOT -o FILE`"});
+         "the file is not a proof bundle, or one cut short (its " +
+             std::to_string(bundle_bytes.size()) +
+             " bytes do not decode as a ProofBundle); write one again with "
+             "`lotchain proof export LOT -o FILE`"});
     return report;
   }
   return VerifyProofBundle(genesis, bundle, options);

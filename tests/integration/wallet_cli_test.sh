@@ -511,6 +511,12 @@ echo "== a file that is not a bundle"
 printf 'this is not a proof bundle\377\377' >"$TMP/garbage.bundle"  # tag 0x74: a stray end-group
 expect_exit 5 proof verify "$TMP/garbage.bundle" --genesis "$TMP/net/genesis.json"
 out_has "not a proof bundle"; out_has "(unknown: the bundle names no lot)"
+head -c 1000 "$TMP/pack-1.bundle" >"$TMP/cut.bundle"   # a download cut short
+expect_exit 5 proof verify "$TMP/cut.bundle" --genesis "$TMP/net/genesis.json"
+out_has "or one cut short"; grep -qF "167772160" "$TMP/out" && fail "no byte limits for a cut file"
+expect_exit 1 lot create --key miner --id x --facility mine-1 --material ore --mass 50,5kg \
+  --certificate-sha256 "$(printf '%064d' 0)" --issuer I --cert-number 1
+err_has "the decimal separator is a dot: write 50.5kg"
 
 echo "== waiting without a quorum: the hash first, plain words, exit 6; Ctrl-C says how to check"
 kill "${NODE_PIDS[2]}" "${NODE_PIDS[3]}"

@@ -40,6 +40,11 @@ TEST(UnitsTest, MassRefusals) {
   EXPECT_FALSE(ParseMassGrams("kg").ok());
   EXPECT_FALSE(ParseMassGrams("1e3kg").ok());
   EXPECT_FALSE(ParseMassGrams("99999999999999999999999999999t").ok());
+  auto comma = ParseMassGrams("50,5kg");  // a European decimal comma
+  ASSERT_FALSE(comma.ok());
+  EXPECT_NE(comma.status().message().find("the decimal separator is a dot: write 50.5kg"),
+            std::string::npos)
+      << comma.status().message();
 }
 
 TEST(UnitsTest, Co2eEnergyShare) {
