@@ -14,6 +14,7 @@ PKGS=(
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   prometheus-cpp-dev
   python3 python3-grpcio python3-nacl python3-protobuf curl procps
+  graphviz
   "$@"
 )
 SUDO=""

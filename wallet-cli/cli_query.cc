@@ -22,7 +22,26 @@ struct QueryArgs {
   // All of the DAG by default (the node's maximum): a passport or trace over a cut DAG would
   // miss origins, refiners and flags. The node's own default (core::kTraceNodesDefault) is lower.
   uint32_t max_nodes = core::kTraceNodesMax;
+  std::string group_by;                  // dot: "" or "org"
+  size_t dot_max_lots = kDotLotsDefault;  // dot: refuse bigger pictures
 };
+
+// The chain, height and block time a picture is titled with (read just before the trace, so
+// the trace is as of that height or a little later).
+core::Result<DotOptions> DotTitleFacts(Session& s, const QueryArgs& a) {
+  DotOptions o;
+  o.group_by_org = a.group_by == "org";
+  o.max_lots = a.dot_max_lots;
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::NodeStatus st, s.client().GetStatus());
+  o.chain_id = st.chain_id();
+  o.height = st.height();
+  if (st.height() > 0) {
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::BlockWithCert block, s.client().GetBlock(st.height()));
+    v1::BlockHeader header;
+    if (header.ParseFromString(block.block().header())) o.time_unix_ms = header.time_unix_ms();
+  }
+  return o;
+}
 
 std::string Label(const std::string& name, const std::string& prefix) {
   return EnumLabel(name, prefix);
@@ -131,12 +150,20 @@ core::Status TraceCmd(Session& s, const QueryArgs& a) {
   if (a.format != "tree" && a.format != "json" && a.format != "dot") {
     return core::Status("BAD_INPUT", "--format must be tree, json or dot");
   }
+  if (!a.group_by.empty() && (a.group_by != "org" || a.format != "dot")) {
+    return core::Status("BAD_INPUT", "--group-by takes \"org\" and applies to --format dot");
+  }
   auto direction = a.down ? v1::TRACE_DIRECTION_DOWNSTREAM : v1::TRACE_DIRECTION_UPSTREAM;
+  DotOptions dot;
+  if (a.format == "dot") {
+    LOTCHAIN_ASSIGN_OR_RETURN(dot, DotTitleFacts(s, a));
+  }
   LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace, s.client().Trace(a.lot_id, direction, a.max_nodes));
   if (a.format == "json" || s.options.json) {
     s.Print(RenderTraceJson(trace));
   } else if (a.format == "dot") {
-    s.Print(RenderTraceDot(trace));
+    LOTCHAIN_ASSIGN_OR_RETURN(std::string picture, RenderTraceDot(trace, dot));
+    s.Print(picture);
   } else {
     std::string out = RenderTraceTree(trace);
     if (!a.down) {
@@ -202,6 +229,10 @@ void AddQueryCommands(CLI::App& app, Session& session, Action& action) {
                     "at most this many lots (default: all, up to the node's maximum)")
       ->capture_default_str()
       ->check(CLI::Range(1u, core::kTraceNodesMax));
+  trace->add_option("--group-by", args->group_by, "dot: draw one box per organisation (org)");
+  trace->add_option("--dot-max-lots", args->dot_max_lots,
+                    "dot: refuse pictures of more lots than this")
+      ->capture_default_str();
   trace->callback([&session, &action, args] { action = [&session, args] { return TraceCmd(session, *args); }; });
 
   CLI::App* passport = app.add_subcommand("passport", "battery passport of a pack lot");

@@ -1,5 +1,7 @@
 #include "wallet-cli/passport.h"
 
+#include "consensus/core/queries.h"
+
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -12,10 +14,6 @@
 namespace lotchain::wallet {
 
 namespace {
-
-bool AuditOk(v1::AuditStatus status) {
-  return status == v1::AUDIT_STATUS_CONFORMANT || status == v1::AUDIT_STATUS_CROSS_RECOGNIZED;
-}
 
 std::string AuditLabel(v1::AuditStatus status) {
   if (status == v1::AUDIT_STATUS_UNSPECIFIED) return "no valid audit";
@@ -62,8 +60,7 @@ Passport BuildPassport(const v1::Trace& trace, const core::Genesis* genesis, int
   for (const auto& node : trace.nodes()) {
     const v1::Facility& facility = node.facility();
     v1::AuditStatus status = node.facility_audit_at_creation().status();
-    if (facility.kind() == v1::FACILITY_KIND_REFINERY && !AuditOk(status) &&
-        seen_facilities.insert(facility.facility_id()).second) {
+    if (core::RefinerNotConformant(node) && seen_facilities.insert(facility.facility_id()).second) {
       p.refiners_not_conformant.push_back(
           {facility.facility_id(), facility.owner_org(), facility.country(), status});
     }

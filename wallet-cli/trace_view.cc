@@ -31,6 +31,8 @@ std::map<std::string, int> IndexById(const v1::Trace& trace) {
 // Transport emissions join a lot's footprint when the transfer is accepted (docs/CUSTODY.md).
 bool IsTransport(const v1::LotEvent& e) { return e.kind() == v1::EVENT_KIND_ACCEPTED; }
 
+}  // namespace
+
 std::string AuditText(const v1::TraceNode& node) {
   if (node.facility().kind() == v1::FACILITY_KIND_UNSPECIFIED) return "";
   v1::AuditStatus status = node.facility_audit_at_creation().status();
@@ -48,6 +50,8 @@ std::string RecycledText(const v1::TraceNode& node, const TraceFigures& f) {
   if (node.lot().parents_size() == 0) return "recycled 0 % (primary)";
   return "";
 }
+
+namespace {
 
 TraceFigures FiguresAt(const v1::TraceNode& node);
 
@@ -177,45 +181,6 @@ std::string RenderTraceTree(const v1::Trace& trace) {
   }
   if (trace.truncated()) out += "(trace truncated at the node's limit; not every lot is shown)\n";
   return out;
-}
-
-std::string RenderTraceDot(const v1::Trace& trace) {
-  std::string out = "digraph trace {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n";
-  if (trace.truncated()) {
-    out += "  labelloc=t;\n  label=\"INCOMPLETE VIEW: the trace stopped at " +
-           std::to_string(trace.nodes_size()) + " lots (raise --max-nodes)\";\n";
-  }
-  auto quote = [](std::string s) {
-    std::string q;
-    for (char c : s) {
-      if (c == '"' || c == '\\') q.push_back('\\');
-      q.push_back(c);
-    }
-    return "\"" + q + "\"";
-  };
-  for (int i = 0; i < trace.nodes_size(); ++i) {
-    const v1::TraceNode& node = trace.nodes(i);
-    TraceFigures f = FiguresAt(node);
-    std::string label = node.lot().lot_id() + "\\n" + node.lot().material() + "\\n" +
-                        node.facility().owner_org() + " @ " + node.facility().facility_id() +
-                        " (" + node.facility().country() + ")\\n" + AuditText(node) +
-                        "\\nCO2e +" + FormatMass(f.added_co2e_grams) + " / " +
-                        FormatMass(f.accumulated_co2e_grams);
-    std::string recycled = RecycledText(node, f);
-    if (!recycled.empty()) label += "\\n" + recycled;
-    std::string quoted_label = quote(label);
-    // quote() escaped our "\n" separators; restore them as dot line breaks.
-    for (size_t pos = 0; (pos = quoted_label.find("\\\\n", pos)) != std::string::npos;) {
-      quoted_label.replace(pos, 3, "\\n");
-    }
-    std::string style = node.open_flags_size() > 0 ? ", color=red" : "";
-    out += "  " + quote(node.lot().lot_id()) + " [label=" + quoted_label + style + "];\n";
-  }
-  for (const auto& edge : trace.edges()) {
-    out += "  " + quote(edge.from_lot_id()) + " -> " + quote(edge.to_lot_id()) + " [label=" +
-           quote(FormatMass(edge.mass_grams())) + "];\n";
-  }
-  return out + "}\n";
 }
 
 std::string RenderTraceJson(const v1::Trace& trace) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "consensus/core/result.h"
 #include "lotchain/v1/api.pb.h"
 
 namespace lotchain::wallet {
@@ -38,8 +39,27 @@ std::string GraphCount(uint64_t n, bool truncated);
 // "CD, RW", "(none recorded)", or with truncation "at least CD, RW" / "(none among the lots shown)".
 std::string GraphCountries(const v1::RollUp& roll, bool truncated);
 
+// "audit: conformant" / "audit: none valid" / "" (no facility): the facility's audit status
+// when the lot was made there.
+std::string AuditText(const v1::TraceNode& node);
+// "recycled 12.5 %", "recycled 100 % (recovered)", "recycled 0 % (primary)" or "".
+std::string RecycledText(const v1::TraceNode& node, const TraceFigures& f);
+
 std::string RenderTraceTree(const v1::Trace& trace);
-std::string RenderTraceDot(const v1::Trace& trace);
 std::string RenderTraceJson(const v1::Trace& trace);
+
+// The Graphviz picture (trace_dot.cc): a title naming the chain, height and time, a legend,
+// refiners without a Conformant audit filled orange, lots or facilities with open risk flags
+// outlined red, recovered lots green; optionally one box per organisation. A trace of more than
+// `max_lots` lots is refused (GRAPH_TOO_LARGE): dot takes minutes on tens of thousands.
+inline constexpr size_t kDotLotsDefault = 2000;
+struct DotOptions {
+  std::string chain_id;
+  uint64_t height = 0;
+  int64_t time_unix_ms = 0;
+  bool group_by_org = false;
+  size_t max_lots = kDotLotsDefault;
+};
+core::Result<std::string> RenderTraceDot(const v1::Trace& trace, const DotOptions& options);
 
 }  // namespace lotchain::wallet

@@ -33,6 +33,11 @@ bool IsAuditOk(v1::AuditStatus status) {
 
 }  // namespace
 
+bool RefinerNotConformant(const v1::TraceNode& node) {
+  return node.facility().kind() == v1::FACILITY_KIND_REFINERY &&
+         !IsAuditOk(node.facility_audit_at_creation().status());
+}
+
 Result<v1::Lot> QueryLot(const StateReader& state, std::string_view lot_id) {
   if (!IsValidId(lot_id)) {
     return Status("INVALID_ARGUMENT", "lot id \"" + std::string(lot_id.substr(0, 80)) + "\" " +
@@ -193,10 +198,7 @@ v1::RollUp ComputeRollUp(const StateReader& state, const v1::Trace& trace) {
     if (node.lot().parents_size() == 0 && !node.lot().origin_country().empty()) {
       countries.insert(node.lot().origin_country());
     }
-    if (node.facility().kind() == v1::FACILITY_KIND_REFINERY &&
-        !IsAuditOk(node.facility_audit_at_creation().status())) {
-      refineries_not_ok.insert(node.facility().facility_id());
-    }
+    if (RefinerNotConformant(node)) refineries_not_ok.insert(node.facility().facility_id());
     for (const auto& flag : node.open_flags()) open_flags.insert(flag.raised().flag_id());
   }
   for (const auto& country : countries) roll.add_origin_countries(country);

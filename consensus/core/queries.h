@@ -38,6 +38,10 @@ Result<v1::Trace> QueryTrace(const StateReader& state, std::string_view lot_id,
                              v1::TraceDirection direction, uint32_t max_nodes);
 
 // Roll-up for the root of an upstream trace (Trace.roll_up is filled by QueryTrace).
+// Whether a trace node was made at a refinery that held no Conformant (or cross-recognized)
+// audit at the time: what the roll-up counts, the passport lists and the trace picture marks.
+bool RefinerNotConformant(const v1::TraceNode& node);
+
 v1::RollUp ComputeRollUp(const StateReader& state, const v1::Trace& upstream_trace);
 
 }  // namespace lotchain::core

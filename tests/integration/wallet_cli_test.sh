@@ -331,6 +331,14 @@ lc trace pack-1 --format json
 [ "$(json_get 'j["nodes"][0]["lot"]["lot_id"]')" = pack-1 ] || fail "trace json root"
 lc trace pack-1 --format dot
 out_has "digraph trace"; out_has "\"ore-1\" -> \"sulphate-1\""
+out_has "chain wallet-e2e, height "; out_has "subgraph cluster_legend"
+dot -Tsvg "$TMP/out" >"$TMP/trace.svg" 2>"$TMP/dot.err" || { cat "$TMP/dot.err"; fail "dot renders the picture"; }
+grep -qF "back to the mines" "$TMP/trace.svg" || fail "the SVG carries the title"
+lc trace pack-1 --format dot --group-by org
+out_has "subgraph cluster_org_"
+dot -Tsvg "$TMP/out" >/dev/null || fail "dot renders the grouped picture"
+expect_exit 1 trace pack-1 --format dot --dot-max-lots 2
+err_has "GRAPH_TOO_LARGE"; err_has "--max-nodes"
 lc trace ore-1 --down
 out_has "pack-1"
 lc trace pack-1 --max-nodes 2          # a deliberately cut view says so, first

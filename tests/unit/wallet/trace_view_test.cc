@@ -183,7 +183,8 @@ TEST_F(TraceViewTest, TruncatedViewsSayTheyAreIncomplete) {
             std::string::npos) << passport;
   EXPECT_NE(passport.find("Open risk flags: none among the lots shown"), std::string::npos);
   EXPECT_EQ(RenderTraceTree(*cut).rfind("INCOMPLETE VIEW", 0), 0u);
-  EXPECT_NE(RenderTraceDot(*cut).find("label=\"INCOMPLETE VIEW"), std::string::npos);
+  EXPECT_NE(RenderTraceDot(*cut, {}).value().find("INCOMPLETE VIEW: the trace stopped at 2 lots"),
+            std::string::npos);
   auto j = nlohmann::json::parse(RenderPassportJson(BuildPassport(*cut, nullptr, 0)));
   EXPECT_EQ(j["complete"], false);
   EXPECT_EQ(GraphCount(3, true), "at least 3 (incomplete view)");
@@ -195,10 +196,27 @@ TEST_F(TraceViewTest, TruncatedViewsSayTheyAreIncomplete) {
 }
 
 TEST_F(TraceViewTest, DotAndJson) {
-  std::string dot = RenderTraceDot(trace);
+  DotOptions options;
+  options.chain_id = "test-chain";
+  options.height = 9;
+  options.time_unix_ms = 1'767'225'600'000;
+  std::string dot = RenderTraceDot(trace, options).value();
   EXPECT_EQ(dot.rfind("digraph trace {", 0), 0u);
   EXPECT_NE(dot.find("\"ore-co\" -> \"co-sulphate\" [label=\"1 t\"]"), std::string::npos) << dot;
   EXPECT_NE(dot.find("color=red"), std::string::npos);  // the flagged mine
+  EXPECT_NE(dot.find("label=\"Custody of pack-1 back to the mines\\nchain test-chain, height 9, "
+                     "block time 2026-01-01"),
+            std::string::npos) << dot;
+  EXPECT_NE(dot.find("subgraph cluster_legend"), std::string::npos);
+  EXPECT_EQ(dot.find("cluster_org_"), std::string::npos);
+  options.group_by_org = true;
+  std::string grouped = RenderTraceDot(trace, options).value();
+  EXPECT_NE(grouped.find("subgraph cluster_org_0 {"), std::string::npos) << grouped;
+  options.max_lots = 2;
+  core::Result<std::string> big = RenderTraceDot(trace, options);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().code(), "GRAPH_TOO_LARGE");
+  EXPECT_NE(big.status().message().find("--max-nodes"), std::string::npos);
   auto j = nlohmann::json::parse(RenderTraceJson(trace));
   EXPECT_EQ(j["root_lot_id"], "pack-1");
   EXPECT_EQ(j["direction"], "TRACE_DIRECTION_UPSTREAM");
