@@ -28,8 +28,7 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "Building (installs Debian packages on first run)"
 bash "$repo/deploy/install-deps.sh"
-cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "$(nproc)" --target lotchaind lotchain
+bash "$repo/deploy/build.sh" "$build" lotchaind lotchain
 lotchain="$build/wallet-cli/lotchain"
 
 # A fresh demo every time: stop a previous one in the same folder and start afresh.
@@ -40,7 +39,9 @@ fi
 mkdir -p "$out/docs"
 export LOTCHAIN_KEYSTORE="$out/keys" LOTCHAIN_PASSPHRASE="demo passphrase" LOTCHAIN_KDF_FAST=1
 export LOTCHAIN_NODE="127.0.0.1:$((base_port + 100))"
-lc() { "$lotchain" "$@"; }
+# Each step prints what happened ("applied  katanga-cobalt created origin lot …"); the CLI's
+# progress notes on stderr ("submitting tx … and waiting") are shown only when a step fails.
+lc() { "$lotchain" "$@" 2>"$out/lc.err" || { cat "$out/lc.err" >&2; return 1; }; }
 doc() { printf '%s\n' "$*" >"$out/docs/$1.txt"; echo "$out/docs/$1.txt"; }
 
 say "Consortium keys (one per organisation, sealed with Argon2id + secretbox)"

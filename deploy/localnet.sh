@@ -28,8 +28,7 @@ lotchaind="$build/node/app/lotchaind"
 ensure_built() {
   if [ ! -x "$lotchaind" ] || [ ! -x "$build/wallet-cli/lotchain" ]; then
     bash "$repo/deploy/install-deps.sh"
-    cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build "$build" -j "$(nproc)" --target lotchaind lotchain
+    bash "$repo/deploy/build.sh" "$build" lotchaind lotchain
   fi
 }
 

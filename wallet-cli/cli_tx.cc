@@ -51,10 +51,15 @@ int64_t NowUnixMs() {
       .count();
 }
 
-core::Status Report(Session& s, const v1::TxStatus& status) {
+// `story`: who did what to which lot ("katanga-cobalt offered lot ore-1 to refine-co"), or ""
+// when unknown (`tx status`).
+core::Status Report(Session& s, const v1::TxStatus& status, const std::string& story = "") {
   std::string hash = core::ToHex(status.tx_hash());
   if (s.options.json) {
     s.Print(ProtoToJson(status).dump(2) + "\n");
+  } else if (status.status() == v1::TX_STATUS_APPLIED && !story.empty()) {
+    s.Print("applied  " + story + "  [height " + std::to_string(status.height()) + ", tx " +
+            hash.substr(0, 16) + "…]\n");
   } else if (status.status() == v1::TX_STATUS_APPLIED) {
     s.Print("applied  tx " + hash + " at height " + std::to_string(status.height()) +
             " (index " + std::to_string(status.index()) + ")\n");
@@ -72,14 +77,15 @@ core::Status Report(Session& s, const v1::TxStatus& status) {
   return core::Status::Ok();
 }
 
-core::Status Submit(Session& s, const SignedTxFile& file, bool wait, uint32_t wait_ms) {
+core::Status Submit(Session& s, const SignedTxFile& file, bool wait, uint32_t wait_ms,
+                    const std::string& story = "") {
   v1::SignedTx tx;
   if (!tx.ParseFromString(file.signed_tx)) {
     return core::Status("BAD_INPUT", "the signed transaction does not decode as a SignedTx");
   }
   if (!wait) {
     LOTCHAIN_ASSIGN_OR_RETURN(v1::TxStatus status, s.client().SubmitTx(file.signed_tx, 0));
-    return Report(s, status);
+    return Report(s, status, story);
   }
   // The hash is known before sending: say it first, so an interrupted or failed wait can name it.
   const std::string hash = core::ToHex(core::TxHash(file.signed_tx));
@@ -91,7 +97,7 @@ core::Status Submit(Session& s, const SignedTxFile& file, bool wait, uint32_t wa
     return ExplainPending(s, hash, wait_ms);
   }
   if (!status.ok()) return status.status();
-  return Report(s, *status);
+  return Report(s, *status, story);
 }
 
 // The custody rules on the node's state before anything is sent (preflight.h).
@@ -155,13 +161,16 @@ core::Status Run(Session& s, Mode mode, const BodyFn& make, const TxFlags& f) {
   }
   if (f.dry_run) return DryRun(s, body, *key);
   // Checked before the passphrase is asked for: a custody mistake costs nothing.
+  std::string story = TxStory(body);
   if (!f.no_preflight) {
-    LOTCHAIN_RETURN_IF_ERROR(Check(s, UnsignedEnvelope(bytes, *key), /*unsigned_tx=*/true).status());
+    LOTCHAIN_ASSIGN_OR_RETURN(PreflightOutcome checked,
+                              Check(s, UnsignedEnvelope(bytes, *key), /*unsigned_tx=*/true));
+    if (!checked.actor_org.empty()) story = checked.actor_org + " " + story;
   }
   LOTCHAIN_ASSIGN_OR_RETURN(core::SecretKey secret, UnlockKey(s, *key));
   SignedTxFile signed_tx = SignBody(bytes, chain_id, secret);
   LOTCHAIN_RETURN_IF_ERROR(store.RecordNonce(key->name, nonce));
-  return Submit(s, signed_tx, f.wait, f.wait_ms);
+  return Submit(s, signed_tx, f.wait, f.wait_ms, story);
 }
 
 // Registers `sub` to build its body with `make` and run it in `mode`.

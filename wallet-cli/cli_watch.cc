@@ -88,6 +88,7 @@ class Watcher {
       v1::TxBody body;
       if (tx.ParseFromString(block.block().txs(i)) && body.ParseFromString(tx.body())) {
         line["event"] = EventName(body);
+        line["story"] = OrgOf(tx.signer()) + " " + TxStory(body);
         line["signer"] = core::ToHex(tx.signer());
         line["org"] = OrgOf(tx.signer());
         line["body"] = ProtoToJson(body);

@@ -5,6 +5,7 @@
 #include "consensus/core/crypto.h"
 #include "consensus/core/custody.h"
 #include "consensus/core/executor.h"
+#include "consensus/core/state_keys.h"
 #include "wallet-cli/errors.h"
 #include "wallet-cli/output.h"
 #include "wallet-cli/units.h"
@@ -84,7 +85,12 @@ core::Result<PreflightOutcome> Preflight(Client& client, const core::Genesis& ge
                               "height " + std::to_string(state.height()) +
                               "; nothing was sent; --no-preflight sends it anyway)");
     }
-    return PreflightOutcome{state.height(), std::move(delta).value()};
+    PreflightOutcome outcome{state.height(), std::move(delta).value(), ""};
+    v1::SignedTx envelope;
+    if (envelope.ParseFromString(signed_tx)) {  // read by the rules already: from the cache
+      outcome.actor_org = state.Get(core::keys::SignerOrg(envelope.signer())).value_or("");
+    }
+    return outcome;
   }
 }
 

@@ -56,6 +56,7 @@ class RemoteState final : public core::StateReader {
 struct PreflightOutcome {
   uint64_t height = 0;      // the committed height the rules ran on
   core::StateDelta delta;   // what the transaction would write
+  std::string actor_org;    // the signer's organisation
 };
 
 // Runs `signed_tx` through the custody rules on the node's state. A rule refusal comes back as

@@ -153,5 +153,8 @@ SignedTxFile SignBody(const std::string& body, const std::string& chain_id,
 std::string DescribeTxBody(const v1::TxBody& body);
 // The event's name as the CLI spells it ("transfer offer").
 std::string EventName(const v1::TxBody& body);
+// One sentence saying what the event does to which lot ("offered lot ore-1 to refine-co"),
+// without the actor: the applied line and `watch` put the organisation in front (tx_story.cc).
+std::string TxStory(const v1::TxBody& body);
 
 }  // namespace lotchain::wallet
