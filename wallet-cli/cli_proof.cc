@@ -6,10 +6,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "wallet-cli/cli.h"
+#include "wallet-cli/progress.h"
 #include "wallet-cli/errors.h"
 #include "wallet-cli/output.h"
 #include "wallet-cli/units.h"
@@ -103,8 +105,14 @@ core::Status Export(Session& s, const ProofArgs& a) {
   std::string chain_id;
   size_t txs = 0;
   size_t blocks = 0;
+  ProgressLine progress;
+  std::optional<ProgressTicker> waiting;  // until the first fragment arrives
+  waiting.emplace("the node is building the proof of " + a.lot_id);
   LOTCHAIN_RETURN_IF_ERROR(s.client().StreamLotProof(
       a.lot_id, [&](const v1::ProofBundle& fragment) -> core::Status {
+        waiting.reset();
+        progress.Show("exporting the proof of " + a.lot_id + ": " + std::to_string(txs) +
+                      " transactions, " + std::to_string(file.bytes() >> 20) + " MiB");
         if (!fragment.lot_id().empty()) lot_id = fragment.lot_id();
         if (!fragment.chain_id().empty()) chain_id = fragment.chain_id();
         txs += static_cast<size_t>(fragment.txs_size());
@@ -117,6 +125,7 @@ core::Status Export(Session& s, const ProofArgs& a) {
         }
         return file.Append(bytes);
       }));
+  progress.Clear();
   LOTCHAIN_RETURN_IF_ERROR(file.Commit());
   if (s.options.json) {
     s.Print(nlohmann::json({{"lot_id", lot_id},
@@ -224,7 +233,16 @@ core::Status Verify(Session& s, const ProofArgs& a) {
       parsed = bundle.ParseFromString(bytes);
       if (!parsed) report = core::VerifyProofBundleBytes(genesis, bytes);  // "bundle" failure
     }
-    if (parsed) report = core::VerifyProofBundle(genesis, bundle, {.min_height = a.min_height});
+    if (parsed) {
+      ProgressLine progress;
+      core::ProofVerifyOptions options{.min_height = a.min_height, .progress = {}};
+      options.progress = [&progress](std::string_view stage, size_t done, size_t total) {
+        progress.Show("verifying: " + std::string(stage) +
+                      (total > 1 ? " " + std::to_string(done) + " / " + std::to_string(total)
+                                 : std::string()));
+      };
+      report = core::VerifyProofBundle(genesis, bundle, options);
+    }
     lot_id = report.lot.lot_id().empty() ? bundle.lot_id() : report.lot.lot_id();
   }
   const std::string lot_text = lot_id.empty() ? "(unknown: the bundle names no lot)" : lot_id;

@@ -4,6 +4,7 @@
 
 #include "consensus/core/queries.h"
 #include "wallet-cli/cli.h"
+#include "wallet-cli/progress.h"
 #include "wallet-cli/errors.h"
 #include "wallet-cli/output.h"
 #include "wallet-cli/passport.h"
@@ -158,7 +159,11 @@ core::Status TraceCmd(Session& s, const QueryArgs& a) {
   if (a.format == "dot") {
     LOTCHAIN_ASSIGN_OR_RETURN(dot, DotTitleFacts(s, a));
   }
-  LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace, s.client().Trace(a.lot_id, direction, a.max_nodes));
+  core::Result<v1::Trace> traced = [&] {
+    ProgressTicker waiting("tracing " + a.lot_id + (a.down ? " downstream" : " upstream"));
+    return s.client().Trace(a.lot_id, direction, a.max_nodes);
+  }();
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace, std::move(traced));
   if (a.format == "json" || s.options.json) {
     s.Print(RenderTraceJson(trace));
   } else if (a.format == "dot") {
@@ -192,9 +197,11 @@ core::Status PassportCmd(Session& s, const QueryArgs& a) {
                                            core::ToHex(st.genesis_hash()) + ")");
     }
   }
-  LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace,
-                            s.client().Trace(a.lot_id, v1::TRACE_DIRECTION_UPSTREAM,
-                                             a.max_nodes));
+  core::Result<v1::Trace> traced = [&] {
+    ProgressTicker waiting("tracing " + a.lot_id + " back to the mines");
+    return s.client().Trace(a.lot_id, v1::TRACE_DIRECTION_UPSTREAM, a.max_nodes);
+  }();
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace, std::move(traced));
   if (trace.nodes_size() == 0) return core::Status("NOT_FOUND", "empty trace for " + a.lot_id);
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())

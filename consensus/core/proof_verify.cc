@@ -370,13 +370,22 @@ std::vector<const Entry*> CheckOrder(const std::vector<Entry>& entries,
 }
 
 // Replays the usable entries through the custody rules, in order, from the genesis state.
+void Progress(const ProofVerifyOptions& options, std::string_view stage, size_t done,
+              size_t total) {
+  if (options.progress && (done == 0 || done % kProgressEvery == 0 || done == total)) {
+    options.progress(stage, done, total);
+  }
+}
+
 MemState Replay(const Genesis& genesis, const v1::ProofBundle& bundle,
                 const std::vector<const Entry*>& usable, FailureLog& log, ProofReport& report,
-                std::vector<ReplayedEntry>& applied) {
+                std::vector<ReplayedEntry>& applied, const ProofVerifyOptions& options) {
   MemState state;
   state.Apply(GenesisDelta(genesis));
   NonceBlindState view(state);
+  size_t done = 0;
   for (const Entry* entry : usable) {
+    Progress(options, "replaying the custody rules", done++, usable.size());
     TxContext ctx;
     ctx.height = entry->block->header.height();
     ctx.time_unix_ms = entry->block->header.time_unix_ms();
@@ -528,18 +537,23 @@ ProofReport VerifyProofBundle(const Genesis& genesis, const v1::ProofBundle& bun
   if (CheckBundle(genesis, bundle, log)) {
     Context cx = MakeContext(genesis, log);
     std::vector<Block> blocks;
+    const size_t txs = static_cast<size_t>(bundle.txs_size());
+    Progress(options, "checking block certificates", 0, static_cast<size_t>(bundle.blocks_size()));
     std::map<uint64_t, Block*> by_height = CheckBlocks(cx, bundle, blocks, log, report);
     std::vector<Entry> entries;
-    entries.reserve(static_cast<size_t>(bundle.txs_size()));
+    entries.reserve(txs);
     for (int i = 0; i < bundle.txs_size(); ++i) {
+      Progress(options, "checking inclusion proofs", static_cast<size_t>(i), txs);
       entries.push_back(CheckInclusion(i, bundle.txs(i), by_height, log));
       if (entries.back().included) report.txs_checked += 1;
     }
     std::vector<const Entry*> usable =
         CheckOrder(entries, blocks, by_height, bundle.anchor().height(), log);
     std::vector<ReplayedEntry> applied;
-    MemState state = Replay(genesis, bundle, usable, log, report, applied);
+    MemState state = Replay(genesis, bundle, usable, log, report, applied, options);
+    Progress(options, "recomputing the figures", 0, 1);
     Recompute(state, bundle.lot_id(), log, report);
+    Progress(options, "checking completeness", 0, 1);
     CheckAnchor(bundle, by_height, entries, state, applied, options, log, report);
   }
   report.ok = report.failures.empty();

@@ -40,6 +40,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -123,7 +124,11 @@ struct ProofVerifyOptions {
   // Fail (check "stale") when the bundle's anchor is below this height: an auditor who knows
   // the chain has reached height N refuses an older proof presented as current.
   uint64_t min_height = 0;
+  // Called as verification advances (stage name, items done, items in the stage), at most every
+  // kProgressEvery items and at each stage's start: a terminal shows progress on big bundles.
+  std::function<void(std::string_view stage, size_t done, size_t total)> progress;
 };
+inline constexpr size_t kProgressEvery = 1024;
 
 ProofReport VerifyProofBundle(const Genesis& genesis, const v1::ProofBundle& bundle,
                               const ProofVerifyOptions& options = {});

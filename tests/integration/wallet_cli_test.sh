@@ -382,6 +382,12 @@ lc proof export pack-1 -o "$TMP/pack-1.bundle"
 out_has "wrote proof"
 lc --node "$DEAD_NODE" proof verify "$TMP/pack-1.bundle" --genesis "$TMP/net/genesis.json"
 out_has "VALID"
+grep -qF "verifying:" "$TMP/err" && fail "no progress lines when stderr is not a terminal"
+# On a terminal (script gives one) the same command shows its progress, then erases it.
+script -qec "$LOTCHAIN --node $DEAD_NODE proof verify $TMP/pack-1.bundle --genesis $TMP/net/genesis.json" \
+  /dev/null >"$TMP/tty.out" </dev/null || fail "proof verify on a terminal"
+grep -aqF "verifying: checking block certificates" "$TMP/tty.out" || fail "progress on a terminal"
+grep -aqF "VALID" "$TMP/tty.out" || fail "the verdict follows the progress"
 # The chain's identity: an independent Python computation of the canonical genesis hash
 # (docs/FORMAT.md "Genesis hash") must agree with the CLI's.
 lc --node "$DEAD_NODE" genesis hash "$TMP/net/genesis.json" --json

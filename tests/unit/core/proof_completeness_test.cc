@@ -45,7 +45,7 @@ class ProofCompletenessTest : public ::testing::Test {
   }
 
   static ProofReport Verify(const v1::ProofBundle& bundle, uint64_t min_height = 0) {
-    return core::VerifyProofBundle(chain_->genesis(), bundle, {.min_height = min_height});
+    return core::VerifyProofBundle(chain_->genesis(), bundle, {.min_height = min_height, .progress = {}});
   }
   static std::string Describe(const ProofReport& report) {
     std::string out;

@@ -41,6 +41,21 @@ TEST_F(ProofVerifyTest, HonestBundleVerifiesAndReproducesTheNodesFigures) {
   EXPECT_GT(report.roll_up.co2e_mg_per_kwh(), 0u);
 }
 
+// Progress is reported per stage, in order, never beyond a stage's total.
+TEST_F(ProofVerifyTest, ProgressFollowsTheStages) {
+  std::vector<std::string> stages;
+  core::ProofVerifyOptions options;
+  options.progress = [&stages](std::string_view stage, size_t done, size_t total) {
+    EXPECT_LE(done, total);
+    if (stages.empty() || stages.back() != stage) stages.emplace_back(stage);
+  };
+  ASSERT_TRUE(core::VerifyProofBundle(genesis(), Bundle(), options).ok);
+  EXPECT_EQ(stages, (std::vector<std::string>{"checking block certificates",
+                                              "checking inclusion proofs",
+                                              "replaying the custody rules",
+                                              "recomputing the figures", "checking completeness"}));
+}
+
 TEST_F(ProofVerifyTest, BundleSurvivesSerialization) {
   // Property: what `proof export` writes (the encoding) verifies the same as the message.
   ProofReport report = core::VerifyProofBundleBytes(genesis(), Bundle().SerializeAsString());
