@@ -2,6 +2,8 @@
 // threads.
 #include "node/app/node.h"
 
+#include "node/app/logging.h"
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -126,16 +128,21 @@ core::Status Node::Run() {
     spdlog::info("received signal {}, shutting down", signal);
     Stop();
   });
-  spdlog::info("lotchaind {} chain {} height {} p2p {} grpc {} http {}", config_.moniker,
-               genesis_.chain_id, tip_.height, config_.p2p_listen, config_.rpc_listen,
-               config_.http_listen);
+  LogEvent(spdlog::level::info,
+           fmt::format("lotchaind {} chain {} height {} p2p {} grpc {} http {}", config_.moniker,
+                       genesis_.chain_id, tip_.height, config_.p2p_listen, config_.rpc_listen,
+                       config_.http_listen),
+           LogFields().Add("event", "started").Add("chain_id", genesis_.chain_id)
+               .Add("height", tip_.height).Add("p2p", config_.p2p_listen)
+               .Add("grpc", config_.rpc_listen).Add("http", config_.http_listen));
   if (resume) boost::asio::post(io_, [this] { StartNextHeightNow(); });
   StartTickers();
   // The event loop: the one intentionally endless loop; it ends on Stop().
   io_.run();
   rpc_->Shutdown();
   http_->Stop();
-  spdlog::info("stopped at height {}", tip_.height);
+  LogEvent(spdlog::level::info, fmt::format("stopped at height {}", tip_.height),
+           LogFields().Add("event", "stopped").Add("height", tip_.height));
   return exit_status_;
 }
 

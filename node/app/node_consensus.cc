@@ -6,6 +6,7 @@
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/state_keys.h"
+#include "node/app/logging.h"
 #include "node/app/node.h"
 #include "node/metrics.h"
 #include "node/p2p/transport.h"
@@ -49,8 +50,11 @@ bool Node::ValidateBlock(uint64_t height, const v1::Block& block) {
   if (executed_.count(hash) != 0) return true;
   auto checked = bft::CheckBlock(Env(), block, *this, NowUnixMs() + kClockSkewAllowedMs);
   if (!checked.ok()) {
-    spdlog::warn("rejecting proposed block {} at height {}: {}", Short(hash), height,
-                 checked.status().ToString());
+    LogEvent(spdlog::level::warn,
+             fmt::format("rejecting proposed block {} at height {}: {}", Short(hash), height,
+                         checked.status().ToString()),
+             LogFields().Add("event", "block_rejected").Add("height", height)
+                 .Add("block", core::ToHex(hash)).Add("code", checked.status().code()));
     return false;
   }
   // Every tx of the block is in verified_ now (SignaturePassed marks each as CheckBlock goes),
@@ -204,8 +208,12 @@ void Node::CommitDecision(const bft::Decision& decision) {
     metrics_->SetLastBlockTime(header.time_unix_ms());
     metrics_->SetMempool(mempool_.size(), mempool_.bytes());
   }
-  spdlog::info("committed height {} block {} txs {} state_root {}", decision.height, Short(hash),
-               executed.results.size(), Short(executed.state_root));
+  LogEvent(spdlog::level::info,
+           fmt::format("committed height {} block {} txs {} state_root {}", decision.height,
+                       Short(hash), executed.results.size(), Short(executed.state_root)),
+           LogFields().Add("event", "commit").Add("height", decision.height)
+               .Add("block", core::ToHex(hash)).Add("txs", executed.results.size())
+               .Add("state_root", core::ToHex(executed.state_root)));
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [handle, callback] : subscribers_) callback(event);
@@ -264,8 +272,11 @@ void Node::OnPeerState(const std::string& peer_key, bool connected) {
   for (const auto& [key, up] : peer_connected_) count += up ? 1 : 0;
   peers_connected_ = count;
   if (metrics_) metrics_->SetPeers(count);
-  spdlog::info("peer {} {}", core::ToHex(peer_key).substr(0, 16),
-               connected ? "connected" : "disconnected");
+  LogEvent(spdlog::level::info,
+           fmt::format("peer {} {}", core::ToHex(peer_key).substr(0, 16),
+                       connected ? "connected" : "disconnected"),
+           LogFields().Add("event", connected ? "peer_connected" : "peer_disconnected")
+               .Add("peer", core::ToHex(peer_key)).Add("peers_connected", count));
   if (connected) BroadcastStatus();
   if (!connected) peer_status_.erase(peer_key);
 }

@@ -3,6 +3,7 @@
 // reach one at all for a while, and when it stays behind its peers.
 #include <spdlog/spdlog.h>
 
+#include "node/app/logging.h"
 #include "node/app/node.h"
 
 namespace lotchain::node {
@@ -12,6 +13,11 @@ namespace {
 constexpr int64_t kNoQuorumWarnAfterMs = 10'000;  // a starting network takes a few seconds
 constexpr int64_t kRepeatWarnEveryMs = 60'000;
 constexpr int64_t kBehindWarnAfterMs = 10'000;
+
+LogFields Counts(uint64_t peers, uint64_t others, uint64_t needed) {
+  return LogFields().Add("validators_connected", peers).Add("validators_other", others)
+      .Add("quorum_needs", needed);
+}
 
 }  // namespace
 
@@ -52,13 +58,19 @@ void Node::WatchConnectivity(int64_t now_ms) {
     watch_.warned_ms = now_ms - kRepeatWarnEveryMs;
   }
   if (quorum != watch_.quorum) {
+    const LogFields fields = Counts(peers, others, needed);
     if (quorum) {
-      spdlog::warn("{} a quorum of validators: connected to {} of {} others (a quorum needs {})",
-                   watch_.had_quorum ? "regained" : "reached", peers, others, needed);
+      LogEvent(spdlog::level::warn,
+               fmt::format("{} a quorum of validators: connected to {} of {} others (a quorum "
+                           "needs {})",
+                           watch_.had_quorum ? "regained" : "reached", peers, others, needed),
+               LogFields(fields).Add("event", watch_.had_quorum ? "quorum_regained" : "quorum_reached"));
     } else {
-      spdlog::warn("lost the quorum of validators: connected to {} of {} others, a quorum needs "
-                   "{}; nothing commits until more are reachable",
-                   peers, others, needed);
+      LogEvent(spdlog::level::warn,
+               fmt::format("lost the quorum of validators: connected to {} of {} others, a "
+                           "quorum needs {}; nothing commits until more are reachable",
+                           peers, others, needed),
+               LogFields(fields).Add("event", "quorum_lost"));
     }
     watch_.quorum = quorum;
     watch_.had_quorum = watch_.had_quorum || quorum;
@@ -66,10 +78,13 @@ void Node::WatchConnectivity(int64_t now_ms) {
     watch_.warned_ms = now_ms;
   } else if (!quorum && now_ms - watch_.changed_ms >= kNoQuorumWarnAfterMs &&
              now_ms - watch_.warned_ms >= kRepeatWarnEveryMs) {
-    spdlog::warn("no quorum for {} s: connected to {} of {} other validators (a quorum needs {}); "
-                 "check that they run and that the peer addresses in this node's config reach "
-                 "them",
-                 (now_ms - watch_.changed_ms) / 1000, peers, others, needed);
+    const uint64_t seconds = static_cast<uint64_t>((now_ms - watch_.changed_ms) / 1000);
+    LogEvent(spdlog::level::warn,
+             fmt::format("no quorum for {} s: connected to {} of {} other validators (a quorum "
+                         "needs {}); check that they run and that their addresses in the "
+                         "genesis reach them from here",
+                         seconds, peers, others, needed),
+             Counts(peers, others, needed).Add("event", "no_quorum").Add("seconds", seconds));
     watch_.warned_ms = now_ms;
   }
   const uint64_t height = height_;
@@ -80,8 +95,12 @@ void Node::WatchConnectivity(int64_t now_ms) {
     watch_.behind_since_ms = now_ms;
   } else if (now_ms - watch_.behind_since_ms >= kBehindWarnAfterMs &&
              now_ms - watch_.behind_warned_ms >= kRepeatWarnEveryMs) {
-    spdlog::warn("behind for {} s: at height {}, peers at {}; catching up",
-                 (now_ms - watch_.behind_since_ms) / 1000, height, best);
+    const uint64_t seconds = static_cast<uint64_t>((now_ms - watch_.behind_since_ms) / 1000);
+    LogEvent(spdlog::level::warn,
+             fmt::format("behind for {} s: at height {}, peers at {}; catching up", seconds,
+                         height, best),
+             LogFields().Add("event", "behind").Add("seconds", seconds).Add("height", height)
+                 .Add("best_peer_height", best));
     watch_.behind_warned_ms = now_ms;
   }
 }

@@ -145,7 +145,9 @@ echo "== network: 4 validators"
   --members "$TMP/members.json" --chain-id wallet-e2e >"$TMP/testnet.log" 2>&1 ||
   { cat "$TMP/testnet.log"; fail "lotchaind testnet"; }
 for i in 0 1 2 3; do
-  "$LOTCHAIND" start --home "$TMP/net/node$i" >"$TMP/node$i.log" 2>&1 &
+  log_format=human
+  [ "$i" -eq 3 ] && log_format=json   # node3 logs JSON lines (checked below)
+  "$LOTCHAIND" start --home "$TMP/net/node$i" --log-format "$log_format" >"$TMP/node$i.log" 2>&1 &
   NODE_PIDS+=($!)
 done
 for i in 0 1 2 3; do
@@ -520,6 +522,18 @@ expect_exit 4 transfer offer rec-co-2 --key oem --to recycle-c0 --wait
 err_has "UNKNOWN_ORG"; err_has "close matches: recycle-co"
 expect_exit 4 retire rec-co-2 --key miner --reason test --dry-run
 err_has "NOT_CUSTODIAN"
+
+echo "== JSON logs carry their fields as fields"
+python3 - "$TMP/node3.log" <<'PY' || fail "node3's JSON log"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+started = [l for l in lines if l.get("event") == "started"]
+assert started and started[0]["chain_id"] == "wallet-e2e" and isinstance(started[0]["height"], int), started
+assert all({"time", "level", "node", "msg"} <= set(l) for l in lines), lines[:3]
+commits = [l for l in lines if l.get("event") == "commit"]
+assert commits and isinstance(commits[0]["height"], int) and len(commits[0]["block"]) == 64, commits[:1]
+assert commits[0]["msg"].startswith("committed height %d " % commits[0]["height"]), commits[0]
+PY
 
 echo "== a file that is not a bundle"
 printf 'this is not a proof bundle\377\377' >"$TMP/garbage.bundle"  # tag 0x74: a stray end-group
