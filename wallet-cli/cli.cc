@@ -53,7 +53,7 @@ core::Result<std::string> Session::ChainId() {
   if (!options.chain_id.empty()) return options.chain_id;
   auto status = client().GetStatus();
   if (!status.ok()) {
-    return core::Status(status.status().code(),
+    return core::Status::FromCode(status.status().code(),
                         status.status().message() +
                             " (the chain id comes from the node unless --chain-id is given)");
   }
@@ -64,7 +64,7 @@ PrevLookup Session::Lookup() {
   return [this](const std::string& lot_id) -> core::Result<std::string> {
     auto lot = client().GetLot(lot_id);
     if (!lot.ok()) {
-      return core::Status(lot.status().code(),
+      return core::Status::FromCode(lot.status().code(),
                           "cannot read lot \"" + lot_id + "\" for its last event hash: " +
                               lot.status().message() +
                               " (offline, give the hash with --prev HEX or LOT=MASS@HEX)");

@@ -273,7 +273,7 @@ core::Status WithMemberSuggestions(Session& s, core::Status refusal) {
   std::string text = message;
   const size_t note = text.find(" (refused before sending");
   text.insert(note == std::string::npos ? text.size() : note, hint);
-  return core::Status(refusal.code(), text);
+  return core::Status::FromCode(refusal.code(), text);
 }
 
 void AddFindCommands(CLI::App& app, Session& session, Action& action) {

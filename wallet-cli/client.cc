@@ -7,12 +7,27 @@
 #include <thread>
 
 #include "consensus/core/crypto.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "wallet-cli/errors.h"
 
 namespace lotchain::wallet {
 
 namespace {
 
+// The lotchain code of a node's error: the google.rpc.ErrorInfo detail lotchaind attaches
+// (reason, domain "lotchain"), or "" when there is none.
+std::string ReasonOf(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (status.error_details().empty() || !details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info) && info.domain() == "lotchain") return info.reason();
+  }
+  return "";
+}
+
+// Nodes older than the ErrorInfo detail start refusal messages with the code: "REPLAYED_NONCE: …".
 bool StartsWithCode(const std::string& message) {
   // Node messages for refused transactions start with a stable code: "REPLAYED_NONCE: ...".
   size_t colon = message.find(':');
@@ -306,7 +321,7 @@ core::Result<v1::TxStatus> Client::SubmitTx(const std::string& signed_tx_bytes, 
   if (s.ok()) return response;
   bool refused = s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
                  s.error_code() == grpc::StatusCode::PERMISSION_DENIED;
-  if (refused && StartsWithCode(s.error_message())) {
+  if (refused && (!ReasonOf(s).empty() || StartsWithCode(s.error_message()))) {
     return core::Status(kTxRejected, "refused by node " + options_.target + ": " +
                                          s.error_message());
   }

@@ -33,6 +33,8 @@ inline constexpr const char* kNodeUnreachable = "NODE_UNREACHABLE";
 inline constexpr const char* kProofInvalid = "PROOF_INVALID";
 inline constexpr const char* kTxPending = "TX_PENDING";
 
+// Groups the codes of consensus/core/error_codes.inc into exit codes: the
+// keystore's codes exit 2, node and transport failures 3, the chain's refusals 4.
 inline ExitCode ExitCodeOf(const core::Status& status) {
   if (status.ok()) return kExitOk;
   const std::string& code = status.code();

@@ -17,7 +17,7 @@ namespace {
 constexpr std::string_view kLotKeyPrefix = "l/";  // core::keys::Lot
 
 core::Status CannotCheck(const core::Status& cause) {
-  return core::Status(cause.code(), "could not check the transaction against the chain's state "
+  return core::Status::FromCode(cause.code(), "could not check the transaction against the chain's state "
                                     "before sending it: " + cause.message() +
                                         " (--no-preflight sends it unchecked)");
 }

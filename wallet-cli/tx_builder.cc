@@ -29,7 +29,7 @@ Status BadInput(const std::string& message) { return Status("BAD_INPUT", message
 template <typename T>
 Result<T> Flag(const std::string& flag, Result<T> value) {
   if (value.ok()) return value;
-  return Status(value.status().code(), flag + ": " + value.status().message());
+  return Status::FromCode(value.status().code(), flag + ": " + value.status().message());
 }
 
 // "refinery" -> FACILITY_KIND_REFINERY via the enum's descriptor; lists the choices on error.

@@ -103,7 +103,7 @@ Status VerifyCommitCertificate(const ValidatorSet& validators,
   for (size_t i = 0; i < count; ++i) {
     const std::string where = "precommit " + std::to_string(i) + ": ";
     Result<VerifiedVote> vote = VerifyVote(validators, certificate.precommits(static_cast<int>(i)));
-    if (!vote.ok()) return Status(vote.status().code(), where + vote.status().message());
+    if (!vote.ok()) return Status::FromCode(vote.status().code(), where + vote.status().message());
     const v1::VoteBody& body = vote->body;
     if (body.type() != v1::VOTE_TYPE_PRECOMMIT || body.height() != claim.height ||
         body.round() != certificate.round() || body.block_hash() != claim.block_hash) {

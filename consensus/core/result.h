@@ -10,15 +10,22 @@
 #include <variant>
 
 #include "consensus/core/assert.h"
+#include "consensus/core/error_codes.h"
 
 namespace lotchain::core {
 
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
-  Status(std::string code, std::string message)
-      : code_(std::move(code)), message_(std::move(message)) {
-    LOTCHAIN_ASSERT(!code_.empty());
+  // `code` must be in error_codes.inc: checked at compile time.
+  Status(Code code, std::string message) : code_(code.name()), message_(std::move(message)) {}
+  // A code read at run time: another Status's, or a node's TxResult.reason. Not checked.
+  static Status FromCode(std::string code, std::string message) {
+    LOTCHAIN_ASSERT(!code.empty());
+    Status status;
+    status.code_ = std::move(code);
+    status.message_ = std::move(message);
+    return status;
   }
   static Status Ok() { return Status(); }
 

@@ -470,7 +470,7 @@ grpc::Status LedgerService::GetLotProof(grpc::ServerContext* context,
   if (!bundle.ok()) {
     core::Status status = bundle.status();
     if (status.code() == "PROOF_TOO_LARGE") {
-      status = core::Status(status.code(), status.message() +
+      status = core::Status::FromCode(status.code(), status.message() +
                                                " in one response; StreamLotProof (`lotchain "
                                                "proof export`) sends up to " +
                                                std::to_string(kProofBytesMax >> 20) + " MiB");

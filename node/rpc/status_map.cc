@@ -1,101 +1,60 @@
 #include "node/rpc/status_map.h"
 
-#include <array>
 #include <string_view>
 
-#include "consensus/core/custody_codes.h"
+#include "consensus/core/error_codes.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace lotchain::node {
 
 namespace {
 
-bool IsAuthorizationCode(std::string_view code) {
-  static constexpr std::array<std::string_view, 7> kCodes = {
-      "PERMISSION_DENIED",          core::codes::kUnknownSigner,
-      core::codes::kRoleForbidden,  core::codes::kNotCustodian,
-      core::codes::kNotFacilityOwner, core::codes::kNotOfferRecipient,
-      core::codes::kAuditorNotIndependent};
-  for (std::string_view c : kCodes) {
-    if (c == code) return true;
+grpc::StatusCode FromClass(core::GrpcClass c) {
+  switch (c) {
+    case core::GrpcClass::kInvalidArgument: return grpc::StatusCode::INVALID_ARGUMENT;
+    case core::GrpcClass::kPermissionDenied: return grpc::StatusCode::PERMISSION_DENIED;
+    case core::GrpcClass::kNotFound: return grpc::StatusCode::NOT_FOUND;
+    case core::GrpcClass::kAlreadyExists: return grpc::StatusCode::ALREADY_EXISTS;
+    case core::GrpcClass::kResourceExhausted: return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case core::GrpcClass::kUnavailable: return grpc::StatusCode::UNAVAILABLE;
+    case core::GrpcClass::kDeadlineExceeded: return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case core::GrpcClass::kOutOfRange: return grpc::StatusCode::OUT_OF_RANGE;
+    case core::GrpcClass::kFailedPrecondition: return grpc::StatusCode::FAILED_PRECONDITION;
+    case core::GrpcClass::kDataLoss: return grpc::StatusCode::DATA_LOSS;
+    case core::GrpcClass::kCancelled: return grpc::StatusCode::CANCELLED;
+    case core::GrpcClass::kUnimplemented: return grpc::StatusCode::UNIMPLEMENTED;
+    case core::GrpcClass::kInternal: return grpc::StatusCode::INTERNAL;
   }
-  return false;
-}
-
-// Codes that describe something wrong with the request itself: the generic one, hex decoding
-// and every custody rule code that is not about authorization.
-bool IsArgumentCode(std::string_view code) {
-  static constexpr std::array<std::string_view, 36> kCodes = {
-      "INVALID_ARGUMENT",
-      "BAD_HEX",
-      core::codes::kMalformedTx,
-      core::codes::kTxTooLarge,
-      core::codes::kWrongChain,
-      core::codes::kBadSignature,
-      core::codes::kReplayedNonce,
-      core::codes::kEmptyEvent,
-      core::codes::kInvalidField,
-      core::codes::kAmountOverflow,
-      core::codes::kUnknownLot,
-      core::codes::kUnknownFacility,
-      core::codes::kUnknownOrg,
-      core::codes::kUnknownFlag,
-      core::codes::kDuplicateLotId,
-      core::codes::kDuplicateFacilityId,
-      core::codes::kDuplicateAuditId,
-      core::codes::kDuplicateFlagId,
-      core::codes::kStaleEvent,
-      core::codes::kLotNotActive,
-      core::codes::kNotInTransit,
-      core::codes::kWrongFacilityKind,
-      core::codes::kNotABattery,
-      core::codes::kBatteryAlreadyRegistered,
-      core::codes::kFlagAlreadyResolved,
-      core::codes::kEnergyDecreases,
-      core::codes::kNotBatteryProduct,
-      core::codes::kNotRecoverable,
-      core::codes::kWasteRestricted,
-      core::codes::kInsufficientMass,
-      core::codes::kElementMassIncreases,
-      core::codes::kMassIncreases,
-      core::codes::kCompositionExceedsMass,
-      "BAD_ID",
-      "BAD_REQUEST",
-      "MALFORMED_REQUEST"};
-  for (std::string_view c : kCodes) {
-    if (c == code) return true;
-  }
-  return false;
+  return grpc::StatusCode::INTERNAL;
 }
 
 }  // namespace
 
 grpc::StatusCode GrpcCodeOf(const core::Status& status) {
-  const std::string& code = status.code();
   if (status.ok()) return grpc::StatusCode::OK;
-  if (code == "NOT_FOUND") return grpc::StatusCode::NOT_FOUND;
-  if (IsAuthorizationCode(code)) return grpc::StatusCode::PERMISSION_DENIED;
-  if (IsArgumentCode(code)) return grpc::StatusCode::INVALID_ARGUMENT;
-  if (code == "RESOURCE_EXHAUSTED" || code == "PROOF_TOO_LARGE") {
-    return grpc::StatusCode::RESOURCE_EXHAUSTED;
-  }
-  if (code == "UNAVAILABLE" || code == "STORE_IO") return grpc::StatusCode::UNAVAILABLE;
-  if (code == "DEADLINE_EXCEEDED") return grpc::StatusCode::DEADLINE_EXCEEDED;
-  if (code == "OUT_OF_RANGE") return grpc::StatusCode::OUT_OF_RANGE;
-  if (code == "FAILED_PRECONDITION") return grpc::StatusCode::FAILED_PRECONDITION;
-  if (code == "STORE_CORRUPT") return grpc::StatusCode::DATA_LOSS;
-  return grpc::StatusCode::INTERNAL;
+  const core::CodeInfo* info = core::FindCode(status.code());
+  // Only a code read at run time (Status::FromCode) can be missing from the table.
+  return info == nullptr ? grpc::StatusCode::INTERNAL : FromClass(info->grpc);
 }
 
 grpc::Status ToGrpcStatus(const core::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  static constexpr std::array<std::string_view, 9> kGenericCodes = {
-      "NOT_FOUND",         "INVALID_ARGUMENT",    "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "UNAVAILABLE",        "DEADLINE_EXCEEDED",
-      "OUT_OF_RANGE",      "FAILED_PRECONDITION", "INTERNAL"};
-  bool generic = false;
-  for (std::string_view c : kGenericCodes) generic = generic || c == status.code();
+  const grpc::StatusCode code = GrpcCodeOf(status);
+  // People read the message, so a code more specific than the gRPC one prefixes it; programs
+  // read the ErrorInfo detail.
+  const bool generic = GrpcCodeName(code) == status.code();
   std::string message = generic ? status.message() : status.code() + ": " + status.message();
-  return grpc::Status(GrpcCodeOf(status), message);
+  google::rpc::ErrorInfo info;
+  info.set_reason(status.code());
+  info.set_domain(std::string(kErrorDomain));
+  const core::CodeInfo* known = core::FindCode(status.code());
+  if (known != nullptr) (*info.mutable_metadata())["retryable"] = known->retryable ? "true" : "false";
+  google::rpc::Status details;
+  details.set_code(static_cast<int32_t>(code));
+  details.set_message(message);
+  details.add_details()->PackFrom(info);
+  return grpc::Status(code, message, details.SerializeAsString());
 }
 
 std::string_view GrpcCodeName(grpc::StatusCode code) {

@@ -1,18 +1,10 @@
-// Mapping of lotchain Status codes to gRPC status codes (docs/API.md lists the table).
-//
-//   NOT_FOUND                                     -> NOT_FOUND
-//   INVALID_ARGUMENT, BAD_HEX, envelope and custody rule codes (MALFORMED_TX, WRONG_CHAIN,
-//     BAD_SIGNATURE, REPLAYED_NONCE, STALE_EVENT, ...)  -> INVALID_ARGUMENT
-//   PERMISSION_DENIED, UNKNOWN_SIGNER and the authorization codes (ROLE_FORBIDDEN,
-//     NOT_CUSTODIAN, NOT_FACILITY_OWNER, NOT_OFFER_RECIPIENT, AUDITOR_NOT_INDEPENDENT)
-//                                                 -> PERMISSION_DENIED
-//   RESOURCE_EXHAUSTED, PROOF_TOO_LARGE           -> RESOURCE_EXHAUSTED
-//   UNAVAILABLE, STORE_IO                         -> UNAVAILABLE
-//   DEADLINE_EXCEEDED, OUT_OF_RANGE, FAILED_PRECONDITION -> the same gRPC code
-//   STORE_CORRUPT                                 -> DATA_LOSS
-//   anything else                                 -> INTERNAL
-// The message is kept; when the lotchain code is more specific than the gRPC code it is
-// prefixed ("UNKNOWN_SIGNER: signer ... is not a member"), so clients can match the stable code.
+// Mapping of lotchain Status codes to gRPC statuses, derived from the one table of codes
+// (consensus/core/error_codes.inc: each code's gRPC class). The message keeps the code as a
+// prefix for people ("UNKNOWN_SIGNER: signer ... is not a member") unless the code is the gRPC
+// code's own name; programs read the structured detail instead: the grpc-status-details-bin
+// trailer holds a google.rpc.Status whose details carry one google.rpc.ErrorInfo with reason =
+// the lotchain code, domain = "lotchain" and metadata {"retryable": "true"|"false"}.
+// A code outside the table (only possible for codes read at run time) becomes INTERNAL.
 #pragma once
 
 #include <grpcpp/support/status.h>
@@ -22,6 +14,8 @@
 #include "consensus/core/result.h"
 
 namespace lotchain::node {
+
+inline constexpr std::string_view kErrorDomain = "lotchain";
 
 grpc::StatusCode GrpcCodeOf(const core::Status& status);
 grpc::Status ToGrpcStatus(const core::Status& status);

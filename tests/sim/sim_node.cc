@@ -111,7 +111,7 @@ core::Result<std::string> SimNode::Commit(const bft::Decision& decision) {
   v1::BlockHeader header;
   LOTCHAIN_ASSERT(header.ParseFromString(decision.block.header()));
   if (header.state_root() != executed.state_root) {
-    return core::Status("STATE_ROOT", "decided header's state root differs from execution");
+    return core::Status("STATE_ROOT_MISMATCH", "decided header's state root differs from execution");
   }
   state_.Apply(executed.delta);
   tree_ = executed.tree;

@@ -5,7 +5,10 @@
 #include <thread>
 
 #include "consensus/core/certificate.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "node/rpc/ledger_service.h"
+#include "node/rpc/status_map.h"
 #include "node/rpc/rpc_server.h"
 #include "tests/unit/rpc/rpc_client_util.h"
 #include "tests/unit/rpc/rpc_test_backend.h"
@@ -240,6 +243,40 @@ TEST_F(LedgerServiceTest, SubmitRefusesBadTransactions) {
   result = stub->SubmitTx(&unauthorized, unknown, &status);
   EXPECT_EQ(result.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_NE(result.error_message().find("UNKNOWN_SIGNER"), std::string::npos);
+  // Programs read the code from the structured detail, not from the message.
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(result.error_details()));
+  EXPECT_EQ(details.code(), static_cast<int32_t>(grpc::StatusCode::PERMISSION_DENIED));
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(details.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "UNKNOWN_SIGNER");
+  EXPECT_EQ(info.domain(), "lotchain");
+  EXPECT_EQ(info.metadata().at("retryable"), "false");
+}
+
+// Every code of the table travels as its gRPC class with its ErrorInfo; the message keeps the
+// code as a prefix unless the code is the gRPC status's own name.
+TEST(StatusMapTest, EveryCodeMapsFromTheTable) {
+  for (const core::CodeInfo& code : core::AllCodes()) {
+    grpc::Status s = ToGrpcStatus(core::Status::FromCode(std::string(code.name), "what happened"));
+    EXPECT_NE(s.error_code(), grpc::StatusCode::OK) << code.name;
+    google::rpc::Status details;
+    ASSERT_TRUE(details.ParseFromString(s.error_details())) << code.name;
+    google::rpc::ErrorInfo info;
+    ASSERT_TRUE(details.details(0).UnpackTo(&info)) << code.name;
+    EXPECT_EQ(info.reason(), code.name);
+    EXPECT_EQ(info.metadata().at("retryable"), code.retryable ? "true" : "false");
+    if (GrpcCodeName(s.error_code()) != code.name) {
+      EXPECT_EQ(s.error_message(), std::string(code.name) + ": what happened");
+    }
+  }
+  EXPECT_EQ(ToGrpcStatus(core::Status("NOT_CUSTODIAN", "x")).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ToGrpcStatus(core::Status("STORE_CORRUPT", "x")).error_code(),
+            grpc::StatusCode::DATA_LOSS);
+  EXPECT_EQ(ToGrpcStatus(core::Status::FromCode("NOT_IN_THE_TABLE", "x")).error_code(),
+            grpc::StatusCode::INTERNAL);
 }
 
 // SubmitTxBatch admits each transaction as SubmitTx would, independently, and answers one result
