@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "consensus/core/executor.h"
+#include "consensus/core/proto_parse.h"
 #include "wallet-cli/cli.h"
 #include "wallet-cli/errors.h"
 #include "wallet-cli/output.h"
@@ -390,7 +391,7 @@ core::Status Sign(Session& s, const FileArgs& a) {
   LOTCHAIN_ASSIGN_OR_RETURN(std::string text, ReadInput(a.file, kTxFileBytesMax));
   LOTCHAIN_ASSIGN_OR_RETURN(UnsignedTx tx, DecodeUnsignedTx(text));
   v1::TxBody body;
-  LOTCHAIN_ASSERT(body.ParseFromString(tx.body));  // DecodeUnsignedTx checked it parses
+  core::ParseOwnOrDie(body, tx.body);  // DecodeUnsignedTx checked it parses
   Keystore store = s.keystore();
   std::string name = s.KeyName();
   if (name.empty() && !tx.signer_hint.empty() && store.Info(tx.signer_hint).ok()) {

@@ -1,6 +1,7 @@
 // Inputs, signing and persistence of the engine. The upon-rules of Algorithm 1 are in
 // engine_rules.cc.
 #include "consensus/bft/engine.h"
+#include "consensus/core/proto_parse.h"
 
 #include <algorithm>
 #include <utility>
@@ -280,7 +281,7 @@ void Engine::SignProposal(const v1::Block& block, int32_t valid_round) {
   const std::string bytes = body.SerializeAsString();
   for (const std::string& signed_bytes : sign_state_.signed_proposals()) {
     v1::ProposalBody have;
-    LOTCHAIN_ASSERT(have.ParseFromString(signed_bytes));
+    core::ParseOwnOrDie(have, signed_bytes);
     if (have.round() == round_ && signed_bytes != bytes) {
       ++refused_signatures_;
       return;
@@ -309,7 +310,7 @@ void Engine::SignVote(v1::VoteType type, const std::string& block_hash) {
   body.set_block_hash(block_hash);
   for (const v1::Vote& have : sign_state_.signed_votes()) {
     v1::VoteBody have_body;
-    LOTCHAIN_ASSERT(have_body.ParseFromString(have.body()));
+    core::ParseOwnOrDie(have_body, have.body());
     if (have_body.round() == round_ && have_body.type() == type) {
       // Already signed this slot (e.g. before a restart): re-send the identical vote, or refuse
       // a conflicting one.
@@ -342,12 +343,12 @@ void Engine::PruneSignState() {
   kept.clear_signed_proposals();
   for (const v1::Vote& vote : sign_state_.signed_votes()) {
     v1::VoteBody body;
-    LOTCHAIN_ASSERT(body.ParseFromString(vote.body()));
+    core::ParseOwnOrDie(body, vote.body());
     if (body.round() + 1 >= round_) *kept.add_signed_votes() = vote;
   }
   for (const std::string& bytes : sign_state_.signed_proposals()) {
     v1::ProposalBody body;
-    LOTCHAIN_ASSERT(body.ParseFromString(bytes));
+    core::ParseOwnOrDie(body, bytes);
     if (body.round() >= round_) kept.add_signed_proposals(bytes);
   }
   sign_state_ = std::move(kept);
@@ -357,7 +358,7 @@ void Engine::PruneSignState() {
 bool Engine::SignedProposalIn(uint32_t round) const {
   for (const std::string& signed_bytes : sign_state_.signed_proposals()) {
     v1::ProposalBody body;
-    LOTCHAIN_ASSERT(body.ParseFromString(signed_bytes));
+    core::ParseOwnOrDie(body, signed_bytes);
     if (body.round() == round) return true;
   }
   return false;
@@ -367,12 +368,12 @@ void Engine::Resend() {
   LOTCHAIN_ASSERT(!decided_);
   if (own_proposal_.has_value()) {
     v1::ProposalBody body;
-    LOTCHAIN_ASSERT(body.ParseFromString(own_proposal_->body()));
+    core::ParseOwnOrDie(body, own_proposal_->body());
     if (body.round() == round_) actions_.proposals.push_back(*own_proposal_);
   }
   for (const v1::Vote& vote : sign_state_.signed_votes()) {
     v1::VoteBody body;
-    LOTCHAIN_ASSERT(body.ParseFromString(vote.body()));
+    core::ParseOwnOrDie(body, vote.body());
     // The current round's votes, and the previous round's precommit (peers still deciding it).
     if (body.round() == round_ || body.round() + 1 == round_) actions_.votes.push_back(vote);
   }

@@ -12,7 +12,7 @@
 
 namespace lotchain::bft {
 
-// Limits (STYLE.md section 4). Messages beyond them are dropped with a RejectReason.
+// Limits (../shared/STYLE.md section 4, "Limits": bound everything an outsider can grow). Messages beyond them are dropped with a RejectReason.
 inline constexpr uint32_t kRoundsAheadMax = 64;     // accept messages up to round_ + this
 inline constexpr size_t kRoundsKeptMax = 256;       // rounds of one height kept in the log
 inline constexpr size_t kProposalsPerRoundMax = 2;  // a second one is already equivocation

@@ -1,5 +1,6 @@
 // Entry points of the custody rules: envelope checks, authentication, dispatch by event.
 #include "consensus/core/custody.h"
+#include "consensus/core/proto_parse.h"
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/custody_env.h"
@@ -66,14 +67,19 @@ Result<AuthenticatedTx> AuthenticateTx(const Genesis& genesis, const StateReader
   }
   auto member_bytes = state.Get(keys::Member(*org));
   LOTCHAIN_ASSERT(member_bytes.has_value());
-  LOTCHAIN_ASSERT(tx.member.ParseFromString(*member_bytes));
+  ParseOwnOrDie(tx.member, *member_bytes);
   uint64_t last_nonce = 0;
   if (auto nonce_bytes = state.Get(keys::SignerNonce(tx.envelope.signer()))) {
     v1::SignerNonce nonce;
-    LOTCHAIN_ASSERT(nonce.ParseFromString(*nonce_bytes));
+    ParseOwnOrDie(nonce, *nonce_bytes);
     last_nonce = nonce.last_nonce();
   }
   if (tx.body.nonce() <= last_nonce) {
+    if (last_nonce == UINT64_MAX) {
+      return Status(codes::kReplayedNonce,
+                    "this key has used the largest nonce (2^64 - 1) and can sign no more "
+                    "transactions; sign with another key of the organisation");
+    }
     return Status(codes::kReplayedNonce,
                   "nonce " + std::to_string(tx.body.nonce()) + " is not above this key's last "
                   "committed nonce " + std::to_string(last_nonce) + "; use " +

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "consensus/core/custody.h"
+#include "consensus/core/proto_parse.h"
 #include "consensus/core/custody_codes.h"
 #include "lotchain/v1/state.pb.h"
 
@@ -36,7 +37,7 @@ class TxEnv {
     auto bytes = view_.Get(key);
     if (!bytes.has_value()) return false;
     // State written by these rules always parses; anything else is corruption (a bug).
-    LOTCHAIN_ASSERT(out->ParseFromString(*bytes));
+    ParseOwnOrDie(*out, *bytes);
     return true;
   }
   template <typename Record>

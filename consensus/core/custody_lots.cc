@@ -1,6 +1,7 @@
 // Rules for a lot's own lifecycle: origin, transfer (offer/accept/reject/cancel), battery data,
 // retirement.
 #include "consensus/core/custody.h"
+#include "consensus/core/proto_parse.h"
 #include "consensus/core/custody_env.h"
 #include "consensus/core/state_keys.h"
 
@@ -108,7 +109,7 @@ Status ApplyOfferTransfer(TxEnv& env, const v1::OfferTransfer& tx) {
                                           "\" is not a consortium member; check the id");
   }
   v1::Member to;
-  LOTCHAIN_ASSERT(to.ParseFromString(*to_bytes));  // written by genesis, never by a client
+  ParseOwnOrDie(to, *to_bytes);  // written by genesis, never by a client
   if (tx.to_org() == env.actor_org()) {
     return Status(codes::kInvalidField, "to_org is your own organisation; a transfer needs "
                                         "another organisation");

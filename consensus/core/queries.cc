@@ -1,4 +1,5 @@
 #include "consensus/core/queries.h"
+#include "consensus/core/proto_parse.h"
 
 #include <deque>
 #include <map>
@@ -16,7 +17,7 @@ std::optional<Record> LoadRecord(const StateReader& state, const std::string& ke
   auto bytes = state.Get(key);
   if (!bytes.has_value()) return std::nullopt;
   Record record;
-  LOTCHAIN_ASSERT(record.ParseFromString(*bytes));
+  ParseOwnOrDie(record, *bytes);
   return record;
 }
 
@@ -54,7 +55,7 @@ Result<v1::LotHistory> QueryLotHistory(const StateReader& state, std::string_vie
   LOTCHAIN_ASSIGN_OR_RETURN(v1::Lot lot, QueryLot(state, lot_id));
   v1::LotHistory history;
   for (const auto& [key, value] : state.Scan(keys::LotEventPrefix(lot_id), kHistoryEventsMax)) {
-    LOTCHAIN_ASSERT(history.add_events()->ParseFromString(value));
+    ParseOwnOrDie(*history.add_events(), value);
   }
   LOTCHAIN_ASSERT(static_cast<uint64_t>(history.events_size()) ==
                   std::min<uint64_t>(lot.event_count(), kHistoryEventsMax));
@@ -71,7 +72,7 @@ std::vector<v1::RiskFlag> QueryOpenFlags(const StateReader& state, char target_k
   std::vector<v1::RiskFlag> flags;
   for (const auto& [key, value] : state.Scan(keys::OpenFlagPrefix(target_kind, target_id), 1000)) {
     v1::RiskFlag flag;
-    LOTCHAIN_ASSERT(flag.ParseFromString(value));
+    ParseOwnOrDie(flag, value);
     flags.push_back(std::move(flag));
   }
   return flags;
@@ -122,7 +123,7 @@ std::vector<v1::TraceEdge> Neighbours(const StateReader& state, const v1::Lot& l
   } else {
     for (const auto& [key, value] : state.Scan(keys::ChildPrefix(lot.lot_id()), kTraceNodesMax)) {
       v1::ChildEdge child;
-      LOTCHAIN_ASSERT(child.ParseFromString(value));
+      ParseOwnOrDie(child, value);
       v1::TraceEdge edge;
       edge.set_from_lot_id(lot.lot_id());
       edge.set_to_lot_id(child.child_lot_id());

@@ -1,4 +1,5 @@
 #include "node/api/proof_builder.h"
+#include "consensus/core/proto_parse.h"
 
 #include <map>
 #include <optional>
@@ -83,7 +84,7 @@ core::Status PlanFacility(const core::StateReader& state, std::string_view lot_i
   }
   for (const auto& [key, value] : audits) {
     v1::Audit audit;
-    LOTCHAIN_ASSERT(audit.ParseFromString(value));  // the state holds what the rules wrote
+    core::ParseOwnOrDie(audit, value);  // the state holds what the rules wrote
     AddLookup(plan, audit.height(), Lookup::Kind::kAudit, audit.record().audit_id());
   }
   return core::Status::Ok();
@@ -109,7 +110,8 @@ core::Result<ProofPlan> Plan(const core::StateReader& state, std::string_view lo
   for (const std::string& flag_id : scope.open_flags) {
     std::optional<std::string> bytes = state.Get(core::keys::RiskFlag(flag_id));
     v1::RiskFlag flag;
-    LOTCHAIN_ASSERT(bytes.has_value() && flag.ParseFromString(*bytes));
+    LOTCHAIN_ASSERT(bytes.has_value());
+    core::ParseOwnOrDie(flag, *bytes);
     AddLookup(plan, flag.raised_height(), Lookup::Kind::kFlag, flag_id);
   }
   for (const std::string& facility_id : scope.facilities) {
@@ -153,7 +155,7 @@ core::Status ResolveLookups(const StoredBlock& stored, uint64_t height,
   std::set<Lookup> open = lookups;
   for (size_t i = 0; i < stored.tx_leaves.size() && !open.empty(); ++i) {
     v1::TxResult result;
-    LOTCHAIN_ASSERT(result.ParseFromString(stored.result_leaves[i]));
+    core::ParseOwnOrDie(result, stored.result_leaves[i]);
     if (result.code() != v1::TX_CODE_OK) continue;
     v1::SignedTx envelope;
     v1::TxBody body;

@@ -59,7 +59,7 @@ core::Result<Node::Submission> Node::CheckSubmission(std::string signed_tx_bytes
   auto body = core::CheckTxStateless(genesis_, signed_tx_bytes, checked, &envelope);
   if (!checked) metrics_->SignatureChecks(NodeMetrics::SignaturePath::kClient, 1);
   if (!body.ok()) {
-    return core::Status("INVALID_ARGUMENT", body.status().code() + ": " + body.status().message());
+    return body.status();  // its own code (BAD_SIGNATURE, WRONG_CHAIN, …) reaches the client
   }
   if (!checked) verified_.Insert(hash);
   Submission submission;
@@ -94,7 +94,14 @@ std::vector<core::Result<v1::TxStatus>> Node::SubmitTxBatch(std::vector<std::str
     admissible.push_back(std::move(checked).value());
     position.push_back(i);
   }
-  if (admissible.empty()) return results;
+  // lotchain_rejected_txs_total counts refusals at admission too (TxCommitted counts blocks').
+  auto counted = [this](std::vector<core::Result<v1::TxStatus>> all) {
+    for (const auto& result : all) {
+      if (!result.ok()) metrics_->TxRejected(result.status().code());
+    }
+    return all;
+  };
+  if (admissible.empty()) return counted(std::move(results));
   auto admitted = OnLoop([this, admissible = std::move(admissible)]() mutable {
     std::vector<core::Result<v1::TxStatus>> out;
     out.reserve(admissible.size());
@@ -106,7 +113,7 @@ std::vector<core::Result<v1::TxStatus>> Node::SubmitTxBatch(std::vector<std::str
                                ? std::move((*admitted)[k])
                                : core::Status("UNAVAILABLE", "the node is busy or shutting down; retry");
   }
-  return results;
+  return counted(std::move(results));
 }
 
 core::Result<v1::TxStatus> Node::AdmitOnLoop(Submission submission) {

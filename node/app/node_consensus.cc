@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "consensus/core/crypto.h"
+#include "consensus/core/proto_parse.h"
 #include "consensus/core/state_keys.h"
 #include "node/app/logging.h"
 #include "node/app/node.h"
@@ -179,7 +180,7 @@ void Node::CommitDecision(const bft::Decision& decision) {
   if (!stored.ok()) return Fatal("cannot store block: " + stored.ToString());
   executed_.clear();
   v1::BlockHeader header;
-  LOTCHAIN_ASSERT(header.ParseFromString(decision.block.header()));
+  core::ParseOwnOrDie(header, decision.block.header());
   tip_ = {decision.height, hash, executed.state_root, header.time_unix_ms()};
   height_ = tip_.height;
   height_started_ = false;

@@ -1,4 +1,5 @@
 #include "node/rpc/state_lists.h"
+#include "consensus/core/proto_parse.h"
 
 #include <algorithm>
 #include <functional>
@@ -47,7 +48,7 @@ template <typename Record>
 Record Parse(const std::string& bytes) {
   Record record;
   // State written by the custody rules always parses; anything else is store corruption.
-  LOTCHAIN_ASSERT(record.ParseFromString(bytes));
+  core::ParseOwnOrDie(record, bytes);
   return record;
 }
 

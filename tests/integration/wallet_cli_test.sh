@@ -254,6 +254,10 @@ LOTCHAIN_PASSPHRASE=wrong expect_exit 2 retire ore-2 --key miner --wait
 err_has "wrong passphrase"
 expect_exit 4 retire ore-2 --key miner --nonce 1 --wait
 err_has "REPLAYED_NONCE"
+expect_exit 4 retire ore-2 --key miner --nonce 1 --wait --no-preflight   # refused by the node
+err_has "REPLAYED_NONCE"; err_has "refused by node"
+fetch "$HTTP0/metrics" >"$TMP/out"
+out_has 'lotchain_rejected_txs_total{code="REPLAYED_NONCE"} 1'
 
 echo "== transform, recover, pack"
 expect_exit 1 transform --key refiner --facility ref-1 --process refining --input ore-1=1.2t \

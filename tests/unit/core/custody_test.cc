@@ -284,6 +284,23 @@ TEST_F(CustodyTest, EnvelopeRejections) {
   EXPECT_REJECTED(chain.SubmitBlock({tx.SerializeAsString()}).front(), "UNKNOWN_SIGNER");
 }
 
+// A key that used the largest nonce is told it can sign no more, not to "use 0".
+TEST_F(CustodyTest, LargestNonceEndsTheKey) {
+  v1::TxBody body;
+  body.mutable_register_facility()->set_facility_id("m-last");
+  body.mutable_register_facility()->set_kind(v1::FACILITY_KIND_MINE);
+  body.mutable_register_facility()->set_country("CD");
+  body.mutable_register_facility()->set_name("m-last");
+  body.set_nonce(UINT64_MAX);
+  EXPECT_OK(chain.Submit("miner", body));
+  body.mutable_register_facility()->set_facility_id("m-after");
+  body.set_nonce(UINT64_MAX);
+  v1::TxResult after = chain.Submit("miner", body);
+  EXPECT_REJECTED(after, "REPLAYED_NONCE");
+  EXPECT_NE(after.message().find("can sign no more transactions"), std::string::npos)
+      << after.message();
+}
+
 // A rejected but authentic transaction consumes its nonce, so it can never apply later.
 TEST_F(CustodyTest, RejectedTxCannotBeReplayedLater) {
   v1::TxBody offer;
