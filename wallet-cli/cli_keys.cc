@@ -124,8 +124,17 @@ core::Status Show(Session& s, const KeyArgs& a) {
     j["last_nonce"] = s.keystore().LastNonce(a.name);
     s.Print(j.dump(2) + "\n");
   } else {
+    std::string chain = "(node " + s.client().target() + " not reachable)";
+    core::Result<v1::SignerInfo> signer = s.client().GetSigner(info.public_key);
+    if (signer.ok()) {
+      chain = "member " + signer->org_id() + ", last committed nonce " +
+              std::to_string(signer->last_nonce()) + " (height " + std::to_string(signer->height()) +
+              ")";
+    } else if (signer.status().code() == "NOT_FOUND") {
+      chain = "not a member's key on this chain";
+    }
     s.Print(KeyText(info) + "last nonce used:  " + std::to_string(s.keystore().LastNonce(a.name)) +
-            "\n");
+            "\non the chain:     " + chain + "\n");
   }
   return core::Status::Ok();
 }

@@ -150,6 +150,12 @@ core::Status Run(Session& s, Mode mode, const BodyFn& make, const TxFlags& f) {
   if (!key.ok() && (mode == Mode::kSubmit || !s.KeyName().empty())) return key.status();
   uint64_t nonce = f.nonce != 0 ? f.nonce
                                 : ChooseNonce(key.ok() ? store.LastNonce(key->name) : 0, NowUnixMs());
+  if (f.nonce == 0 && mode == Mode::kSubmit) {
+    // Above what the chain has committed for the key, whichever wallet used it (best effort:
+    // offline, the local choice stands and a replay is refused with the nonce to use).
+    core::Result<v1::SignerInfo> signer = s.client().GetSigner(key->public_key);
+    if (signer.ok() && signer->next_nonce() > nonce) nonce = signer->next_nonce();
+  }
   LOTCHAIN_RETURN_IF_ERROR(FinishBody(chain_id, nonce, f.memo, body));
   std::string bytes = body.SerializeAsString();
   if (mode == Mode::kBuild) {

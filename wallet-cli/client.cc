@@ -161,6 +161,17 @@ core::Result<core::Genesis> Client::GetGenesis() {
   return genesis;
 }
 
+core::Result<v1::SignerInfo> Client::GetSigner(const std::string& public_key) {
+  grpc::ClientContext context;
+  Prepare(context);
+  v1::GetSignerRequest request;
+  request.set_public_key(public_key);
+  v1::SignerInfo response;
+  grpc::Status s = stub_->GetSigner(&context, request, &response);
+  if (!s.ok()) return ToStatus(s, "GetSigner");
+  return response;
+}
+
 core::Result<v1::ListResponse> Client::List(const v1::ListRequest& request) {
   grpc::ClientContext context;
   Prepare(context);

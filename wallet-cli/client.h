@@ -63,6 +63,8 @@ class Client {
   core::Result<v1::ReadStateResponse> ReadState(const std::vector<std::string>& keys);
   // The genesis the node runs, parsed; GENESIS_MISMATCH if its hash is not the one it names.
   core::Result<core::Genesis> GetGenesis();
+  // The member and last committed nonce of a signing key (NOT_FOUND: no member's key).
+  core::Result<v1::SignerInfo> GetSigner(const std::string& public_key);
   // One page of a listing (api.proto ListRequest).
   core::Result<v1::ListResponse> List(const v1::ListRequest& request);
   // Streams committed blocks from `from_height` (0 = the next block) to `sink` until the sink

@@ -21,13 +21,6 @@
 
 namespace lotchain::node {
 
-// Codes returned by SubmitTx (the gRPC layer maps them to gRPC status codes):
-//   INVALID_ARGUMENT     malformed envelope/body, bad signature, wrong chain, empty event,
-//                        unknown signer, stale nonce — the message says which
-//   RESOURCE_EXHAUSTED   mempool full (count or bytes); retry later
-//   UNAVAILABLE          node shutting down
-// A transaction already in the mempool or already committed is not an error: its current
-// status is returned.
 // The part of a NodeStatus that genesis and the committed tip determine: chain, tip and every
 // validator (connected = false). Backends add peers, connectivity and the mempool size.
 inline v1::NodeStatus CommittedNodeStatus(const core::Genesis& genesis, const BlockStore& store) {
@@ -62,6 +55,10 @@ class LedgerBackend {
   virtual const core::Genesis& genesis() const = 0;
   virtual const BlockStore& store() const = 0;
 
+  // Refusals carry the custody/envelope code (MALFORMED_TX, BAD_SIGNATURE, WRONG_CHAIN,
+  // EMPTY_EVENT, UNKNOWN_SIGNER, REPLAYED_NONCE, …; docs/ERRORS.md), RESOURCE_EXHAUSTED when the
+  // mempool is full (retry later) or UNAVAILABLE while shutting down. A transaction already in
+  // the mempool or already committed is not an error: its current status is returned.
   virtual core::Result<v1::TxStatus> SubmitTx(std::string signed_tx_bytes) = 0;
   // The same for many transactions at once: one result per input, in order, each exactly what
   // SubmitTx would have returned. The node overrides this to admit the batch in one step

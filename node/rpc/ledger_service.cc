@@ -355,6 +355,16 @@ grpc::Status LedgerService::List(grpc::ServerContext* context, const v1::ListReq
   return grpc::Status::OK;
 }
 
+grpc::Status LedgerService::GetSigner(grpc::ServerContext* context,
+                                      const v1::GetSignerRequest* request,
+                                      v1::SignerInfo* response) {
+  std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
+  core::Result<v1::SignerInfo> signer = ReadSigner(*snapshot, request->public_key());
+  if (!signer.ok()) return ToGrpcStatus(signer.status());
+  *response = std::move(signer).value();
+  return grpc::Status::OK;
+}
+
 grpc::Status LedgerService::GetLotHistory(grpc::ServerContext* context,
                                           const v1::GetLotHistoryRequest* request,
                                           v1::LotHistory* response) {

@@ -70,6 +70,8 @@ class LedgerService final : public v1::Ledger::Service {
                           v1::GenesisDocument* response) override;
   grpc::Status List(grpc::ServerContext* context, const v1::ListRequest* request,
                     v1::ListResponse* response) override;
+  grpc::Status GetSigner(grpc::ServerContext* context, const v1::GetSignerRequest* request,
+                         v1::SignerInfo* response) override;
 
  private:
   grpc::Status WaitForCommit(grpc::ServerContext* context, const std::string& tx_bytes,

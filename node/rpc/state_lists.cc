@@ -197,4 +197,28 @@ core::Result<v1::ReadStateResponse> ReadStateEntries(const StateSnapshot& snapsh
   return out;
 }
 
+core::Result<v1::SignerInfo> ReadSigner(const StateSnapshot& snapshot,
+                                        const std::string& public_key) {
+  if (public_key.size() != 32) {
+    return Invalid("public_key must be 32 bytes (an Ed25519 key), not " +
+                   std::to_string(public_key.size()));
+  }
+  std::optional<std::string> org = snapshot.Get(core::keys::SignerOrg(public_key));
+  if (!org.has_value()) {
+    return core::Status("NOT_FOUND", "the key belongs to no member of this chain; "
+                                     "`lotchain members list` shows the members");
+  }
+  v1::SignerInfo info;
+  info.set_public_key(public_key);
+  info.set_org_id(*org);
+  info.set_height(snapshot.tip().height);
+  if (std::optional<std::string> bytes = snapshot.Get(core::keys::SignerNonce(public_key))) {
+    v1::SignerNonce nonce;
+    core::ParseOwnOrDie(nonce, *bytes);
+    info.set_last_nonce(nonce.last_nonce());
+  }
+  info.set_next_nonce(info.last_nonce() == UINT64_MAX ? 0 : info.last_nonce() + 1);
+  return info;
+}
+
 }  // namespace lotchain::node

@@ -31,4 +31,7 @@ core::Result<v1::ReadStateResponse> ReadStateEntries(const StateSnapshot& snapsh
                                                      int64_t block_time_unix_ms,
                                                      const v1::ReadStateRequest& request);
 
+// INVALID_ARGUMENT for a key that is not 32 bytes, NOT_FOUND for a key of no member.
+core::Result<v1::SignerInfo> ReadSigner(const StateSnapshot& snapshot, const std::string& public_key);
+
 }  // namespace lotchain::node

@@ -475,6 +475,8 @@ kill "$WATCHER"; wait "$WATCHER" 2>/dev/null || true
 has "$TMP/watch.out" '"facility_id":"mine-w"'
 
 echo "== finding things: members, lots, inbox/outbox, facilities, audits, flags"
+lc keys show miner
+out_has "on the chain:     member mine-co, last committed nonce "
 lc members list
 out_has "collect-co"; out_has "cell_maker,oem,second_life"; out_has "7 members at height"
 lc members list --json

@@ -2,6 +2,9 @@
 // message naming the field (JSON path) and the problem.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include <functional>
 #include <nlohmann/json.hpp>
 
@@ -163,3 +166,28 @@ TEST(GenesisTest, StateRootCommitsToTheGenesisRecords) {
 
 }  // namespace
 }  // namespace lotchain::testing
+
+namespace lotchain::core {
+namespace {
+
+// The documented example (deploy/genesis.example.json, docs/FORMAT.md "Genesis") parses, with
+// every section filled.
+TEST(GenesisExample, ParsesWithEverySection) {
+  std::ifstream file(std::string(LOTCHAIN_SOURCE_DIR) + "/deploy/genesis.example.json");
+  ASSERT_TRUE(file.good());
+  std::stringstream text;
+  text << file.rdbuf();
+  Result<Genesis> g = ParseGenesis(text.str());
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->chain_id, "battery-consortium-1");
+  EXPECT_EQ(g->members.size(), 6u);
+  EXPECT_EQ(g->validators.size(), 4u);
+  EXPECT_EQ(g->policy.recycled_content_targets.size(), 4u);
+  EXPECT_EQ(g->policy.due_diligence_elements.size(), 4u);
+  EXPECT_EQ(g->policy.block_max_txs, 2000u);
+  // Re-read from its canonical form (what GetGenesis serves), it is the same chain.
+  EXPECT_EQ(ParseGenesis(g->canonical_json)->hash, g->hash);
+}
+
+}  // namespace
+}  // namespace lotchain::core

@@ -194,5 +194,20 @@ TEST_F(StateListsTest, ReadStateReadsOneSnapshot) {
   EXPECT_EQ(ReadStateEntries(*snapshot, 0, empty_key).status().code(), "INVALID_ARGUMENT");
 }
 
+// A key's member and committed nonce; a stranger's key is NOT_FOUND, a short one refused.
+TEST_F(StateListsTest, SignerInfo) {
+  v1::SignedTx envelope;
+  ASSERT_TRUE(envelope.ParseFromString(backend.Sign("miner", v1::TxBody())));  // its public key
+  std::unique_ptr<StateSnapshot> snapshot = backend.store().Snapshot();
+  core::Result<v1::SignerInfo> miner = ReadSigner(*snapshot, envelope.signer());
+  ASSERT_TRUE(miner.ok()) << miner.status().ToString();
+  EXPECT_EQ(miner->org_id(), "miner");
+  EXPECT_EQ(miner->last_nonce(), 3u);  // facility, origin lot, offer
+  EXPECT_EQ(miner->next_nonce(), 4u);
+  EXPECT_EQ(miner->height(), snapshot->tip().height);
+  EXPECT_EQ(ReadSigner(*snapshot, std::string(32, 'x')).status().code(), "NOT_FOUND");
+  EXPECT_EQ(ReadSigner(*snapshot, "short").status().code(), "INVALID_ARGUMENT");
+}
+
 }  // namespace
 }  // namespace lotchain::node::testing
