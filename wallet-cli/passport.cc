@@ -20,63 +20,19 @@ std::string AuditLabel(v1::AuditStatus status) {
   return EnumLabel(v1::AuditStatus_Name(status), "AUDIT_STATUS_");
 }
 
-std::vector<TargetCheck> CheckTargets(const v1::RollUp& roll, const core::Genesis& genesis,
-                                      int64_t now_unix_ms) {
-  std::map<int, const v1::ElementShare*> shares;
-  for (const auto& share : roll.recycled()) shares[share.element()] = &share;
-  std::vector<TargetCheck> checks;
-  for (const auto& target : genesis.policy.recycled_content_targets) {
-    TargetCheck check;
-    check.element = target.element;
-    check.from_unix_ms = target.from_unix_ms;
-    check.min_ppm = target.min_ppm;
-    check.label = target.label;
-    auto it = shares.find(target.element);
-    check.element_present = it != shares.end() && it->second->grams() > 0;
-    check.actual_ppm = check.element_present ? it->second->recycled_ppm() : 0;
-    check.in_force = target.from_unix_ms <= now_unix_ms;
-    check.met = check.actual_ppm >= check.min_ppm;
-    checks.push_back(std::move(check));
-  }
-  return checks;
+std::string FlagCategory(const core::OpenFlag& f) {
+  return EnumLabel(v1::RiskCategory_Name(f.category), "RISK_CATEGORY_");
+}
+
+std::string FlagSeverity(const core::OpenFlag& f) {
+  return EnumLabel(v1::Severity_Name(f.severity), "SEVERITY_");
+}
+
+std::string Banner(const Passport& p) {
+  return p.trace_truncated ? TruncationBanner(p.trace_lots, v1::TRACE_DIRECTION_UPSTREAM) : "";
 }
 
 }  // namespace
-
-Passport BuildPassport(const v1::Trace& trace, const core::Genesis* genesis, int64_t now_unix_ms) {
-  LOTCHAIN_ASSERT(trace.nodes_size() > 0);
-  LOTCHAIN_ASSERT(trace.direction() == v1::TRACE_DIRECTION_UPSTREAM);
-  Passport p;
-  p.lot = trace.nodes(0).lot();
-  p.roll_up = trace.roll_up();
-  p.trace_truncated = trace.truncated();
-  p.truncation_banner = TruncationBanner(trace);
-  if (genesis != nullptr) {
-    p.policy_known = true;
-    p.targets = CheckTargets(p.roll_up, *genesis, now_unix_ms);
-  }
-  std::set<std::string> seen_facilities;
-  std::set<std::string> seen_flags;
-  for (const auto& node : trace.nodes()) {
-    const v1::Facility& facility = node.facility();
-    v1::AuditStatus status = node.facility_audit_at_creation().status();
-    if (core::RefinerNotConformant(node) && seen_facilities.insert(facility.facility_id()).second) {
-      p.refiners_not_conformant.push_back(
-          {facility.facility_id(), facility.owner_org(), facility.country(), status});
-    }
-    for (const auto& flag : node.open_flags()) {
-      if (!seen_flags.insert(flag.raised().flag_id()).second) continue;
-      const auto& raised = flag.raised();
-      std::string target = raised.has_lot_id() ? "lot " + raised.lot_id()
-                                               : "facility " + raised.facility_id();
-      p.open_flags.push_back(
-          {raised.flag_id(), target,
-           EnumLabel(v1::RiskCategory_Name(raised.category()), "RISK_CATEGORY_"),
-           EnumLabel(v1::Severity_Name(raised.severity()), "SEVERITY_"), flag.raised_by_org()});
-    }
-  }
-  return p;
-}
 
 std::string RenderPassportText(const Passport& p) {
   const v1::RollUp& r = p.roll_up;
@@ -92,7 +48,7 @@ std::string RenderPassportText(const Passport& p) {
     head.emplace_back("State of health", FormatPpm(b.state_of_health_ppm()) + ", " +
                                              FormatEnergy(b.delivered_energy_wh()) + " delivered");
   }
-  std::string out = p.truncation_banner + "BATTERY PASSPORT\n" + RenderFields(head);
+  std::string out = Banner(p) + "BATTERY PASSPORT\n" + RenderFields(head);
   out += "\nCARBON FOOTPRINT\n";
   std::vector<std::pair<std::string, std::string>> carbon = {
       {"Total", FormatCo2e(r.footprint_co2e_grams())},
@@ -149,11 +105,11 @@ std::string RenderPassportText(const Passport& p) {
                : "Open risk flags: none\n";
   } else {
     Table t({"flag", "on", "category", "severity", "raised by"});
-    for (const auto& f : p.open_flags) t.AddRow({f.flag_id, f.target, f.category, f.severity, f.raised_by});
+    for (const auto& f : p.open_flags) t.AddRow({f.flag_id, f.target, FlagCategory(f), FlagSeverity(f), f.raised_by});
     out += "Open risk flags: " + GraphCount(p.open_flags.size(), cut) + "\n" + t.Render();
   }
   out += "\nCountries of origin: " + GraphCountries(r, cut) + "\n";
-  if (cut) out += p.truncation_banner;  // again at the end, where a reader of the figures stops
+  if (cut) out += Banner(p);  // again at the end, where a reader of the figures stops
   return out;
 }
 
@@ -185,8 +141,8 @@ std::string RenderPassportJson(const Passport& p) {
   for (const auto& f : p.open_flags) {
     j["open_flags"].push_back({{"flag_id", f.flag_id},
                                {"target", f.target},
-                               {"category", f.category},
-                               {"severity", f.severity},
+                               {"category", FlagCategory(f)},
+                               {"severity", FlagSeverity(f)},
                                {"raised_by", f.raised_by}});
   }
   j["trace_truncated"] = p.trace_truncated;

@@ -119,8 +119,12 @@ TraceFigures FiguresAt(const v1::TraceNode& node) {
 
 std::string TruncationBanner(const v1::Trace& trace) {
   if (!trace.truncated()) return "";
-  const char* side = trace.direction() == v1::TRACE_DIRECTION_DOWNSTREAM ? "downstream" : "upstream";
-  return "INCOMPLETE VIEW: the trace stopped at " + std::to_string(trace.nodes_size()) + " lots; " +
+  return TruncationBanner(static_cast<size_t>(trace.nodes_size()), trace.direction());
+}
+
+std::string TruncationBanner(size_t lots_shown, v1::TraceDirection direction) {
+  const char* side = direction == v1::TRACE_DIRECTION_DOWNSTREAM ? "downstream" : "upstream";
+  return "INCOMPLETE VIEW: the trace stopped at " + std::to_string(lots_shown) + " lots; " +
          "lots further " + side + " are not shown, and figures gathered from the graph "
          "(origins, refiners, open flags) are lower bounds. Raise --max-nodes for the whole "
          "graph.\n";

@@ -34,6 +34,9 @@ TraceFigures FiguresOf(const v1::Trace& trace, int node_index);
 // countries, refiners without a conformant audit, open flags) is then only a lower bound.
 // TruncationBanner is "" for a whole trace, else the line every view prints first.
 std::string TruncationBanner(const v1::Trace& trace);
+// The same from the count of lots shown and the direction (always a banner: the caller knows
+// the view was cut).
+std::string TruncationBanner(size_t lots_shown, v1::TraceDirection direction);
 // "3", or "at least 3 (…)" when truncated.
 std::string GraphCount(uint64_t n, bool truncated);
 // "CD, RW", "(none recorded)", or with truncation "at least CD, RW" / "(none among the lots shown)".

@@ -234,7 +234,8 @@ TEST_F(TraceViewTest, PassportAgainstGenesisTargets) {
   EXPECT_EQ(p.targets[0].actual_ppm, p.roll_up.recycled(0).recycled_ppm());
   EXPECT_TRUE(p.refiners_not_conformant.empty());
   ASSERT_EQ(p.open_flags.size(), 1u);
-  EXPECT_EQ(p.open_flags[0].category, "labour_rights");
+  EXPECT_EQ(p.open_flags[0].category, v1::RISK_CATEGORY_LABOUR_RIGHTS);
+  EXPECT_NE(RenderPassportText(p).find("labour_rights"), std::string::npos);
   std::string text = RenderPassportText(p);
   for (const char* expected : {"BATTERY PASSPORT", "Per kWh capacity", "BELOW TARGET",
                                "EU 2023/1542", "Open risk flags: 1", "Countries of origin: CD, ID"}) {
