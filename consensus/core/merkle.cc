@@ -97,4 +97,36 @@ bool VerifyMerkleInclusion(std::string_view leaf_hash, uint64_t index, uint64_t 
   return sn == 0 && r == root;
 }
 
+MerkleLevels::MerkleLevels(const std::vector<std::string>& leaves) {
+  if (leaves.empty()) return;
+  std::vector<std::string> level;
+  level.reserve(leaves.size());
+  for (const std::string& leaf : leaves) level.push_back(MerkleLeafHash(leaf));
+  levels_.push_back(std::move(level));
+  // Pair adjacent nodes level by level, promoting an odd last node unchanged: the same tree as
+  // MerkleRoot / MerkleAuditPath (RFC 6962's split at the largest power of two).
+  while (levels_.back().size() > 1) {
+    const std::vector<std::string>& below = levels_.back();
+    std::vector<std::string> next;
+    next.reserve((below.size() + 1) / 2);
+    for (size_t i = 0; i + 1 < below.size(); i += 2) {
+      next.push_back(MerkleNodeHash(below[i], below[i + 1]));
+    }
+    if (below.size() % 2 == 1) next.push_back(below.back());
+    levels_.push_back(std::move(next));
+  }
+}
+
+std::vector<std::string> MerkleLevels::Path(uint64_t index) const {
+  LOTCHAIN_ASSERT(index < size());
+  std::vector<std::string> path;
+  uint64_t position = index;
+  for (size_t level = 0; level + 1 < levels_.size(); ++level) {
+    uint64_t sibling = position ^ 1u;
+    if (sibling < levels_[level].size()) path.push_back(levels_[level][sibling]);
+    position >>= 1;
+  }
+  return path;
+}
+
 }  // namespace lotchain::core

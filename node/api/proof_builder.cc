@@ -129,8 +129,8 @@ struct StoredBlock {
   std::vector<std::string> tx_leaves;
   std::vector<std::string> result_leaves;
   // Built on first use: a block whose only proof tx is a facility lookup pays O(n) once.
-  std::optional<MerkleLevels> tx_tree;
-  std::optional<MerkleLevels> result_tree;
+  std::optional<core::MerkleLevels> tx_tree;
+  std::optional<core::MerkleLevels> result_tree;
 };
 
 core::Result<StoredBlock> LoadBlock(const BlockStore& store, uint64_t height) {
@@ -189,38 +189,6 @@ v1::TxInclusion MakeInclusion(StoredBlock& stored, uint64_t height, uint32_t ind
 }
 
 }  // namespace
-
-MerkleLevels::MerkleLevels(const std::vector<std::string>& leaves) {
-  if (leaves.empty()) return;
-  std::vector<std::string> level;
-  level.reserve(leaves.size());
-  for (const std::string& leaf : leaves) level.push_back(core::MerkleLeafHash(leaf));
-  levels_.push_back(std::move(level));
-  // Pair adjacent nodes level by level, promoting an odd last node unchanged: the same tree as
-  // core::MerkleRoot / core::MerkleAuditPath (RFC 6962's split at the largest power of two).
-  while (levels_.back().size() > 1) {
-    const std::vector<std::string>& below = levels_.back();
-    std::vector<std::string> next;
-    next.reserve((below.size() + 1) / 2);
-    for (size_t i = 0; i + 1 < below.size(); i += 2) {
-      next.push_back(core::MerkleNodeHash(below[i], below[i + 1]));
-    }
-    if (below.size() % 2 == 1) next.push_back(below.back());
-    levels_.push_back(std::move(next));
-  }
-}
-
-std::vector<std::string> MerkleLevels::Path(uint64_t index) const {
-  LOTCHAIN_ASSERT(index < size());
-  std::vector<std::string> path;
-  uint64_t position = index;
-  for (size_t level = 0; level + 1 < levels_.size(); ++level) {
-    uint64_t sibling = position ^ 1u;
-    if (sibling < levels_[level].size()) path.push_back(levels_[level][sibling]);
-    position >>= 1;
-  }
-  return path;
-}
 
 core::Status StreamLotProof(const BlockStore& store, const StateSnapshot& snapshot,
                             std::string_view lot_id, const ProofLimits& limits,

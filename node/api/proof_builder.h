@@ -61,20 +61,6 @@ struct ProofLimits {
   size_t bytes_max = kProofBytesMax;
 };
 
-// All levels of the RFC 6962 tree over `leaves` (core::MerkleRoot's construction), kept so
-// that the audit path of every leaf a proof needs costs O(log n) instead of rebuilding the tree
-// (core::MerkleAuditPath, O(n) per call: O(n^2) for a block whose txs are all in the proof).
-// Path(i) equals core::MerkleAuditPath(leaves, i).
-class MerkleLevels {
- public:
-  explicit MerkleLevels(const std::vector<std::string>& leaves);
-  std::vector<std::string> Path(uint64_t index) const;
-  size_t size() const { return levels_.empty() ? 0 : levels_.front().size(); }
-
- private:
-  std::vector<std::vector<std::string>> levels_;  // levels_[0] = leaf hashes; last = {root}
-};
-
 // The bundle in one message (limits.bytes_max applies to its encoding).
 core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,
                                             const StateSnapshot& snapshot,
