@@ -81,6 +81,9 @@ struct Actions {
 };
 
 struct EngineConfig {
+  // The set that votes at the heights this engine runs: the caller's ValidatorSchedule
+  // (consensus/core/validator_schedule.h) answer for the start height. Every height has the
+  // genesis set today; when governance changes sets, the engine will ask the schedule per height.
   core::ValidatorSet validators;
   // Timeouts grow linearly with the round (the paper's timeoutX(r) = base + r * delta).
   uint64_t timeout_propose_ticks = 3000;

@@ -1,5 +1,6 @@
 // The auditor's offline proof verifier (proof_verify.h; docs/PROOF-VERIFY.md "Verification").
 #include "consensus/core/proof_verify.h"
+#include "consensus/core/validator_schedule.h"
 
 #include <algorithm>
 #include <map>
@@ -136,8 +137,8 @@ struct Entry {
 
 struct Context {
   const Genesis& genesis;
-  std::optional<ValidatorSet> validators;
-  std::string validators_hash;
+  // Which validators certify each height (nullopt: the genesis set is unusable).
+  std::optional<GenesisValidatorSchedule> schedule;
 };
 
 std::string HexOrEmpty(std::string_view bytes) {
@@ -180,11 +181,13 @@ bool CheckHeader(const Context& cx, const v1::ProofBlock& row, Block& block, Fai
                      ", not from the genesis hash " + ToHex(cx.genesis.hash));
     return false;
   }
-  if (header.validators_hash() != cx.validators_hash) {
+  const std::string expected =
+      cx.schedule.has_value() ? cx.schedule->At(header.height()).Hash() : std::string();
+  if (header.validators_hash() != expected) {
     log.AddBlock(at, checks::kValidators,
                  "block " + std::to_string(header.height()) + " names validator set " +
-                     HexOrEmpty(header.validators_hash()) + ", the genesis set is " +
-                     ToHex(cx.validators_hash));
+                     HexOrEmpty(header.validators_hash()) + ", the set of that height is " +
+                     HexOrEmpty(expected));
     return false;
   }
   return true;
@@ -192,13 +195,13 @@ bool CheckHeader(const Context& cx, const v1::ProofBlock& row, Block& block, Fai
 
 bool CheckCertificate(const Context& cx, const v1::ProofBlock& row, const Block& block,
                       FailureLog& log) {
-  if (!cx.validators.has_value()) {
+  if (!cx.schedule.has_value()) {
     log.AddBlock(block.position, checks::kCertificate,
                  "the genesis validator set is unusable, so no certificate can be checked");
     return false;
   }
   Status verdict = VerifyCommitCertificate(
-      *cx.validators, row.certificate(),
+      cx.schedule->At(block.header.height()), row.certificate(),
       CertificateClaim{.height = block.header.height(), .block_hash = block.block_hash});
   if (verdict.ok()) return true;
   log.AddBlock(block.position, checks::kCertificate,
@@ -517,11 +520,10 @@ bool CheckBundle(const Genesis& genesis, const v1::ProofBundle& bundle, FailureL
 }
 
 Context MakeContext(const Genesis& genesis, FailureLog& log) {
-  Context cx{.genesis = genesis, .validators = std::nullopt, .validators_hash = {}};
-  Result<ValidatorSet> set = ValidatorSet::FromGenesis(genesis);
+  Context cx{.genesis = genesis, .schedule = std::nullopt};
+  Result<GenesisValidatorSchedule> set = GenesisValidatorSchedule::Create(genesis);
   if (set.ok()) {
-    cx.validators_hash = set->Hash();
-    cx.validators = std::move(set).value();
+    cx.schedule = std::move(set).value();
   } else {
     log.AddBundle(checks::kGenesis, "genesis validators: " + set.status().ToString());
   }

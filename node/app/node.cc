@@ -35,7 +35,10 @@ Node::Node(NodeConfig config, core::Genesis genesis, core::SecretKey key,
       key_(std::move(key)),
       store_(std::move(store)),
       mempool_({.txs_max = config_.mempool_txs_max, .bytes_max = config_.mempool_bytes_max}) {
-  validators_ = core::ValidatorSet::FromGenesis(genesis_).value();  // ParseGenesis checked it
+  // ParseGenesis checked the validators, so the schedule exists.
+  schedule_.emplace(core::GenesisValidatorSchedule::Create(genesis_).value());
+  const uint64_t next = store_->height() + 1;
+  validators_ = schedule_->At(next);
   validators_hash_ = validators_.Hash();
   limits_.tx_count_max = genesis_.policy.block_max_txs;
   limits_.bytes_max = genesis_.policy.block_max_bytes;
@@ -69,7 +72,7 @@ core::Status Node::Run() {
 
   // The engine.
   bft::EngineConfig engine_config;
-  engine_config.validators = validators_;
+  engine_config.validators = schedule_->At(tip.height + 1);
   engine_config.timeout_propose_ticks = config_.timeout_propose_ms;
   engine_config.timeout_prevote_ticks = config_.timeout_prevote_ms;
   engine_config.timeout_precommit_ticks = config_.timeout_precommit_ms;
@@ -106,7 +109,7 @@ core::Status Node::Run() {
   transport_options.chain_id = genesis_.chain_id;
   transport_options.identity = key_;
   transport_options.listen_address = config_.p2p_listen;
-  for (const auto& v : genesis_.validators) {
+  for (const auto& v : schedule_->EntriesAt(tip_.height + 1)) {
     if (v.public_key == key_.PublicKey()) continue;
     transport_options.peers.push_back({v.id, v.public_key, v.address});
   }
@@ -196,7 +199,7 @@ core::Result<v1::TxStatus> Node::GetTxStatus(std::string_view tx_hash) {
 }
 
 v1::NodeStatus Node::GetStatus() {
-  v1::NodeStatus status = CommittedNodeStatus(genesis_, *store_);
+  v1::NodeStatus status = CommittedNodeStatus(genesis_, *schedule_, *store_);
   auto connected = OnLoop([this] { return peer_connected_; }, 2000);
   for (v1::ValidatorInfo& info : *status.mutable_validators()) {
     bool self = info.public_key() == key_.PublicKey();

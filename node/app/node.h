@@ -22,11 +22,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "consensus/bft/block_builder.h"
 #include "consensus/bft/engine.h"
 #include "consensus/core/certificate.h"
+#include "consensus/core/validator_schedule.h"
 #include "node/api/backend.h"
 #include "node/app/config.h"
 #include "node/mempool/mempool.h"
@@ -163,6 +165,9 @@ class Node final : public LedgerBackend,
   core::Genesis genesis_;
   core::SecretKey key_;
   std::unique_ptr<BlockStore> store_;
+  // The one source of "which validators at height h" (validator_schedule.h); validators_ and
+  // validators_hash_ are its answer for the next height, which is all a fixed set needs.
+  std::optional<core::GenesisValidatorSchedule> schedule_;
   core::ValidatorSet validators_;
   std::string validators_hash_;
   bft::BlockLimits limits_;

@@ -1,5 +1,7 @@
 #include "tests/sim/world.h"
 
+#include "consensus/core/validator_schedule.h"
+
 #include <nlohmann/json.hpp>
 
 #include "consensus/core/custody.h"
@@ -73,7 +75,7 @@ World::World(size_t validator_count, bft::BlockLimits block_limits) : limits(blo
     LOTCHAIN_ASSERT(false);
   }
   genesis = std::move(parsed).value();
-  validators = core::ValidatorSet::FromGenesis(genesis).value();
+  validators = core::GenesisValidatorSchedule::Create(genesis).value().At(1);  // a fixed set
   validators_hash = validators.Hash();
 }
 
