@@ -18,17 +18,19 @@ Client& Session::client() {
 
 // With several nodes (--node A,B,C), the first from `start` on that answers GetStatus within
 // kFailOverProbeMs; with one node, that node without a probe.
-std::unique_ptr<Client> Session::ConnectFrom(size_t start) {
+std::unique_ptr<Client> Session::ConnectFrom(size_t start, bool* answered) {
+  if (answered != nullptr) *answered = false;
   if (targets_.empty()) targets_ = SplitNodeTargets(ResolveNodeTarget(options.node));
   auto make = [this](size_t i, uint32_t timeout_ms) {
     return std::make_unique<Client>(ClientOptions{targets_[i], timeout_ms});
   };
   const size_t n = targets_.size();
-  if (n == 1) return make(0, options.timeout_ms);
+  if (n == 1) return make(0, options.timeout_ms);  // not probed: `answered` stays false
   for (size_t step = 0; step < n; ++step) {
     const size_t i = (start + step) % n;
     if (make(i, std::min(options.timeout_ms, kFailOverProbeMs))->GetStatus().ok()) {
       current_ = i;
+      if (answered != nullptr) *answered = true;
       return make(i, options.timeout_ms);
     }
     Note("node " + targets_[i] + " does not answer; trying the next of --node\n");
@@ -39,8 +41,9 @@ std::unique_ptr<Client> Session::ConnectFrom(size_t start) {
 
 bool Session::FailOver() {
   if (targets_.size() < 2) return false;
-  client_ = ConnectFrom(current_ + 1);
-  return true;
+  bool answered = false;
+  client_ = ConnectFrom(current_ + 1, &answered);
+  return answered;
 }
 
 std::string Session::KeyName() const {

@@ -38,7 +38,8 @@ class Session {
   GlobalOptions options;
 
   // The node client, created on first use. --node may list several nodes (A,B,C): the first
-  // that answers is used, and FailOver() moves to the next one that does (false with one node).
+  // that answers is used, and FailOver() moves to the next one that does (false with one node,
+  // or when none answers).
   Client& client();
   bool FailOver();
   Keystore keystore() const { return Keystore(Keystore::ResolveDir(options.keystore)); }
@@ -56,7 +57,7 @@ class Session {
 
  private:
   static constexpr uint32_t kFailOverProbeMs = 2000;
-  std::unique_ptr<Client> ConnectFrom(size_t start);
+  std::unique_ptr<Client> ConnectFrom(size_t start, bool* answered = nullptr);
 
   std::unique_ptr<Client> client_;
   std::vector<std::string> targets_;

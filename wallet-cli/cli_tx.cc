@@ -16,6 +16,9 @@ namespace lotchain::wallet {
 namespace {
 
 constexpr size_t kTxFileBytesMax = 1u << 20;
+// The most a node's "next nonce" may exceed this wallet's own choice (max(last + 1, now in ms))
+// and still be used without --nonce: about 11 days of milliseconds.
+constexpr uint64_t kNonceJumpMax = 1'000'000'000;
 
 struct TxFlags {
   uint64_t nonce = 0;
@@ -153,8 +156,20 @@ core::Status Run(Session& s, Mode mode, const BodyFn& make, const TxFlags& f) {
   if (f.nonce == 0 && mode == Mode::kSubmit) {
     // Above what the chain has committed for the key, whichever wallet used it (best effort:
     // offline, the local choice stands and a replay is refused with the nonce to use).
+    // A node's figure far above this wallet's own choice is not taken on trust: a wrong one
+    // could spend the key's nonces for good (at 2^64 - 1 it can sign no more).
     core::Result<v1::SignerInfo> signer = s.client().GetSigner(key->public_key);
-    if (signer.ok() && signer->next_nonce() > nonce) nonce = signer->next_nonce();
+    if (signer.ok() && signer->next_nonce() > nonce) {
+      if (signer->next_nonce() - nonce > kNonceJumpMax) {
+        return core::Status("BAD_INPUT",
+                            "node " + s.client().target() + " says key \"" + key->name +
+                                "\" must use nonce " + std::to_string(signer->next_nonce()) +
+                                " or higher, far above this wallet's " + std::to_string(nonce) +
+                                "; if that is right, pass --nonce " +
+                                std::to_string(signer->next_nonce()));
+      }
+      nonce = signer->next_nonce();
+    }
   }
   LOTCHAIN_RETURN_IF_ERROR(FinishBody(chain_id, nonce, f.memo, body));
   std::string bytes = body.SerializeAsString();

@@ -33,6 +33,12 @@ class Watcher {
 
   core::Status Run() {
     uint64_t next = a_.from_height;
+    if (next == 0) {
+      // "From the next block" is fixed now, so a reconnect before the first event resumes at
+      // that height instead of skipping what committed meanwhile.
+      LOTCHAIN_ASSIGN_OR_RETURN(v1::NodeStatus status, s_.client().GetStatus());
+      next = status.height() + 1;
+    }
     int backoff = 1;
     for (;;) {
       core::Status ended = s_.client().WatchCommits(next, [&](const v1::CommitEvent& event) {
@@ -45,8 +51,12 @@ class Watcher {
         return core::Status::Ok();
       });
       if (ended.code() == "WATCH_DONE") return core::Status::Ok();
+      // A node behind the one we watched answers OUT_OF_RANGE for a height we already reached;
+      // a stalled stream is cancelled (RPC_FAILED); a GetBlock may time out: all pass.
+      const bool resumed_range = ended.code() == "OUT_OF_RANGE" && next != a_.from_height;
       const bool transient = ended.code() == kNodeUnreachable || ended.code() == "STREAM_BEHIND" ||
-                             ended.code() == "STREAM_ENDED";
+                             ended.code() == "STREAM_ENDED" || ended.code() == kRpcFailed ||
+                             resumed_range;
       if (!transient) return ended;
       const std::string before = s_.client().target();
       if (ended.code() == kNodeUnreachable && s_.FailOver() && s_.client().target() != before) {
@@ -54,9 +64,8 @@ class Watcher {
                 "\n");
         continue;
       }
-      s_.Note("watch: " + ended.message() + "; resuming from " +
-              (next == 0 ? std::string("the next block") : "height " + std::to_string(next)) + " in " +
-              std::to_string(backoff) + " s\n");
+      s_.Note("watch: " + ended.message() + "; resuming from height " + std::to_string(next) +
+              " in " + std::to_string(backoff) + " s\n");
       std::this_thread::sleep_for(std::chrono::seconds(backoff));
       backoff = std::min(backoff * 2, kBackoffMaxSeconds);
     }

@@ -304,7 +304,7 @@ core::Status Client::WatchCommits(
     return core::Status("STREAM_BEHIND", s.error_message());
   }
   if (s.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
-    return core::Status("INVALID_ARGUMENT", s.error_message());
+    return core::Status("OUT_OF_RANGE", "node " + options_.target + ": " + s.error_message());
   }
   return ToStatus(s, "WatchCommits");
 }
@@ -332,13 +332,27 @@ core::Result<v1::TxStatus> Client::SubmitTx(const std::string& signed_tx_bytes, 
   if (s.ok()) return response;
   bool refused = s.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
                  s.error_code() == grpc::StatusCode::PERMISSION_DENIED;
-  if (refused && (!ReasonOf(s).empty() || StartsWithCode(s.error_message()))) {
+  // A refusal of the transaction itself carries an envelope or custody code; the generic
+  // request codes (a bad wait timeout, a malformed request) are usage errors, not refusals.
+  const std::string reason = ReasonOf(s);
+  const bool generic = reason == "INVALID_ARGUMENT" || reason == "PERMISSION_DENIED" ||
+                       reason == "BAD_REQUEST" || reason == "MALFORMED_REQUEST" ||
+                       reason == "TOO_LARGE";
+  const bool tx_refusal = reason.empty() ? StartsWithCode(s.error_message()) : !generic;
+  if (refused && tx_refusal) {
     return core::Status(kTxRejected, "refused by node " + options_.target + ": " +
                                          s.error_message());
   }
-  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    // The node's wait (or ours) ran out with the tx not final; the caller explains why.
+  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && !reason.empty()) {
+    // The node's wait ran out with the tx admitted but not final; the caller explains why.
     return core::Status(kTxPending, "no commit within the wait; the transaction stays submitted");
+  }
+  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    // Our own deadline: the node may never have received it.
+    return core::Status(kRpcFailed, "node " + options_.target + " did not answer in time; the "
+                                    "transaction may or may not have arrived: check with "
+                                    "`lotchain tx status HASH`, or submit it again (a "
+                                    "committed one is reported, not repeated)");
   }
   return ToStatus(s, "SubmitTx");
 }

@@ -43,7 +43,10 @@ inline ExitCode ExitCodeOf(const core::Status& status) {
       code == "WEAK_PASSPHRASE") {
     return kExitKey;
   }
-  if (code == kRpcFailed || code == kNodeUnreachable || code == kTraceTooLarge) return kExitNode;
+  if (code == kRpcFailed || code == kNodeUnreachable || code == kTraceTooLarge ||
+      code == "GENESIS_MISMATCH" || code == "STREAM_ENDED" || code == "STREAM_BEHIND") {
+    return kExitNode;
+  }
   if (code == kTxRejected) return kExitRejected;
   if (code == kProofInvalid) return kExitProof;
   if (code == kTxPending) return kExitPending;

@@ -425,7 +425,27 @@ Result<KeyInfo> Keystore::Rename(const std::string& from, const std::string& to)
   LOTCHAIN_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(info.path, kKeyFileBytesMax));
   LOTCHAIN_ASSIGN_OR_RETURN(json j, ParseKeyJson(text));
   j["name"] = to;  // metadata outside the sealed box; the box holds only the seed
-  LOTCHAIN_RETURN_IF_ERROR(WriteFileAtomic(target, j.dump(2) + "\n", 0600));
+  // Written aside (durable), then linked under the new name: link(2) never replaces a file, so
+  // a key created under that name meanwhile is not overwritten. The old name goes only once the
+  // new one is durable in the directory.
+  const std::string staged = (fs::path(dir_) / ("." + to + ".renaming")).string();
+  LOTCHAIN_RETURN_IF_ERROR(WriteFileAtomic(staged, j.dump(2) + "\n", 0600));
+  if (::link(staged.c_str(), target.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(staged.c_str());
+    if (err == EEXIST) {
+      return Status("KEY_EXISTS", "key \"" + to + "\" already exists in " + dir_ + "; choose another name");
+    }
+    return Status("KEYSTORE_IO", "cannot create " + target + ": " + std::strerror(err));
+  }
+  ::unlink(staged.c_str());
+  const int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const bool synced = dir_fd >= 0 && ::fsync(dir_fd) == 0;
+  if (dir_fd >= 0) ::close(dir_fd);
+  if (!synced) {
+    return Status("KEYSTORE_IO", "cannot make the new name durable in " + dir_ +
+                                     "; both \"" + from + "\" and \"" + to + "\" now hold the key");
+  }
   const uint64_t nonce = LastNonce(from);
   if (nonce != 0) LOTCHAIN_RETURN_IF_ERROR(RecordNonce(to, nonce));
   LOTCHAIN_RETURN_IF_ERROR(Delete(from));

@@ -1,6 +1,7 @@
 #include "wallet-cli/preflight.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/custody.h"
@@ -15,6 +16,36 @@ namespace lotchain::wallet {
 namespace {
 
 constexpr std::string_view kLotKeyPrefix = "l/";  // core::keys::Lot
+
+// Thrown out of the custody rules when a read cannot give the value the chain holds: the rules
+// assume consistent, well-formed state (they assert on it), so they must not run on an absent
+// or mixed answer. Caught in Preflight; never leaves this file.
+struct ReadAborted {
+  core::Status cause;
+  bool moved = false;  // a block committed between two reads: retry on a fresh view
+};
+
+// The record type stored under each key prefix (state_keys.h), so a node's bytes are parsed
+// before the rules see them.
+bool ParsesAsItsRecord(std::string_view key, const std::string& value) {
+  auto parses = [&value](auto record) { return record.ParseFromString(value); };
+  if (key.starts_with("m/")) return parses(v1::Member());
+  if (key.starts_with("n/")) return parses(v1::SignerNonce());
+  if (key.starts_with("f/")) return parses(v1::Facility());
+  if (key.starts_with("a/") || key.starts_with("A/")) return parses(v1::Audit());
+  if (key.starts_with("l/")) return parses(v1::Lot());
+  if (key.starts_with("e/")) return parses(v1::LotEvent());
+  if (key.starts_with("c/")) return parses(v1::ChildEdge());
+  if (key.starts_with("r/") || key.starts_with("o/")) return parses(v1::RiskFlag());
+  if (key.starts_with("g/")) return parses(v1::Totals());
+  return true;  // k/: an organisation id, plain bytes
+}
+
+// A refusal that an earlier transaction of the same member, still pending, may explain.
+bool MayDependOnPending(const std::string& code) {
+  return code == "UNKNOWN_LOT" || code == "UNKNOWN_FACILITY" || code == "UNKNOWN_FLAG" ||
+         code == "STALE_EVENT" || code == "LOT_NOT_ACTIVE" || code == "NOT_IN_TRANSIT";
+}
 
 core::Status CannotCheck(const core::Status& cause) {
   return core::Status::FromCode(cause.code(), "could not check the transaction against the chain's state "
@@ -42,16 +73,21 @@ core::Status RemoteState::Anchor() const {
 
 std::optional<std::string> RemoteState::Get(std::string_view key) const {
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-  if (!error_.ok()) return std::nullopt;
   core::Result<v1::ReadStateResponse> response = client_.ReadState({std::string(key)});
-  if (!response.ok()) {
-    error_ = response.status();
-    return std::nullopt;
-  }
+  if (!response.ok()) throw ReadAborted{response.status()};
   Note(*response);
+  if (moved_) {
+    throw ReadAborted{core::Status("FAILED_PRECONDITION", "the chain moved on while checking"),
+                      true};
+  }
   const v1::StateEntry& entry = response->entries(0);
   std::optional<std::string> value;
   if (entry.present()) value = entry.value();
+  if (value.has_value() && !ParsesAsItsRecord(key, *value)) {
+    throw ReadAborted{core::Status(kRpcFailed, "node " + client_.target() +
+                                                   " answered a state record that does not "
+                                                   "decode")};
+  }
   cache_.emplace(std::string(key), value);
   return value;
 }
@@ -75,15 +111,32 @@ core::Result<PreflightOutcome> Preflight(Client& client, const core::Genesis& ge
     ctx.time_unix_ms = std::max(now_unix_ms, state.block_time_unix_ms() + 1);
     ctx.tx_hash = core::TxHash(signed_tx);
     ctx.signature_verified = signature_checked;
-    core::Result<core::StateDelta> delta = core::ApplyTx(genesis, state, ctx, signed_tx);
+    std::optional<core::Result<core::StateDelta>> applied;
+    try {
+      applied.emplace(core::ApplyTx(genesis, state, ctx, signed_tx));
+    } catch (const ReadAborted& aborted) {
+      if (aborted.moved && attempt < kPreflightAttempts) continue;  // a block landed meanwhile
+      return CannotCheck(aborted.moved
+                             ? core::Status("FAILED_PRECONDITION",
+                                            "the chain moved on during each of " +
+                                                std::to_string(kPreflightAttempts) + " attempts")
+                             : aborted.cause);
+    }
     if (!state.error().ok()) return CannotCheck(state.error());
-    if (state.moved() && attempt < kPreflightAttempts) continue;  // a block landed meanwhile
+    core::Result<core::StateDelta>& delta = *applied;
     if (!delta.ok()) {
+      const std::string& code = delta.status().code();
+      const std::string pending_hint =
+          MayDependOnPending(code)
+              ? "; if an earlier transaction of yours that makes this possible is still "
+                "pending, wait for it (--wait) or send this one with --no-preflight"
+              : "";
       return core::Status(kTxRejected,
-                          delta.status().code() + ": " + delta.status().message() +
+                          code + ": " + delta.status().message() +
                               " (refused before sending by the custody rules, checked against "
                               "height " + std::to_string(state.height()) +
-                              "; nothing was sent; --no-preflight sends it anyway)");
+                              "; nothing was sent; --no-preflight sends it anyway" +
+                              pending_hint + ")");
     }
     PreflightOutcome outcome{state.height(), std::move(delta).value(), ""};
     v1::SignedTx envelope;

@@ -25,9 +25,10 @@ namespace lotchain::wallet {
 
 inline constexpr int kPreflightAttempts = 3;
 
-// Committed state read through the node. Reads are cached; the first read fixes the height,
-// and a later read at another height marks the view as moved. An RPC failure is kept (error())
-// and reads as absent, so the rules finish and the caller reports the failure instead.
+// Committed state read through the node. Reads are cached; the first read fixes the height.
+// A read that fails, comes from another height, or brings bytes that do not decode as the
+// record its key names stops the rules at once (an exception internal to preflight.cc), so the
+// rules never run on absent, mixed or malformed state; Preflight retries or reports it.
 class RemoteState final : public core::StateReader {
  public:
   explicit RemoteState(Client& client) : client_(client) {}

@@ -467,9 +467,9 @@ Result<v1::TxBody> BuildRetire(const LotRef& lot, const std::string& reason,
 
 uint64_t ChooseNonce(uint64_t last_used, int64_t now_unix_ms) {
   uint64_t now = now_unix_ms > 0 ? static_cast<uint64_t>(now_unix_ms) : 0;
-  uint64_t nonce = std::max(last_used + 1, now);
-  LOTCHAIN_ASSERT(nonce > last_used);
-  return nonce;
+  // A key at the largest nonce can sign no more; the chain says so when it sees this one.
+  if (last_used == UINT64_MAX) return UINT64_MAX;
+  return std::max(last_used + 1, now);
 }
 
 Status FinishBody(const std::string& chain_id, uint64_t nonce, const std::string& memo,

@@ -89,7 +89,13 @@ LogFields& LogFields::Add(std::string_view key, std::string_view value) {
 
 void LogEvent(spdlog::level::level_enum level, const std::string& message,
               const LogFields& fields) {
-  spdlog::log(level, "{}", message + kFieldsMark + fields.json());
+  // The message may quote outside text (a rejected block's reason): it must not contain the
+  // mark, or it could end the message early and pass its own "fields" as JSON.
+  std::string safe = message;
+  for (char& c : safe) {
+    if (c == kFieldsMark) c = '?';
+  }
+  spdlog::log(level, "{}", safe + kFieldsMark + fields.json());
 }
 
 void SetUpLogging(const std::string& format, const std::string& level, const std::string& node) {

@@ -132,6 +132,11 @@ core::Result<v1::TxStatus> Node::AdmitOnLoop(Submission submission) {
   uint64_t last = CommittedNonce(submission.signer);
   if (submission.nonce <= last) {
     if (auto committed = CommittedStatus(submission.tx_hash)) return *committed;
+    if (last == UINT64_MAX) {
+      return core::Status(core::codes::kReplayedNonce,
+                          "this key has used the largest nonce (2^64 - 1) and can sign no more "
+                          "transactions; sign with another key of the organisation");
+    }
     return core::Status(core::codes::kReplayedNonce,
                         "nonce " + std::to_string(submission.nonce) +
                             " is not above this key's last committed nonce " +

@@ -28,12 +28,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Every error the service answers carries its code as a google.rpc.ErrorInfo (status_map.h).
+grpc::Status Fail(core::Code code, std::string message) {
+  return ToGrpcStatus(core::Status(code, std::move(message)));
+}
+
 grpc::Status Unavailable() {
-  return grpc::Status(grpc::StatusCode::UNAVAILABLE, "node is shutting down; retry elsewhere");
+  return Fail("UNAVAILABLE", "node is shutting down; retry elsewhere");
 }
 
 grpc::Status InvalidArgument(const std::string& message) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+  return Fail("INVALID_ARGUMENT", message);
 }
 
 // One of a bounded number of places (waiters, streams), released on destruction.
@@ -197,7 +202,7 @@ grpc::Status LedgerService::SubmitTx(grpc::ServerContext* context,
   if (!timeout.ok()) return ToGrpcStatus(timeout.status());
   Slot slot(submit_waiters_, limits_.submit_waiters_max);
   if (!slot.acquired()) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+    return Fail("RESOURCE_EXHAUSTED",
                         "too many SubmitTx calls waiting for commit (max " +
                             std::to_string(limits_.submit_waiters_max) +
                             "); submit without wait_for_commit and poll GetTxStatus");
@@ -278,7 +283,7 @@ grpc::Status LedgerService::WaitForCommit(grpc::ServerContext* context,
     *response = std::move(*done);
     return grpc::Status::OK;
   }
-  if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
+  if (context->IsCancelled()) return Fail("CANCELLED", "client cancelled");
   if (stopping_.load()) return Unavailable();
   core::Result<v1::TxStatus> current = backend_.GetTxStatus(tx_hash);
   if (current.ok() && IsFinal(*current)) {
@@ -287,7 +292,7 @@ grpc::Status LedgerService::WaitForCommit(grpc::ServerContext* context,
   }
   const std::string state =
       current.ok() ? v1::TxStatusCode_Name(current->status()) : std::string("PENDING");
-  return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+  return Fail("DEADLINE_EXCEEDED",
                       "transaction " + core::ToHex(tx_hash) + " is still " + state + " after " +
                           std::to_string(timeout.count()) +
                           " ms; ask GetTxStatus later (it was not withdrawn)");
@@ -304,7 +309,7 @@ grpc::Status LedgerService::GetTxStatus(grpc::ServerContext* context,
   if (!found.ok()) return ToGrpcStatus(found.status());
   v1::TxStatus status = std::move(found).value();
   if (status.status() == v1::TX_STATUS_UNKNOWN) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+    return Fail("NOT_FOUND",
                         "transaction " + core::ToHex(request->tx_hash()) +
                             " is neither pending nor committed on this node");
   }
@@ -325,17 +330,28 @@ grpc::Status LedgerService::ReadState(grpc::ServerContext* context,
                                       const v1::ReadStateRequest* request,
                                       v1::ReadStateResponse* response) {
   std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
-  int64_t block_time = backend_.genesis().genesis_time_unix_ms;
-  if (const uint64_t height = snapshot->tip().height; height > 0) {
-    core::Result<v1::Block> block = backend_.store().GetBlock(height);
-    v1::BlockHeader header;
-    if (!block.ok()) return ToGrpcStatus(block.status());
-    if (header.ParseFromString(block->header())) block_time = header.time_unix_ms();
-  }
-  core::Result<v1::ReadStateResponse> read = ReadStateEntries(*snapshot, block_time, *request);
+  core::Result<int64_t> block_time = TipTime(snapshot->tip().height);
+  if (!block_time.ok()) return ToGrpcStatus(block_time.status());
+  core::Result<v1::ReadStateResponse> read = ReadStateEntries(*snapshot, *block_time, *request);
   if (!read.ok()) return ToGrpcStatus(read.status());
   *response = std::move(read).value();
   return grpc::Status::OK;
+}
+
+// The tip block's time, parsed once per height: a ReadState must not cost a block decode.
+core::Result<int64_t> LedgerService::TipTime(uint64_t height) {
+  if (height == 0) return backend_.genesis().genesis_time_unix_ms;
+  std::lock_guard<std::mutex> lock(tip_time_mu_);
+  if (tip_time_height_ == height) return tip_time_ms_;
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::Block block, backend_.store().GetBlock(height));
+  v1::BlockHeader header;
+  if (!header.ParseFromString(block.header())) {
+    return core::Status("STORE_CORRUPT", "the header of stored block " + std::to_string(height) +
+                                             " does not decode");
+  }
+  tip_time_height_ = height;
+  tip_time_ms_ = header.time_unix_ms();
+  return tip_time_ms_;
 }
 
 grpc::Status LedgerService::GetGenesis(grpc::ServerContext* context,
@@ -403,7 +419,7 @@ grpc::Status LedgerService::GetBlock(grpc::ServerContext* context,
   }
   const uint64_t tip = store.height();
   if (height > tip) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND, "no block at height " +
+    return Fail("NOT_FOUND", "no block at height " +
                                                          std::to_string(height) +
                                                          "; the tip is " + std::to_string(tip));
   }
@@ -430,8 +446,8 @@ grpc::Status LedgerService::GetStatus(grpc::ServerContext* context,
 namespace {
 
 grpc::Status ProofBusy(uint32_t builds_max) {
-  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                      "PROOF_BUSY: " + std::to_string(builds_max) +
+  return Fail("PROOF_BUSY",
+                      std::to_string(builds_max) +
                           " proof builds are already running on this node (the maximum); retry "
                           "in a few seconds or ask another node");
 }
@@ -515,7 +531,7 @@ grpc::Status LedgerService::StreamLotProof(grpc::ServerContext* context,
         return core::Status::Ok();
       });
   if (status.code() == "CANCELLED") {
-    return grpc::Status(grpc::StatusCode::CANCELLED, status.message());
+    return Fail("CANCELLED", status.message());
   }
   if (status.code() == "UNAVAILABLE") return Unavailable();
   return status.ok() ? grpc::Status::OK : ToGrpcStatus(status);
@@ -528,7 +544,7 @@ grpc::Status SendStored(const BlockStore& store, uint64_t height,
                         grpc::ServerWriter<v1::CommitEvent>* writer, CommitQueue& queue) {
   core::Result<v1::CommitEvent> event = StoredCommitEvent(store, height);
   if (!event.ok()) return ToGrpcStatus(event.status());
-  if (!writer->Write(*event)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  if (!writer->Write(*event)) return Fail("CANCELLED", "client went away");
   queue.NoteProgress();
   return grpc::Status::OK;
 }
@@ -541,7 +557,7 @@ grpc::Status LedgerService::WatchCommits(grpc::ServerContext* context,
   if (stopping_.load()) return Unavailable();
   Slot slot(watch_streams_, limits_.watch_streams_max);
   if (!slot.acquired()) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+    return Fail("RESOURCE_EXHAUSTED",
                         "too many WatchCommits streams open (max " +
                             std::to_string(limits_.watch_streams_max) + "); retry later");
   }
@@ -556,7 +572,7 @@ grpc::Status LedgerService::WatchCommits(grpc::ServerContext* context,
   const uint64_t tip = store.height();
   uint64_t next = request->from_height() == 0 ? tip + 1 : request->from_height();
   if (next > tip + 1) {
-    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+    return Fail("OUT_OF_RANGE",
                         "from_height " + std::to_string(next) + " is beyond the next block " +
                             std::to_string(tip + 1) + "; use 0 for new blocks only");
   }
@@ -579,7 +595,7 @@ grpc::Status LedgerService::WatchCommits(grpc::ServerContext* context,
     CommitQueue::Next what = queue->Pop(kWaitSlice, &event);
     if (what == CommitQueue::Next::kIdle) continue;
     if (what == CommitQueue::Next::kOverflow) {
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+      return Fail("RESOURCE_EXHAUSTED",
                           "slow consumer: more than " +
                               std::to_string(limits_.watch_queue_events_max) +
                               " commits queued for this stream; reconnect with from_height=" +
@@ -590,7 +606,7 @@ grpc::Status LedgerService::WatchCommits(grpc::ServerContext* context,
       grpc::Status sent = SendStored(store, next, writer, *queue);
       if (!sent.ok()) return sent;
     }
-    if (!writer->Write(event)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+    if (!writer->Write(event)) return Fail("CANCELLED", "client went away");
     queue->NoteProgress();
     ++next;
   }

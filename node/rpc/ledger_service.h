@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 
 #include "lotchain/v1/api.grpc.pb.h"
 #include "node/api/backend.h"
@@ -74,6 +75,7 @@ class LedgerService final : public v1::Ledger::Service {
                          v1::SignerInfo* response) override;
 
  private:
+  core::Result<int64_t> TipTime(uint64_t height);
   grpc::Status WaitForCommit(grpc::ServerContext* context, const std::string& tx_bytes,
                              std::chrono::milliseconds timeout, v1::TxStatus* response);
 
@@ -82,7 +84,10 @@ class LedgerService final : public v1::Ledger::Service {
   std::atomic<bool> stopping_{false};
   std::atomic<uint32_t> submit_waiters_{0};
   std::atomic<uint32_t> watch_streams_{0};
-  std::atomic<uint32_t> proof_builds_{0};  // GetLotProof and StreamLotProof calls running
+  std::atomic<uint32_t> proof_builds_{0};
+  std::mutex tip_time_mu_;       // guards the two below
+  uint64_t tip_time_height_ = 0;  // 0 = none cached (height 0 uses the genesis time)
+  int64_t tip_time_ms_ = 0;  // GetLotProof and StreamLotProof calls running
 };
 
 // The CommitEvent of stored block `height` (what WatchCommits replays). Errors: NOT_FOUND for a
