@@ -16,7 +16,7 @@ core::Status Bad(const std::string& what) { return core::Status("BAD_BLOCK", wha
 
 BuiltBlock BuildBlock(const BlockEnv& env, const std::vector<std::string>& candidates,
                       std::string_view proposer, int64_t now_unix_ms,
-                      const TxIndex* verified) {
+                      const SignatureCache* verified) {
   LOTCHAIN_ASSERT(env.genesis != nullptr);
   LOTCHAIN_ASSERT(env.state != nullptr);
   LOTCHAIN_ASSERT(env.tree.Root() == env.tip.state_root);
@@ -59,7 +59,9 @@ BuiltBlock BuildBlock(const BlockEnv& env, const std::vector<std::string>& candi
 }
 
 core::Result<core::ExecutedBlock> CheckBlock(const BlockEnv& env, const v1::Block& block,
-                                             const TxIndex& committed, int64_t time_max_unix_ms) {
+                                             const TxIndex& committed,
+                                             const SignatureCache& signatures,
+                                             int64_t time_max_unix_ms) {
   LOTCHAIN_ASSERT(env.genesis != nullptr);
   LOTCHAIN_ASSERT(env.state != nullptr);
   LOTCHAIN_ASSERT(env.tree.Root() == env.tip.state_root);
@@ -80,13 +82,13 @@ core::Result<core::ExecutedBlock> CheckBlock(const BlockEnv& env, const v1::Bloc
   txs.reserve(static_cast<size_t>(block.txs_size()));
   for (const std::string& tx : block.txs()) {
     const std::string hash = core::TxHash(tx);
-    if (committed.Contains(hash)) return Bad("transaction already committed");
+    if (committed.IsCommitted(hash)) return Bad("transaction already committed");
     if (!hashes.insert(hash).second) return Bad("transaction twice in the block");
     v1::SignedTx envelope;
-    const bool checked = committed.SignatureChecked(hash);
+    const bool checked = signatures.SignatureChecked(hash);
     core::Result<v1::TxBody> body = core::CheckTxStateless(*env.genesis, tx, checked, &envelope);
     if (!body.ok()) return Bad("transaction fails stateless checks: " + body.status().message());
-    if (!checked) committed.SignaturePassed(hash);
+    if (!checked) signatures.SignaturePassed(hash);
     txs.push_back(tx);
     verified.push_back(true);
   }

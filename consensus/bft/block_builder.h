@@ -34,12 +34,18 @@ struct ChainTip {
   int64_t time_unix_ms = 0;
 };
 
-// The node's view of transactions: its committed-tx index, and which exact transactions its
-// mempool already verified (their signatures are not checked a second time).
+// The node's committed-transaction index: a block may not repeat a committed transaction.
 class TxIndex {
  public:
   virtual ~TxIndex() = default;
-  virtual bool Contains(std::string_view tx_hash) const = 0;
+  virtual bool IsCommitted(std::string_view tx_hash) const = 0;
+};
+
+// Which exact transactions this node already verified (mempool admission, gossip): their
+// signatures are not checked a second time.
+class SignatureCache {
+ public:
+  virtual ~SignatureCache() = default;
   virtual bool SignatureChecked(std::string_view tx_hash) const = 0;
   // CheckBlock has just verified this tx's signature (called per tx, as soon as it passes, so
   // that other threads verifying the same tx from gossip can skip it).
@@ -66,13 +72,15 @@ struct BuiltBlock {
 // transaction once, on admission, not again when it builds the block.
 BuiltBlock BuildBlock(const BlockEnv& env, const std::vector<std::string>& candidates,
                       std::string_view proposer, int64_t now_unix_ms,
-                      const TxIndex* verified = nullptr);
+                      const SignatureCache* verified = nullptr);
 
 // Accepts `block` as the next block iff the header links to the tip, its time is in
 // (tip time, time_max_unix_ms], limits hold, every transaction passes the stateless checks and
 // is new to `committed` and to the block, and the roots equal this node's execution.
 // Error code BAD_BLOCK names the first mismatch.
 core::Result<core::ExecutedBlock> CheckBlock(const BlockEnv& env, const v1::Block& block,
-                                             const TxIndex& committed, int64_t time_max_unix_ms);
+                                             const TxIndex& committed,
+                                             const SignatureCache& signatures,
+                                             int64_t time_max_unix_ms);
 
 }  // namespace lotchain::bft

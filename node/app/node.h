@@ -4,7 +4,7 @@
 //
 // Threads:
 //   * the loop thread runs io_ (Run()); the engine, mempool, transport, timers and every
-//     engine port (BlockApp, Signer, TxIndex) are touched only there;
+//     engine port (BlockApp, Signer, TxIndex, SignatureCache) are touched only there;
 //   * gRPC / HTTP threads call the LedgerBackend methods; those verify signatures on the
 //     calling thread (off the loop), then post to the loop and wait (bounded);
 //   * verify_pool_ checks signatures of transactions gossiped by peers, off the loop.
@@ -76,7 +76,8 @@ class Node final : public LedgerBackend,
                    private bft::BlockApp,
                    private bft::Signer,
                    private bft::SignatureVerifier,
-                   private bft::TxIndex {
+                   private bft::TxIndex,
+                   private bft::SignatureCache {
  public:
   // Loads config, genesis, key and store; refuses a corrupt store or a genesis mismatch.
   static core::Result<std::unique_ptr<Node>> Create(const NodeConfig& config);
@@ -113,7 +114,7 @@ class Node final : public LedgerBackend,
                    std::string_view bytes) const override;
   bool Verify(std::string_view public_key, std::string_view domain, std::string_view chain_id,
               std::string_view bytes, std::string_view signature) const override;
-  bool Contains(std::string_view tx_hash) const override;
+  bool IsCommitted(std::string_view tx_hash) const override;
   void SignaturePassed(std::string_view tx_hash) const override;
   bool SignatureChecked(std::string_view tx_hash) const override;
 

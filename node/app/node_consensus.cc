@@ -49,7 +49,7 @@ bool Node::ValidateBlock(uint64_t height, const v1::Block& block) {
   if (height != tip_.height + 1) return false;
   std::string hash = core::BlockHash(block);
   if (executed_.count(hash) != 0) return true;
-  auto checked = bft::CheckBlock(Env(), block, *this, NowUnixMs() + kClockSkewAllowedMs);
+  auto checked = bft::CheckBlock(Env(), block, *this, *this, NowUnixMs() + kClockSkewAllowedMs);
   if (!checked.ok()) {
     LogEvent(spdlog::level::warn,
              fmt::format("rejecting proposed block {} at height {}: {}", Short(hash), height,
@@ -77,7 +77,7 @@ bool Node::Verify(std::string_view public_key, std::string_view domain, std::str
 // On the loop, like every mempool access. The mempool never holds a committed tx (admission
 // takes only nonces above the committed one, and each commit removes the block's txs before the
 // loop runs anything else), so a mempool hit answers without a tx-index read.
-bool Node::Contains(std::string_view tx_hash) const {
+bool Node::IsCommitted(std::string_view tx_hash) const {
   if (mempool_.Contains(tx_hash)) return false;
   return store_->GetTx(tx_hash).ok();
 }
@@ -168,7 +168,7 @@ void Node::CommitDecision(const bft::Decision& decision) {
   } else {
     // Decided through catch-up without having validated it: execute now. A certified block
     // that does not execute to its header means this node diverged: stop rather than fork.
-    auto checked = bft::CheckBlock(Env(), decision.block, *this, INT64_MAX);
+    auto checked = bft::CheckBlock(Env(), decision.block, *this, *this, INT64_MAX);
     if (!checked.ok()) {
       return Fatal("certified block " + core::ToHex(hash) + " at height " +
                    std::to_string(decision.height) + " does not execute here: " +

@@ -5,7 +5,7 @@
 //   signer's nonce 7 before its nonce 6 (which would make 6 invalid).
 // - Bounded in count and bytes: a full mempool answers RESOURCE_EXHAUSTED.
 // - Remembers that an entry's signature was verified on admission, so the same bytes arriving
-//   inside a proposal are not verified again (bft::TxIndex::SignatureChecked).
+//   inside a proposal are not verified again (bft::SignatureCache::SignatureChecked).
 // Not thread-safe: owned by the node's event loop.
 #pragma once
 

@@ -614,7 +614,7 @@ void Cluster::OnDecision(size_t node, const bft::Decision& decision) {
       if (world_.pool_hashes.count(tx_hash) == 0) {
         return Violation("validity: " + who + " committed a transaction nobody submitted");
       }
-      if (n.Contains(tx_hash)) {
+      if (n.IsCommitted(tx_hash)) {
         return Violation("no-double-commit: " + who + " committed a transaction twice");
       }
     }

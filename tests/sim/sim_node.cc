@@ -67,13 +67,13 @@ bool SimNode::ValidateBlock(uint64_t height, const v1::Block& block) {
   const std::string hash = core::BlockHash(block);
   if (executed_.count(hash) != 0) return true;
   core::Result<core::ExecutedBlock> checked = bft::CheckBlock(
-      Env(), block, *this, world_.genesis.genesis_time_unix_ms + now_ms_ + kClockSkewAllowedMs);
+      Env(), block, *this, *this, world_.genesis.genesis_time_unix_ms + now_ms_ + kClockSkewAllowedMs);
   if (!checked.ok()) return false;
   executed_[hash] = std::move(checked).value();
   return true;
 }
 
-bool SimNode::Contains(std::string_view tx_hash) const { return committed_.count(tx_hash) != 0; }
+bool SimNode::IsCommitted(std::string_view tx_hash) const { return committed_.count(tx_hash) != 0; }
 
 bool SimNode::SignatureChecked(std::string_view tx_hash) const {
   return world_.pool_hashes.count(std::string(tx_hash)) != 0;
@@ -103,7 +103,7 @@ core::Result<std::string> SimNode::Commit(const bft::Decision& decision) {
   if (it == executed_.end()) {
     // Catch-up: the block was fetched with its certificate; execute it now.
     core::Result<core::ExecutedBlock> checked =
-        bft::CheckBlock(Env(), decision.block, *this, std::numeric_limits<int64_t>::max());
+        bft::CheckBlock(Env(), decision.block, *this, *this, std::numeric_limits<int64_t>::max());
     if (!checked.ok()) return checked.status();
     it = executed_.emplace(hash, std::move(checked).value()).first;
   }

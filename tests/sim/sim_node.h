@@ -23,7 +23,10 @@ struct ChainEntry {
   std::string state_root;  // this node's own execution
 };
 
-class SimNode final : public bft::BlockApp, public bft::Signer, public bft::TxIndex {
+class SimNode final : public bft::BlockApp,
+                      public bft::Signer,
+                      public bft::TxIndex,
+                      public bft::SignatureCache {
  public:
   SimNode(World& world, size_t validator_index, bft::EngineConfig config);
 
@@ -32,7 +35,7 @@ class SimNode final : public bft::BlockApp, public bft::Signer, public bft::TxIn
                    std::string_view bytes) const override;
   v1::Block BuildBlock(uint64_t height, uint32_t round) override;
   bool ValidateBlock(uint64_t height, const v1::Block& block) override;
-  bool Contains(std::string_view tx_hash) const override;
+  bool IsCommitted(std::string_view tx_hash) const override;
   bool SignatureChecked(std::string_view tx_hash) const override;
 
   // (Re)creates the engine from durable state: chain height and the persisted sign-state.

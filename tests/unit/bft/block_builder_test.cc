@@ -10,9 +10,9 @@
 namespace lotchain::bft {
 namespace {
 
-class SetIndex final : public TxIndex {
+class SetIndex final : public TxIndex, public SignatureCache {
  public:
-  bool Contains(std::string_view tx_hash) const override {
+  bool IsCommitted(std::string_view tx_hash) const override {
     return committed.count(std::string(tx_hash)) != 0;
   }
   bool SignatureChecked(std::string_view tx_hash) const override {
@@ -109,7 +109,7 @@ TEST(BlockBuilderTest, CheckBlockReexecutesAndComparesHeader) {
   SetIndex index;
   BuiltBlock built = BuildBlock(chain.env, chain.txs, "proposer", chain.now);
   ASSERT_EQ(built.block.txs_size(), 10);
-  core::Result<core::ExecutedBlock> ok = CheckBlock(chain.env, built.block, index, chain.now);
+  core::Result<core::ExecutedBlock> ok = CheckBlock(chain.env, built.block, index, index, chain.now);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->state_root, built.executed.state_root);
 
@@ -118,10 +118,10 @@ TEST(BlockBuilderTest, CheckBlockReexecutesAndComparesHeader) {
   ASSERT_TRUE(header.ParseFromString(tampered.header()));
   header.set_state_root(core::Sha256("forged"));
   tampered.set_header(header.SerializeAsString());
-  EXPECT_EQ(CheckBlock(chain.env, tampered, index, chain.now).status().code(), "BAD_BLOCK");
+  EXPECT_EQ(CheckBlock(chain.env, tampered, index, index, chain.now).status().code(), "BAD_BLOCK");
 
   index.committed.insert(core::TxHash(chain.txs[3]));
-  EXPECT_FALSE(CheckBlock(chain.env, built.block, index, chain.now).ok());
+  EXPECT_FALSE(CheckBlock(chain.env, built.block, index, index, chain.now).ok());
 }
 
 // CheckBlock reports each signature it verified itself (so gossip threads can skip it), and
@@ -131,7 +131,7 @@ TEST(BlockBuilderTest, CheckBlockReportsTheSignaturesItVerified) {
   SetIndex index;
   index.checked.insert(core::TxHash(chain.txs[0]));
   BuiltBlock built = BuildBlock(chain.env, chain.txs, "proposer", chain.now);
-  ASSERT_TRUE(CheckBlock(chain.env, built.block, index, chain.now).ok());
+  ASSERT_TRUE(CheckBlock(chain.env, built.block, index, index, chain.now).ok());
   std::set<std::string> expected;
   for (size_t i = 1; i < chain.txs.size(); ++i) expected.insert(core::TxHash(chain.txs[i]));
   EXPECT_EQ(index.passed, expected);
@@ -144,9 +144,9 @@ TEST(BlockBuilderTest, RejectsGarbageTxsAndFutureTime) {
   SetIndex index;
   std::vector<std::string> with_garbage = {chain.txs[0], std::string("\x0a\x02zz", 4)};
   BuiltBlock built = BuildBlock(chain.env, with_garbage, "proposer", chain.now);
-  EXPECT_FALSE(CheckBlock(chain.env, built.block, index, chain.now).ok());
+  EXPECT_FALSE(CheckBlock(chain.env, built.block, index, index, chain.now).ok());
   BuiltBlock late = BuildBlock(chain.env, chain.txs, "proposer", chain.now + 60'000);
-  EXPECT_FALSE(CheckBlock(chain.env, late.block, index, chain.now).ok());
+  EXPECT_FALSE(CheckBlock(chain.env, late.block, index, index, chain.now).ok());
 }
 
 // The proposer verifies a candidate's signature unless its mempool (the TxIndex) already did:
