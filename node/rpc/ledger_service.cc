@@ -14,7 +14,6 @@
 #include "consensus/core/queries.h"
 #include "node/api/proof_builder.h"
 #include "node/rpc/commit_queue.h"
-#include "node/rpc/state_lists.h"
 #include "node/rpc/status_map.h"
 
 namespace lotchain::node {
@@ -323,61 +322,6 @@ grpc::Status LedgerService::GetLot(grpc::ServerContext* context,
   core::Result<v1::Lot> lot = core::QueryLot(*snapshot, request->lot_id());
   if (!lot.ok()) return ToGrpcStatus(lot.status());
   *response = std::move(lot).value();
-  return grpc::Status::OK;
-}
-
-grpc::Status LedgerService::ReadState(grpc::ServerContext* context,
-                                      const v1::ReadStateRequest* request,
-                                      v1::ReadStateResponse* response) {
-  std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
-  core::Result<int64_t> block_time = TipTime(snapshot->tip().height);
-  if (!block_time.ok()) return ToGrpcStatus(block_time.status());
-  core::Result<v1::ReadStateResponse> read = ReadStateEntries(*snapshot, *block_time, *request);
-  if (!read.ok()) return ToGrpcStatus(read.status());
-  *response = std::move(read).value();
-  return grpc::Status::OK;
-}
-
-// The tip block's time, parsed once per height: a ReadState must not cost a block decode.
-core::Result<int64_t> LedgerService::TipTime(uint64_t height) {
-  if (height == 0) return backend_.genesis().genesis_time_unix_ms;
-  std::lock_guard<std::mutex> lock(tip_time_mu_);
-  if (tip_time_height_ == height) return tip_time_ms_;
-  LOTCHAIN_ASSIGN_OR_RETURN(v1::Block block, backend_.store().GetBlock(height));
-  v1::BlockHeader header;
-  if (!header.ParseFromString(block.header())) {
-    return core::Status("STORE_CORRUPT", "the header of stored block " + std::to_string(height) +
-                                             " does not decode");
-  }
-  tip_time_height_ = height;
-  tip_time_ms_ = header.time_unix_ms();
-  return tip_time_ms_;
-}
-
-grpc::Status LedgerService::GetGenesis(grpc::ServerContext* context,
-                                       const v1::GetGenesisRequest* request,
-                                       v1::GenesisDocument* response) {
-  response->set_genesis_hash(backend_.genesis().hash);
-  response->set_json(backend_.genesis().canonical_json);
-  return grpc::Status::OK;
-}
-
-grpc::Status LedgerService::List(grpc::ServerContext* context, const v1::ListRequest* request,
-                                 v1::ListResponse* response) {
-  std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
-  core::Result<v1::ListResponse> list = ListRecords(*snapshot, *request);
-  if (!list.ok()) return ToGrpcStatus(list.status());
-  *response = std::move(list).value();
-  return grpc::Status::OK;
-}
-
-grpc::Status LedgerService::GetSigner(grpc::ServerContext* context,
-                                      const v1::GetSignerRequest* request,
-                                      v1::SignerInfo* response) {
-  std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
-  core::Result<v1::SignerInfo> signer = ReadSigner(*snapshot, request->public_key());
-  if (!signer.ok()) return ToGrpcStatus(signer.status());
-  *response = std::move(signer).value();
   return grpc::Status::OK;
 }
 
