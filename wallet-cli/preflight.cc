@@ -1,6 +1,10 @@
 #include "wallet-cli/preflight.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
 #include <algorithm>
+#include <set>
 #include <optional>
 
 #include "consensus/core/crypto.h"
@@ -16,6 +20,7 @@ namespace lotchain::wallet {
 namespace {
 
 constexpr std::string_view kLotKeyPrefix = "l/";  // core::keys::Lot
+constexpr size_t kPrefetchKeysMax = 256;          // ReadState's limit per call
 
 // Thrown out of the custody rules when a read cannot give the value the chain holds: the rules
 // assume consistent, well-formed state (they assert on it), so they must not run on an absent
@@ -47,6 +52,49 @@ bool MayDependOnPending(const std::string& code) {
          code == "STALE_EVENT" || code == "LOT_NOT_ACTIVE" || code == "NOT_IN_TRANSIT";
 }
 
+// The state keys a body names (lots, facilities, organisations, flags, audits), found by
+// walking its fields, plus the signer's records: read in one ReadState call before the rules
+// run, so a 64-input transform costs a few round trips instead of one per key.
+void CollectKeys(const google::protobuf::Message& m, std::set<std::string>& keys) {
+  const auto* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* f = d->field(i);
+    if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        for (int k = 0; k < r->FieldSize(m, f); ++k) CollectKeys(r->GetRepeatedMessage(m, f, k), keys);
+      } else if (r->HasField(m, f)) {
+        CollectKeys(r->GetMessage(m, f), keys);
+      }
+      continue;
+    }
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_STRING || f->is_repeated()) {
+      continue;
+    }
+    const std::string value = r->GetString(m, f);
+    if (value.empty()) continue;
+    if (f->name() == "lot_id") keys.insert(core::keys::Lot(value));
+    if (f->name() == "facility_id") keys.insert(core::keys::Facility(value));
+    if (f->name() == "to_org") keys.insert(core::keys::Member(value));
+    if (f->name() == "flag_id") keys.insert(core::keys::RiskFlag(value));
+    if (f->name() == "audit_id") keys.insert(core::keys::Audit(value));
+  }
+}
+
+std::vector<std::string> KeysNamedBy(const std::string& signed_tx) {
+  v1::SignedTx envelope;
+  v1::TxBody body;
+  std::set<std::string> keys;
+  if (!envelope.ParseFromString(signed_tx) || !body.ParseFromString(envelope.body())) return {};
+  keys.insert(core::keys::SignerOrg(envelope.signer()));
+  keys.insert(core::keys::SignerNonce(envelope.signer()));
+  keys.insert(core::keys::Totals());
+  CollectKeys(body, keys);
+  std::vector<std::string> out(keys.begin(), keys.end());
+  if (out.size() > kPrefetchKeysMax) out.resize(kPrefetchKeysMax);
+  return out;
+}
+
 core::Status CannotCheck(const core::Status& cause) {
   return core::Status::FromCode(cause.code(), "could not check the transaction against the chain's state "
                                     "before sending it: " + cause.message() +
@@ -68,6 +116,26 @@ core::Status RemoteState::Anchor() const {
   core::Result<v1::ReadStateResponse> response = client_.ReadState({});
   if (!response.ok()) return response.status();
   Note(*response);
+  return core::Status::Ok();
+}
+
+core::Status RemoteState::Prefetch(const std::vector<std::string>& keys) const {
+  if (keys.empty()) return core::Status::Ok();
+  core::Result<v1::ReadStateResponse> response = client_.ReadState(keys);
+  if (!response.ok()) return response.status();
+  Note(*response);
+  LOTCHAIN_ASSERT(!moved_);  // called first, before any other read fixed a height
+  for (const v1::StateEntry& entry : response->entries()) {
+    std::optional<std::string> value;
+    if (entry.present()) {
+      if (!ParsesAsItsRecord(entry.key(), entry.value())) {
+        return core::Status(kRpcFailed, "node " + client_.target() +
+                                            " answered a state record that does not decode");
+      }
+      value = entry.value();
+    }
+    cache_.emplace(entry.key(), std::move(value));
+  }
   return core::Status::Ok();
 }
 
@@ -105,7 +173,11 @@ core::Result<PreflightOutcome> Preflight(Client& client, const core::Genesis& ge
                                          int64_t now_unix_ms) {
   for (int attempt = 1;; ++attempt) {
     RemoteState state(client);
-    if (core::Status anchored = state.Anchor(); !anchored.ok()) return CannotCheck(anchored);
+    // The first read fixes the height: the keys the body names, in one call (or, for a body
+    // that does not decode, just the tip, and the rules refuse it).
+    const std::vector<std::string> named = KeysNamedBy(signed_tx);
+    core::Status first = named.empty() ? state.Anchor() : state.Prefetch(named);
+    if (!first.ok()) return CannotCheck(first);
     core::TxContext ctx;
     ctx.height = state.height() + 1;
     ctx.time_unix_ms = std::max(now_unix_ms, state.block_time_unix_ms() + 1);

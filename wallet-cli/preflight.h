@@ -42,6 +42,8 @@ class RemoteState final : public core::StateReader {
   int64_t block_time_unix_ms() const { return block_time_unix_ms_; }
   // Reads the tip's height and block time without reading a key (ReadState of no keys).
   core::Status Anchor() const;
+  // Reads `keys` (at most 256) in one call into the cache; the first read of a view.
+  core::Status Prefetch(const std::vector<std::string>& keys) const;
 
  private:
   void Note(const v1::ReadStateResponse& response) const;
