@@ -118,12 +118,7 @@ core::Status Client::ToStatus(const grpc::Status& status, const std::string& wha
 }
 
 core::Result<v1::NodeStatus> Client::GetStatus() {
-  grpc::ClientContext context;
-  Prepare(context);
-  v1::NodeStatus response;
-  grpc::Status s = stub_->GetStatus(&context, v1::GetStatusRequest(), &response);
-  if (!s.ok()) return ToStatus(s, "GetStatus");
-  return response;
+  return Call(&v1::Ledger::Stub::GetStatus, v1::GetStatusRequest(), "GetStatus");
 }
 
 core::Result<v1::ReadStateResponse> Client::ReadState(const std::vector<std::string>& keys) {
@@ -162,45 +157,25 @@ core::Result<core::Genesis> Client::GetGenesis() {
 }
 
 core::Result<v1::SignerInfo> Client::GetSigner(const std::string& public_key) {
-  grpc::ClientContext context;
-  Prepare(context);
   v1::GetSignerRequest request;
   request.set_public_key(public_key);
-  v1::SignerInfo response;
-  grpc::Status s = stub_->GetSigner(&context, request, &response);
-  if (!s.ok()) return ToStatus(s, "GetSigner");
-  return response;
+  return Call(&v1::Ledger::Stub::GetSigner, request, "GetSigner");
 }
 
 core::Result<v1::ListResponse> Client::List(const v1::ListRequest& request) {
-  grpc::ClientContext context;
-  Prepare(context);
-  v1::ListResponse response;
-  grpc::Status s = stub_->List(&context, request, &response);
-  if (!s.ok()) return ToStatus(s, "List");
-  return response;
+  return Call(&v1::Ledger::Stub::List, request, "List");
 }
 
 core::Result<v1::Lot> Client::GetLot(const std::string& lot_id) {
-  grpc::ClientContext context;
-  Prepare(context);
   v1::GetLotRequest request;
   request.set_lot_id(lot_id);
-  v1::Lot response;
-  grpc::Status s = stub_->GetLot(&context, request, &response);
-  if (!s.ok()) return ToStatus(s, "GetLot");
-  return response;
+  return Call(&v1::Ledger::Stub::GetLot, request, "GetLot");
 }
 
 core::Result<v1::LotHistory> Client::GetLotHistory(const std::string& lot_id) {
-  grpc::ClientContext context;
-  Prepare(context);
   v1::GetLotHistoryRequest request;
   request.set_lot_id(lot_id);
-  v1::LotHistory response;
-  grpc::Status s = stub_->GetLotHistory(&context, request, &response);
-  if (!s.ok()) return ToStatus(s, "GetLotHistory");
-  return response;
+  return Call(&v1::Ledger::Stub::GetLotHistory, request, "GetLotHistory");
 }
 
 core::Result<v1::Trace> Client::Trace(const std::string& lot_id, v1::TraceDirection direction,
@@ -227,14 +202,9 @@ core::Result<v1::Trace> Client::Trace(const std::string& lot_id, v1::TraceDirect
 }
 
 core::Result<v1::TxStatus> Client::GetTxStatus(const std::string& tx_hash) {
-  grpc::ClientContext context;
-  Prepare(context);
   v1::GetTxStatusRequest request;
   request.set_tx_hash(tx_hash);
-  v1::TxStatus response;
-  grpc::Status s = stub_->GetTxStatus(&context, request, &response);
-  if (!s.ok()) return ToStatus(s, "GetTxStatus");
-  return response;
+  return Call(&v1::Ledger::Stub::GetTxStatus, request, "GetTxStatus");
 }
 
 core::Result<v1::ProofBundle> Client::GetLotProof(const std::string& lot_id) {
@@ -310,14 +280,9 @@ core::Status Client::WatchCommits(
 }
 
 core::Result<v1::BlockWithCert> Client::GetBlock(uint64_t height) {
-  grpc::ClientContext context;
-  Prepare(context);
   v1::GetBlockRequest request;
   request.set_height(height);
-  v1::BlockWithCert response;
-  grpc::Status s = stub_->GetBlock(&context, request, &response);
-  if (!s.ok()) return ToStatus(s, "GetBlock");
-  return response;
+  return Call(&v1::Ledger::Stub::GetBlock, request, "GetBlock");
 }
 
 core::Result<v1::TxStatus> Client::SubmitTx(const std::string& signed_tx_bytes, uint32_t wait_ms) {

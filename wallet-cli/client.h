@@ -76,6 +76,18 @@ class Client {
   core::Result<v1::TxStatus> SubmitTx(const std::string& signed_tx_bytes, uint32_t wait_ms);
 
  private:
+  // One unary call with the client's deadline; a failure becomes ToStatus(status, what).
+  template <typename Request, typename Response>
+  core::Result<Response> Call(grpc::Status (v1::Ledger::Stub::*method)(grpc::ClientContext*,
+                                                                       const Request&, Response*),
+                              const Request& request, const char* what) {
+    grpc::ClientContext context;
+    Prepare(context);
+    Response response;
+    grpc::Status s = (stub_.get()->*method)(&context, request, &response);
+    if (!s.ok()) return ToStatus(s, what);
+    return response;
+  }
   core::Status ToStatus(const grpc::Status& status, const std::string& what) const;
   void Prepare(grpc::ClientContext& context, uint32_t extra_ms = 0) const;
 

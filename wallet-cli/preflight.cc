@@ -19,7 +19,6 @@ namespace lotchain::wallet {
 
 namespace {
 
-constexpr std::string_view kLotKeyPrefix = "l/";  // core::keys::Lot
 constexpr size_t kPrefetchKeysMax = 256;          // ReadState's limit per call
 
 // Thrown out of the custody rules when a read cannot give the value the chain holds: the rules
@@ -222,7 +221,7 @@ core::Result<PreflightOutcome> Preflight(Client& client, const core::Genesis& ge
 std::vector<v1::Lot> LotsWritten(const core::StateDelta& delta) {
   std::vector<v1::Lot> lots;
   for (const auto& [key, value] : delta.writes) {
-    if (!key.starts_with(kLotKeyPrefix) || !value.has_value()) continue;
+    if (!key.starts_with(core::keys::Lot("")) || !value.has_value()) continue;
     v1::Lot lot;
     if (lot.ParseFromString(*value)) lots.push_back(std::move(lot));
   }

@@ -319,20 +319,14 @@ grpc::Status LedgerService::GetTxStatus(grpc::ServerContext* context,
 grpc::Status LedgerService::GetLot(grpc::ServerContext* context,
                                    const v1::GetLotRequest* request, v1::Lot* response) {
   std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
-  core::Result<v1::Lot> lot = core::QueryLot(*snapshot, request->lot_id());
-  if (!lot.ok()) return ToGrpcStatus(lot.status());
-  *response = std::move(lot).value();
-  return grpc::Status::OK;
+  return Reply(core::QueryLot(*snapshot, request->lot_id()), response);
 }
 
 grpc::Status LedgerService::GetLotHistory(grpc::ServerContext* context,
                                           const v1::GetLotHistoryRequest* request,
                                           v1::LotHistory* response) {
   std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
-  core::Result<v1::LotHistory> history = core::QueryLotHistory(*snapshot, request->lot_id());
-  if (!history.ok()) return ToGrpcStatus(history.status());
-  *response = std::move(history).value();
-  return grpc::Status::OK;
+  return Reply(core::QueryLotHistory(*snapshot, request->lot_id()), response);
 }
 
 grpc::Status LedgerService::Trace(grpc::ServerContext* context, const v1::TraceRequest* request,

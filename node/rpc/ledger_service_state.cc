@@ -17,10 +17,7 @@ grpc::Status LedgerService::ReadState(grpc::ServerContext* context,
   std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
   core::Result<int64_t> block_time = TipTime(snapshot->tip().height);
   if (!block_time.ok()) return ToGrpcStatus(block_time.status());
-  core::Result<v1::ReadStateResponse> read = ReadStateEntries(*snapshot, *block_time, *request);
-  if (!read.ok()) return ToGrpcStatus(read.status());
-  *response = std::move(read).value();
-  return grpc::Status::OK;
+  return Reply(ReadStateEntries(*snapshot, *block_time, *request), response);
 }
 
 // The tip block's time, parsed once per height: a ReadState must not cost a block decode.
@@ -50,20 +47,14 @@ grpc::Status LedgerService::GetGenesis(grpc::ServerContext* context,
 grpc::Status LedgerService::List(grpc::ServerContext* context, const v1::ListRequest* request,
                                  v1::ListResponse* response) {
   std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
-  core::Result<v1::ListResponse> list = ListRecords(*snapshot, *request);
-  if (!list.ok()) return ToGrpcStatus(list.status());
-  *response = std::move(list).value();
-  return grpc::Status::OK;
+  return Reply(ListRecords(*snapshot, *request), response);
 }
 
 grpc::Status LedgerService::GetSigner(grpc::ServerContext* context,
                                       const v1::GetSignerRequest* request,
                                       v1::SignerInfo* response) {
   std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
-  core::Result<v1::SignerInfo> signer = ReadSigner(*snapshot, request->public_key());
-  if (!signer.ok()) return ToGrpcStatus(signer.status());
-  *response = std::move(signer).value();
-  return grpc::Status::OK;
+  return Reply(ReadSigner(*snapshot, request->public_key()), response);
 }
 
 }  // namespace lotchain::node

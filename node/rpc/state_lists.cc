@@ -147,7 +147,8 @@ core::Result<v1::ListResponse> ListRecords(const StateSnapshot& snapshot,
   }
   const Listing listing = ListingOf(request);
   std::string last = request.page_token();
-  if (!last.empty() && !last.starts_with(listing.prefix)) {
+  if (last.size() > kReadStateKeyBytesMax ||
+      (!last.empty() && !last.starts_with(listing.prefix))) {
     return Invalid("page_token is not from this listing (kind and filters must stay the same)");
   }
   const size_t page = request.page_size() == 0 ? kListPageDefault : request.page_size();

@@ -10,6 +10,7 @@
 #include <grpcpp/support/status.h>
 
 #include <string_view>
+#include <utility>
 
 #include "consensus/core/result.h"
 
@@ -19,6 +20,13 @@ inline constexpr std::string_view kErrorDomain = "lotchain";
 
 grpc::StatusCode GrpcCodeOf(const core::Status& status);
 grpc::Status ToGrpcStatus(const core::Status& status);
+// A handler's answer: the value into `response`, or the error with its ErrorInfo.
+template <typename T>
+grpc::Status Reply(core::Result<T> result, T* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = std::move(result).value();
+  return grpc::Status::OK;
+}
 // "INVALID_ARGUMENT", "RESOURCE_EXHAUSTED", ... (the names of the gRPC specification).
 std::string_view GrpcCodeName(grpc::StatusCode code);
 
