@@ -1,5 +1,5 @@
-# Fails when a file under consensus/ includes something that does I/O, reads a clock, starts a
-# thread or draws ambient randomness. Run as: cmake -DROOT=<consensus dir> -P check_purity.cmake
+# Fails when a file under ROOT (consensus/, node/replica, node/mempool) includes something that does I/O, reads a clock, starts a
+# thread or draws ambient randomness. Run as: cmake -DROOT=<dir> -P check_purity.cmake
 file(GLOB_RECURSE files "${ROOT}/*.h" "${ROOT}/*.cc" "${ROOT}/*.cpp")
 set(banned "boost/asio" "asio\\.hpp" "grpc" "rocksdb/" "<thread>" "<chrono>" "<random>"
     "<fstream>" "<iostream>" "<filesystem>" "<ctime>" "<mutex>" "<future>" "sys/socket")
@@ -15,5 +15,5 @@ foreach(f IN LISTS files)
   endforeach()
 endforeach()
 if(bad)
-  message(FATAL_ERROR "consensus/ must stay pure (docs/ARCHITECTURE.md); banned includes:${bad}")
+  message(FATAL_ERROR "${ROOT} must stay pure (docs/ARCHITECTURE.md); banned includes:${bad}")
 endif()

@@ -34,17 +34,12 @@ Node::Node(NodeConfig config, core::Genesis genesis, core::SecretKey key,
       genesis_(std::move(genesis)),
       key_(std::move(key)),
       store_(std::move(store)),
-      mempool_({.txs_max = config_.mempool_txs_max, .bytes_max = config_.mempool_bytes_max}) {
+      chain_(*store_) {
   // ParseGenesis checked the validators, so the schedule exists.
   schedule_.emplace(core::GenesisValidatorSchedule::Create(genesis_).value());
-  const uint64_t next = store_->height() + 1;
-  validators_ = schedule_->At(next);
-  validators_hash_ = validators_.Hash();
-  limits_.tx_count_max = genesis_.policy.block_max_txs;
-  limits_.bytes_max = genesis_.policy.block_max_bytes;
+  validators_ = schedule_->At(store_->height() + 1);
   metrics_ = std::make_unique<NodeMetrics>();
   boost::asio::post(verify_pool_, [] { RunBelowConsensus(); });
-  start_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
   status_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
 }
 
@@ -54,6 +49,39 @@ Node::~Node() {
 }
 
 core::Status Node::Run() {
+  LOTCHAIN_RETURN_IF_ERROR(StartReplica());
+  LOTCHAIN_RETURN_IF_ERROR(StartPeers());
+  LOTCHAIN_RETURN_IF_ERROR(StartClientServers());
+  boost::asio::signal_set signals(io_, SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", signal);
+    Stop();
+  });
+  const bft::ChainTip& tip = replica_->tip();
+  LogEvent(spdlog::level::info,
+           fmt::format("lotchaind {} chain {} height {} p2p {} grpc {} http {}", config_.moniker,
+                       genesis_.chain_id, tip.height, config_.p2p_listen, config_.rpc_listen,
+                       config_.http_listen),
+           LogFields().Add("event", "started").Add("chain_id", genesis_.chain_id)
+               .Add("height", tip.height).Add("p2p", config_.p2p_listen)
+               .Add("grpc", config_.rpc_listen).Add("http", config_.http_listen));
+  boost::asio::post(io_, [this] {
+    replica_->Boot(NowUnixMs());
+    Poke();
+  });
+  StartTickers();
+  // The event loop: the one intentionally endless loop; it ends on Stop().
+  io_.run();
+  rpc_->Shutdown();
+  http_->Stop();
+  LogEvent(spdlog::level::info, fmt::format("stopped at height {}", height_.load()),
+           LogFields().Add("event", "stopped").Add("height", height_.load()));
+  return exit_status_;
+}
+
+// The replica over the store's tip and the persisted sign-state.
+core::Status Node::StartReplica() {
   Tip tip = store_->tip();
   int64_t tip_time = genesis_.genesis_time_unix_ms;
   if (tip.height > 0) {
@@ -65,23 +93,9 @@ core::Status Node::Run() {
     }
     tip_time = header.time_unix_ms();
   }
-  tip_ = {tip.height, tip.last_block_hash, tip.state_root, tip_time};
   height_ = tip.height;
   metrics_->SetHeight(tip.height);
   metrics_->SetLastBlockTime(tip_time);
-
-  // The engine.
-  bft::EngineConfig engine_config;
-  engine_config.validators = schedule_->At(tip.height + 1);
-  engine_config.timeout_propose_ticks = config_.timeout_propose_ms;
-  engine_config.timeout_prevote_ticks = config_.timeout_prevote_ms;
-  engine_config.timeout_precommit_ticks = config_.timeout_precommit_ms;
-  engine_config.timeout_delta_ticks = config_.timeout_delta_ms;
-  engine_config.resend_ticks = config_.resend_ms;
-  const bft::Signer& signer = *this;
-  const bft::SignatureVerifier& verifier = *this;
-  bft::BlockApp& app = *this;
-  engine_ = std::make_unique<bft::Engine>(engine_config, signer, verifier, app);
   LOTCHAIN_ASSIGN_OR_RETURN(std::optional<std::string> sign_state_bytes, store_->GetSignState());
   std::optional<v1::SignState> restored;
   if (sign_state_bytes.has_value()) {
@@ -90,26 +104,32 @@ core::Status Node::Run() {
       return core::Status("STORE_CORRUPT", "the persisted consensus sign-state does not parse");
     }
   }
-  // A validator that crashed in the middle of a height resumes it at once (its locks and votes
-  // matter to the others); otherwise the engine starts lazily when there is work, so an idle
-  // network grows no empty blocks (MaybeStartNextHeight).
-  if (restored.has_value() && restored->height() > tip_.height + 1) {
-    return core::Status("STATE_AHEAD",
-                        "the consensus sign-state is for height " +
-                            std::to_string(restored->height()) + " but the store ends at " +
-                            std::to_string(tip_.height) +
-                            ": blocks this validator decided are missing from its store; "
-                            "restore the store from a backup rather than risk signing twice");
-  }
-  restored_ = std::move(restored);
-  bool resume = restored_.has_value() && restored_->height() == tip_.height + 1;
+  ReplicaConfig replica_config;
+  replica_config.genesis = &genesis_;
+  replica_config.schedule = &*schedule_;
+  replica_config.engine.timeout_propose_ticks = config_.timeout_propose_ms;
+  replica_config.engine.timeout_prevote_ticks = config_.timeout_prevote_ms;
+  replica_config.engine.timeout_precommit_ticks = config_.timeout_precommit_ms;
+  replica_config.engine.timeout_delta_ticks = config_.timeout_delta_ms;
+  replica_config.engine.resend_ticks = config_.resend_ms;
+  replica_config.mempool = {.txs_max = config_.mempool_txs_max,
+                            .bytes_max = config_.mempool_bytes_max};
+  replica_config.block_delay_ms = static_cast<int64_t>(config_.block_delay_ms);
+  ReplicaPorts ports{.signer = this, .verifier = this, .verified = this, .store = &chain_};
+  LOTCHAIN_ASSIGN_OR_RETURN(
+      replica_, Replica::Create(std::move(replica_config), ports,
+                                {tip.height, tip.last_block_hash, tip.state_root, tip_time},
+                                std::move(restored)));
+  return core::Status::Ok();
+}
 
-  // Peers.
+// The transport to the other validators of the set at the next height.
+core::Status Node::StartPeers() {
   TransportOptions transport_options;
   transport_options.chain_id = genesis_.chain_id;
   transport_options.identity = key_;
   transport_options.listen_address = config_.p2p_listen;
-  for (const auto& v : schedule_->EntriesAt(tip_.height + 1)) {
+  for (const auto& v : schedule_->EntriesAt(replica_->tip().height + 1)) {
     if (v.public_key == key_.PublicKey()) continue;
     transport_options.peers.push_back({v.id, v.public_key, v.address});
   }
@@ -117,44 +137,22 @@ core::Status Node::Run() {
       io_, std::move(transport_options),
       [this](const std::string& peer, std::string frame) { OnPeerMessage(peer, std::move(frame)); },
       [this](const std::string& peer, bool connected) { OnPeerState(peer, connected); });
-  LOTCHAIN_RETURN_IF_ERROR(transport_->Start());
+  return transport_->Start();
+}
 
-  // Client servers.
+core::Status Node::StartClientServers() {
   rpc_ = std::make_unique<RpcServer>(*this);
   LOTCHAIN_RETURN_IF_ERROR(rpc_->Start(config_.rpc_listen));
   http_ = std::make_unique<HttpServer>(*this);
-  LOTCHAIN_RETURN_IF_ERROR(http_->Start(config_.http_listen));
-
-  boost::asio::signal_set signals(io_, SIGINT, SIGTERM);
-  signals.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("received signal {}, shutting down", signal);
-    Stop();
-  });
-  LogEvent(spdlog::level::info,
-           fmt::format("lotchaind {} chain {} height {} p2p {} grpc {} http {}", config_.moniker,
-                       genesis_.chain_id, tip_.height, config_.p2p_listen, config_.rpc_listen,
-                       config_.http_listen),
-           LogFields().Add("event", "started").Add("chain_id", genesis_.chain_id)
-               .Add("height", tip_.height).Add("p2p", config_.p2p_listen)
-               .Add("grpc", config_.rpc_listen).Add("http", config_.http_listen));
-  if (resume) boost::asio::post(io_, [this] { StartNextHeightNow(); });
-  StartTickers();
-  // The event loop: the one intentionally endless loop; it ends on Stop().
-  io_.run();
-  rpc_->Shutdown();
-  http_->Stop();
-  LogEvent(spdlog::level::info, fmt::format("stopped at height {}", tip_.height),
-           LogFields().Add("event", "stopped").Add("height", tip_.height));
-  return exit_status_;
+  return http_->Start(config_.http_listen);
 }
 
 void Node::StartTickers() {
   status_timer_->expires_after(std::chrono::seconds(1));
   status_timer_->async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
-    BroadcastStatus();
-    MaybeStartNextHeight();
+    replica_->OnTick(NowUnixMs());
+    Poke();
     WatchConnectivity(NowUnixMs());
     StartTickers();
   });
@@ -165,7 +163,6 @@ void Node::Stop() {
   boost::asio::post(io_, [this] {
     if (transport_) transport_->Stop();
     for (auto& [id, timer] : timers_) timer->cancel();
-    start_timer_->cancel();
     status_timer_->cancel();
     io_.stop();
   });
@@ -178,18 +175,18 @@ void Node::Fatal(const std::string& what) {
 }
 
 core::Result<v1::TxStatus> Node::GetTxStatus(std::string_view tx_hash) {
-  if (auto committed = CommittedStatus(tx_hash)) return *committed;
+  if (auto committed = chain_.CommittedStatus(tx_hash)) return *committed;
   std::string hash(tx_hash);
   v1::TxStatus status;
   status.set_tx_hash(hash);
-  auto pending = OnLoop([this, hash] { return mempool_.Contains(hash); });
+  auto pending = OnLoop([this, hash] { return replica_->InMempool(hash); });
   if (pending.value_or(false)) {
     status.set_status(v1::TX_STATUS_PENDING);
     return status;
   }
   // The loop may have committed the tx between the two lookups: it writes the store before it
   // drops the tx from the mempool, so a second look at the store closes that window.
-  if (auto committed = CommittedStatus(tx_hash)) return *committed;
+  if (auto committed = chain_.CommittedStatus(tx_hash)) return *committed;
   if (!pending.has_value()) {
     return core::Status("UNAVAILABLE", "the node is busy or shutting down and could not check its "
                                        "mempool; ask again");
@@ -208,7 +205,7 @@ v1::NodeStatus Node::GetStatus() {
     info.set_connected(self || up);
   }
   status.set_peers(peers_connected_);
-  auto pool = OnLoop([this] { return mempool_.size(); }, 2000);
+  auto pool = OnLoop([this] { return replica_->mempool().size(); }, 2000);
   status.set_mempool_txs(static_cast<uint32_t>(pool.value_or(0)));
   return status;
 }

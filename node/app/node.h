@@ -1,15 +1,17 @@
-// Node: one lotchaind process. Owns the event loop, the consensus engine, the mempool, the
-// block store and the peer transport, and implements the LedgerBackend the gRPC and HTTP
-// servers serve from.
+// Node: one lotchaind process — the Asio shell around the replica core (node/replica/replica.h,
+// which decides everything: engine, mempool, lazy height start, catch-up, gossip batching).
+// The shell moves bytes (transport), timers and disk writes (store, sign-state), checks
+// signatures on its threads, and implements the LedgerBackend the gRPC and HTTP servers
+// serve from.
 //
 // Threads:
-//   * the loop thread runs io_ (Run()); the engine, mempool, transport, timers and every
-//     engine port (BlockApp, Signer, TxIndex, SignatureCache) are touched only there;
+//   * the loop thread runs io_ (Run()); the replica, transport and timers are touched only
+//     there;
 //   * gRPC / HTTP threads call the LedgerBackend methods; those verify signatures on the
 //     calling thread (off the loop), then post to the loop and wait (bounded);
 //   * verify_pool_ checks signatures of transactions gossiped by peers, off the loop.
-// Persist before send: Actions::persist is written (fsync) before any proposal/vote of the
-// same Actions leaves, so a restarted validator never signs twice (docs/CONSENSUS.md).
+// Persist before send: Outputs::persist is written (fsync) before any message of the same Outputs
+// leaves, so a restarted validator never signs twice (docs/CONSENSUS.md).
 #pragma once
 
 #include <atomic>
@@ -25,14 +27,13 @@
 #include <optional>
 #include <string>
 
-#include "consensus/bft/block_builder.h"
-#include "consensus/bft/engine.h"
 #include "consensus/core/certificate.h"
 #include "consensus/core/validator_schedule.h"
 #include "node/api/backend.h"
+#include "node/app/block_store_chain.h"
 #include "node/app/config.h"
-#include "node/mempool/mempool.h"
-#include "node/mempool/verified_set.h"
+#include "node/app/verified_set.h"
+#include "node/replica/replica.h"
 #include "node/storage/block_store.h"
 #include "lotchain/v1/p2p.pb.h"
 
@@ -58,10 +59,6 @@ class RpcServer;
 class HttpServer;
 class NodeMetrics;
 
-inline constexpr uint32_t kSyncBatchCountMax = 64;
-inline constexpr uint64_t kSyncBatchBytesMax = 16u << 20;
-inline constexpr size_t kGossipBatchTxsMax = 256;
-inline constexpr size_t kGossipBatchBytesMax = 4u << 20;
 // Gossiped transactions received but not yet through verification and admission. Past this, a
 // peer's batches are dropped (counted as dropped frames): a flooding validator cannot grow the
 // verify pool's queue without bound, and honest txs still arrive inside the proposals.
@@ -70,13 +67,10 @@ inline constexpr size_t kSubscribersMax = 1024;
 inline constexpr size_t kVerifiedHashesMax = 200'000;  // about 20 MiB
 // Added to the niceness of threads that verify transactions for admission (RunBelowConsensus).
 inline constexpr int kAdmissionNice = 5;
-inline constexpr int64_t kClockSkewAllowedMs = 30'000;
 
 class Node final : public LedgerBackend,
-                   private bft::BlockApp,
                    private bft::Signer,
                    private bft::SignatureVerifier,
-                   private bft::TxIndex,
                    private bft::SignatureCache {
  public:
   // Loads config, genesis, key and store; refuses a corrupt store or a genesis mismatch.
@@ -106,72 +100,53 @@ class Node final : public LedgerBackend,
   Node(NodeConfig config, core::Genesis genesis, core::SecretKey key,
        std::unique_ptr<BlockStore> store);
 
-  // bft ports (loop thread).
-  v1::Block BuildBlock(uint64_t height, uint32_t round) override;
-  bool ValidateBlock(uint64_t height, const v1::Block& block) override;
+  // The replica's ports that the shell provides (any thread).
   std::string PublicKey() const override { return key_.PublicKey(); }
   std::string Sign(std::string_view domain, std::string_view chain_id,
                    std::string_view bytes) const override;
   bool Verify(std::string_view public_key, std::string_view domain, std::string_view chain_id,
               std::string_view bytes, std::string_view signature) const override;
-  bool IsCommitted(std::string_view tx_hash) const override;
-  void SignaturePassed(std::string_view tx_hash) const override;
   bool SignatureChecked(std::string_view tx_hash) const override;
+  void SignaturePassed(std::string_view tx_hash) const override;
 
-  // Engine driving (loop thread).
-  void Drive(bft::Actions actions);
-  void DriveOne(bft::Actions& actions);
-  void ScheduleTimer(const bft::TimerRequest& request);
-  void CommitDecision(const bft::Decision& decision);
-  void MaybeStartNextHeight();
-  void StartNextHeightNow();
-  bft::BlockEnv Env() const;
+  // Run's parts (node.cc).
+  core::Status StartReplica();
+  core::Status StartPeers();
+  core::Status StartClientServers();
+  void StartTickers();
 
-  // Peers (loop thread).
+  // Carrying out the replica's outputs (loop thread; node_loop.cc).
+  void Poke();  // after any replica input: process its Ready once this loop turn ends
+  void ProcessReady();
+  void ArmTimer(const TimerSet& timer);
+  void ReportCommit(const CommittedBlock& commit);
+  void PublishProgress();
+
+  // Peers (loop thread; node_loop.cc).
   void OnPeerMessage(const std::string& peer_key, std::string frame);
   void OnPeerState(const std::string& peer_key, bool connected);
-  void OnConsensusInput(const v1::P2pMessage& message);
-  void OnBlockRequest(const std::string& peer_key, const v1::BlockRequest& request);
-  void OnBlockResponse(const v1::BlockResponse& response);
-  void OnPeerStatus(const std::string& peer_key, const v1::PeerStatus& status);
-  void RequestBlocks(const std::string& peer_key);
-  void BroadcastStatus();
-  void Broadcast(const v1::P2pMessage& message);
-  void QueueGossip(const std::string& signed_tx);
-  void FlushGossip();
-  void AdmitGossiped(std::vector<std::string> txs);
+  void AdmitGossiped(std::vector<std::string> txs);  // signatures on the verify pool
 
   // Client submissions: the stateless checks and the signature on the client thread
   // (CheckSubmission), admission on the loop (AdmitOnLoop).
-  struct Submission {
-    std::string tx_hash;
-    std::string signed_tx;
-    std::string signer;
-    uint64_t nonce = 0;
-  };
-  core::Result<Submission> CheckSubmission(std::string signed_tx_bytes) const;
-  core::Result<v1::TxStatus> AdmitOnLoop(Submission submission);
-  bool KnownSigner(const std::string& signer) const;  // a genesis member's key
-  uint64_t CommittedNonce(const std::string& signer) const;
-  std::optional<v1::TxStatus> CommittedStatus(std::string_view tx_hash) const;
+  core::Result<VerifiedTx> CheckSubmission(std::string signed_tx_bytes) const;
+  core::Result<v1::TxStatus> AdmitOnLoop(VerifiedTx tx);
 
   // Runs `fn` on the loop and waits up to `timeout_ms`; nullopt on timeout or shutdown.
   template <typename Fn>
   auto OnLoop(Fn fn, int64_t timeout_ms = 5000) -> std::optional<decltype(fn())>;
 
-  void StartTickers();
   void Fatal(const std::string& what);
 
   NodeConfig config_;
   core::Genesis genesis_;
   core::SecretKey key_;
   std::unique_ptr<BlockStore> store_;
-  // The one source of "which validators at height h" (validator_schedule.h); validators_ and
-  // validators_hash_ are its answer for the next height, which is all a fixed set needs.
+  BlockStoreChain chain_;  // the replica's view of store_
+  // The one source of "which validators at height h" (validator_schedule.h); validators_ is
+  // its answer for the next height, which is all a fixed set needs.
   std::optional<core::GenesisValidatorSchedule> schedule_;
   core::ValidatorSet validators_;
-  std::string validators_hash_;
-  bft::BlockLimits limits_;
 
   boost::asio::io_context io_;
   boost::asio::thread_pool verify_pool_{1};
@@ -179,33 +154,16 @@ class Node final : public LedgerBackend,
   std::unique_ptr<NodeMetrics> metrics_;
   std::unique_ptr<RpcServer> rpc_;
   std::unique_ptr<HttpServer> http_;
-  std::unique_ptr<bft::Engine> engine_;
-  Mempool mempool_;
   // Shared by the client, verify-pool and loop threads (thread-safe).
   mutable VerifiedSet verified_{kVerifiedHashesMax};
 
   // Loop-thread state.
-  bft::ChainTip tip_;
-  std::map<std::string, core::ExecutedBlock> executed_;  // this height, by block hash
-  std::map<uint64_t, std::unique_ptr<boost::asio::steady_timer>> timers_;
-  uint64_t next_timer_id_ = 0;
-  bool height_started_ = false;
-  bool engine_started_ = false;            // Engine::Start has run
-  std::optional<v1::SignState> restored_;  // sign-state read at boot, until Engine::Start
-  bool start_pending_ = false;
-  std::unique_ptr<boost::asio::steady_timer> start_timer_;
+  std::unique_ptr<Replica> replica_;  // consensus, mempool, catch-up: everything that decides
+  bool ready_posted_ = false;
+  std::map<uint64_t, std::unique_ptr<boost::asio::steady_timer>> timers_;  // by replica id
   std::unique_ptr<boost::asio::steady_timer> status_timer_;
-  std::map<std::string, v1::PeerStatus> peer_status_;
   std::map<std::string, bool> peer_connected_;
-  int64_t sync_requested_ms_ = 0;
-  std::deque<bft::Actions> pending_actions_;
-  bool driving_ = false;
   std::map<std::string, int64_t> submitted_at_ms_;  // for the commit latency histogram
-  // Client txs admitted but not yet gossiped: sent as one message per loop turn (or per
-  // kGossipBatchTxsMax / kGossipBatchBytesMax), not one per transaction.
-  std::vector<std::string> gossip_out_;
-  size_t gossip_out_bytes_ = 0;
-  bool gossip_flush_posted_ = false;
   std::atomic<size_t> gossip_pending_bytes_{0};  // AdmitGossiped work queued (any thread)
 
   // Shared with client threads.

@@ -1,4 +1,4 @@
-#include "node/mempool/verified_set.h"
+#include "node/app/verified_set.h"
 
 #include <gtest/gtest.h>
 
