@@ -203,6 +203,7 @@ void Replica::CommitDecision(const bft::Decision& decision) {
   tip_ = {decision.height, hash, executed.state_root, header.time_unix_ms()};
   next_validators_hash_ = config_.schedule->At(tip_.height + 1).Hash();
   phase_ = HeightPhase::kIdle;
+  behind_since_ms_.reset();
 
   std::vector<std::string> hashes;
   hashes.reserve(executed.results.size());

@@ -51,6 +51,8 @@ struct ReplicaConfig {
   // How long a height waits for more transactions when fewer than a block's worth are pending.
   int64_t block_delay_ms = 20;
   int64_t sync_retry_ms = 500;  // one outstanding catch-up request at a time, retried after this
+  // How long a peer may be one height ahead before this replica fetches the block from it.
+  int64_t sync_grace_ms = 1000;
   int64_t clock_skew_allowed_ms = 30'000;  // a proposed block's time may be this far ahead
 };
 
@@ -200,6 +202,7 @@ class Replica final : private bft::BlockApp, private bft::TxIndex, private bft::
   std::map<std::string, v1::PeerStatus> peer_status_;
   uint64_t best_peer_height_ = 0;
   int64_t sync_requested_ms_ = INT64_MIN / 2;
+  std::optional<int64_t> behind_since_ms_;  // since when a peer is one height ahead
 
   std::deque<bft::Actions> pending_actions_;
   bool driving_ = false;

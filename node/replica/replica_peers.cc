@@ -70,7 +70,15 @@ void Replica::OnPeerStatus(const std::string& peer, const v1::PeerStatus& status
   uint64_t best = 0;
   for (const auto& [key, s] : peer_status_) best = std::max(best, s.height());
   best_peer_height_ = best;
-  if (status.height() > tip_.height) RequestBlocks(peer);
+  if (status.height() <= tip_.height) return;
+  // A peer one height ahead has usually just decided the height we are deciding, and its
+  // precommits are on their way: fetching the block would send it a second time. Fetch when
+  // it is further ahead, or still ahead a status tick later.
+  if (status.height() == tip_.height + 1) {
+    if (!behind_since_ms_.has_value()) behind_since_ms_ = now_ms_;
+    if (now_ms_ - *behind_since_ms_ < config_.sync_grace_ms) return;
+  }
+  RequestBlocks(peer);
 }
 
 void Replica::RequestFromBestPeer() {

@@ -2,169 +2,58 @@
 
 #include <cinttypes>
 #include <cstdio>
-#include <deque>
-#include <map>
-#include <memory>
-#include <queue>
-#include <set>
 
 #include "consensus/core/certificate.h"
+#include "consensus/core/custody.h"
 #include "consensus/core/executor.h"
-#include "tests/sim/prng.h"
-#include "tests/sim/sim_node.h"
-#include "tests/sim/world.h"
+#include "tests/sim/cluster_impl.h"
 
 namespace lotchain::sim {
-namespace {
-
-constexpr size_t kTraceKept = 400;
-constexpr uint64_t kSyncIntervalTicks = 300;
-constexpr uint64_t kEventsMax = 5'000'000;
-// The pause between a decision and the next height (CometBFT's timeout_commit), during which
-// late precommits still arrive; it also keeps a run's height count realistic.
-constexpr uint64_t kCommitWaitTicks = 250;
-
-// Behaviours of a Byzantine validator, chosen per seed.
-enum Byz : uint32_t {
-  kByzEquivocate = 1u << 0,
-  kByzDoubleVote = 1u << 1,
-  kByzBadSignature = 1u << 2,
-  kByzUnknownBlock = 1u << 3,
-  kByzGarbage = 1u << 4,
-  kByzTwin = 1u << 5,
-};
-
-struct Payload {
-  enum class Kind : uint8_t { kProposal, kVote, kSyncRequest, kSyncResponse, kGarbage };
-  Kind kind = Kind::kVote;
-  v1::Proposal proposal;
-  v1::Vote vote;
-  uint64_t height = 0;  // summary (and the requested height for sync)
-  uint32_t round = 0;
-  int type = 0;  // vote type, or -1 for a proposal
-  std::string hash;
-  v1::Block block;
-  v1::CommitCertificate certificate;
-  uint64_t peer_height = 0;
-  std::string garbage;
-};
-using PayloadPtr = std::shared_ptr<const Payload>;
-
-enum class EventKind : uint8_t {
-  kDeliver, kTimer, kSubmit, kCrash, kRestart, kPartition, kHeal, kNextHeight
-};
-
-struct Event {
-  uint64_t time = 0;
-  uint64_t seq = 0;
-  EventKind kind = EventKind::kDeliver;
-  size_t node = 0;
-  size_t from = 0;
-  uint64_t incarnation = 0;
-  bft::Timeout timeout;
-  PayloadPtr payload;
-  uint64_t mask = 0;
-  bool operator>(const Event& other) const {
-    return time != other.time ? time > other.time : seq > other.seq;
-  }
-};
 
 std::string Short(const std::string& hash) {
   if (hash.empty()) return "nil";
   return core::ToHex(hash.substr(0, 3));
 }
 
-PayloadPtr VotePayload(const v1::Vote& vote) {
+PayloadPtr MessagePayload(v1::P2pMessage message) {
   auto p = std::make_shared<Payload>();
-  p->kind = Payload::Kind::kVote;
-  p->vote = vote;
-  v1::VoteBody body;
-  if (body.ParseFromString(vote.body())) {
-    p->height = body.height();
-    p->round = body.round();
-    p->type = static_cast<int>(body.type());
-    p->hash = body.block_hash();
+  if (message.has_vote()) {
+    v1::VoteBody body;
+    if (body.ParseFromString(message.vote().body())) {
+      p->height = body.height();
+      p->round = body.round();
+      p->type = static_cast<int>(body.type());
+      p->hash = body.block_hash();
+    }
+  } else if (message.has_proposal()) {
+    p->type = -1;
+    v1::ProposalBody body;
+    if (body.ParseFromString(message.proposal().body())) {
+      p->height = body.height();
+      p->round = body.round();
+      p->hash = body.block_hash();
+    }
   }
+  p->message = std::move(message);
   return p;
 }
-
-PayloadPtr ProposalPayload(const v1::Proposal& proposal) {
-  auto p = std::make_shared<Payload>();
-  p->kind = Payload::Kind::kProposal;
-  p->proposal = proposal;
-  p->type = -1;
-  v1::ProposalBody body;
-  if (body.ParseFromString(proposal.body())) {
-    p->height = body.height();
-    p->round = body.round();
-    p->hash = body.block_hash();
-  }
-  return p;
-}
-
-class Cluster {
- public:
-  explicit Cluster(const RunOptions& options);
-  RunResult Run();
-
- private:
-  bool Honest(size_t endpoint) const { return byz_[endpoint] == 0; }
-  bool InFaultPhase() const { return now_ < options_.fault_phase_ticks; }
-  void Push(Event event);
-  void Handle(const Event& event);
-  void Deliver(size_t to, size_t from, const Payload& payload);
-  void Drive(size_t node, bft::Actions actions);
-  void SendOut(size_t node, const bft::Actions& actions);
-  void ByzantineExtras(size_t node, const v1::Vote& vote);
-  void Broadcast(size_t from, const PayloadPtr& payload, uint64_t mask);
-  void Send(size_t from, size_t to, const PayloadPtr& payload);
-  void OnDecision(size_t node, const bft::Decision& decision);
-  void Crash(size_t node, uint64_t restart_after);
-  void Boot(size_t node);
-  void Heal();
-  void ScheduleFaults();
-  void CheckLiveness();
-  void Trace(const std::string& line);
-  void Violation(const std::string& what);
-  v1::Vote SignVote(size_t node, const v1::VoteBody& body, bool corrupt);
-  uint64_t Drifted(size_t node, uint64_t ticks) const;
-
-  RunOptions options_;
-  Prng prng_;
-  World world_;
-  Workload workload_;
-  std::vector<std::unique_ptr<SimNode>> nodes_;  // endpoints (a twin is an extra endpoint)
-  std::vector<uint32_t> byz_;
-  std::vector<uint64_t> drift_ppm_;
-  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
-  uint64_t now_ = 0;
-  uint64_t seq_ = 0;
-  uint64_t partition_mask_ = 0;  // endpoints on side A; 0 = no partition
-  uint64_t loss_ppm_ = 0, dup_ppm_ = 0, tail_ppm_ = 0, crash_persist_ppm_ = 0;
-  uint64_t latency_min_ = 1, latency_max_ = 20;
-  std::map<uint64_t, std::string> decided_;      // height -> block hash (first honest decision)
-  std::map<uint64_t, std::string> state_roots_;  // height -> state root (first honest)
-  bool healed_ = false;
-  uint64_t heal_height_ = 0;
-  bool done_ = false;
-  RunResult result_;
-  std::deque<std::string> trace_;
-};
 
 Cluster::Cluster(const RunOptions& options)
     : options_(options),
       prng_(options.seed),
-      world_(options.validators, {.tx_count_max = 6, .bytes_max = 4096}),
+      world_(options.validators),
       workload_(world_.genesis, world_.miner_keys, world_.miner_orgs) {
   LOTCHAIN_ASSERT(options_.byzantine * 3 < options_.validators);
-  bft::EngineConfig config;
-  config.validators = world_.validators;
-  config.timeout_propose_ticks = 800;
-  config.timeout_prevote_ticks = 400;
-  config.timeout_precommit_ticks = 400;
-  config.timeout_delta_ticks = 200;
-  config.timeout_max_ticks = 6000;
-  config.resend_ticks = 700;
+  node::ReplicaConfig config;
+  config.genesis = &world_.genesis;
+  config.schedule = &*world_.schedule;
+  config.engine.timeout_propose_ticks = 800;
+  config.engine.timeout_prevote_ticks = 400;
+  config.engine.timeout_precommit_ticks = 400;
+  config.engine.timeout_delta_ticks = 200;
+  config.engine.timeout_max_ticks = 6000;
+  config.engine.resend_ticks = 700;
+  config.block_delay_ms = kBlockDelayTicks;
   const FaultSet& f = options_.faults;
   std::set<size_t> byzantine;
   while (byzantine.size() < options_.byzantine) byzantine.insert(prng_.Below(options_.validators));
@@ -197,6 +86,10 @@ Cluster::Cluster(const RunOptions& options)
   if (f.loss) loss_ppm_ = loss_choices[prng_.Below(4)];
   if (f.duplicate) dup_ppm_ = prng_.Between(0, 100'000);
   if (f.crash) crash_persist_ppm_ = prng_.Between(0, 20'000);
+}
+
+int64_t Cluster::LocalMs(size_t node) const {
+  return world_.genesis.genesis_time_unix_ms + static_cast<int64_t>(Drifted(node, now_));
 }
 
 uint64_t Cluster::Drifted(size_t node, uint64_t ticks) const {
@@ -282,21 +175,13 @@ RunResult Cluster::Run() {
   return result_;
 }
 
-void Cluster::CheckLiveness() {
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (Honest(i) && nodes_[i]->chain_height() <= heal_height_) return;
-  }
-  if (result_.violations.empty()) {
-    result_.liveness_delay_ticks = now_ - options_.fault_phase_ticks;
-    done_ = true;
-  }
-}
-
 void Cluster::Boot(size_t node) {
   SimNode& n = *nodes_[node];
-  n.set_now_ms(static_cast<int64_t>(Drifted(node, now_)));
   Trace("boot n" + std::to_string(node) + " at height " + std::to_string(n.chain_height() + 1));
-  Drive(node, n.Boot());
+  n.Boot(LocalMs(node));
+  Push({.time = now_ + Drifted(node, kTickTicks), .kind = EventKind::kTick, .node = node,
+        .incarnation = n.incarnation()});
+  Process(node);
 }
 
 void Cluster::Crash(size_t node, uint64_t restart_after) {
@@ -329,19 +214,21 @@ void Cluster::Handle(const Event& event) {
     case EventKind::kTimer: {
       SimNode& n = *nodes_[event.node];
       if (!n.up() || n.incarnation() != event.incarnation) break;
-      n.set_now_ms(static_cast<int64_t>(Drifted(event.node, now_)));
-      Drive(event.node, n.engine().OnTimeout(event.timeout));
+      n.replica().OnTimer(event.timer_id, LocalMs(event.node));
+      Process(event.node);
       break;
     }
-    case EventKind::kNextHeight: {
+    case EventKind::kTick: {
       SimNode& n = *nodes_[event.node];
       if (!n.up() || n.incarnation() != event.incarnation) break;
-      n.set_now_ms(static_cast<int64_t>(Drifted(event.node, now_)));
-      Drive(event.node, n.engine().StartNextHeight());
+      n.replica().OnTick(LocalMs(event.node));
+      Push({.time = now_ + Drifted(event.node, kTickTicks), .kind = EventKind::kTick,
+            .node = event.node, .incarnation = n.incarnation()});
+      Process(event.node);
       break;
     }
     case EventKind::kSubmit:
-      world_.Submit(workload_.Next(prng_));
+      Submit();
       break;
     case EventKind::kCrash:
       if (InFaultPhase() && nodes_[event.node]->up()) {
@@ -399,240 +286,88 @@ void Cluster::Broadcast(size_t from, const PayloadPtr& payload, uint64_t mask) {
   }
 }
 
+// A client hands a new transaction to one validator (any, as a client of lotchaind would),
+// which checks its signature and admits it; gossip carries it to the rest.
+void Cluster::Submit() {
+  std::string bytes = workload_.Next(prng_);
+  world_.Submit(bytes);
+  const size_t to = static_cast<size_t>(prng_.Below(nodes_.size()));
+  SimNode& n = *nodes_[to];
+  if (!n.up()) return;  // that client's node is down: the transaction is lost
+  v1::SignedTx envelope;
+  auto body = core::CheckTxStateless(world_.genesis, bytes, true, &envelope);
+  LOTCHAIN_ASSERT(body.ok());
+  (void)n.replica().SubmitTx({core::TxHash(bytes), std::move(bytes), envelope.signer(),
+                              body->nonce()},
+                             LocalMs(to));
+  Process(to);
+}
+
 void Cluster::Deliver(size_t to, size_t from, const Payload& payload) {
   SimNode& n = *nodes_[to];
   if (!n.up()) return;
-  n.set_now_ms(static_cast<int64_t>(Drifted(to, now_)));
-  switch (payload.kind) {
-    case Payload::Kind::kProposal:
-      Drive(to, n.engine().OnProposal(payload.proposal));
-      return;
-    case Payload::Kind::kVote:
-      Drive(to, n.engine().OnVote(payload.vote));
-      return;
-    case Payload::Kind::kGarbage: {
-      v1::Vote vote;
-      v1::Proposal proposal;
-      if (payload.garbage.size() % 2 == 0 && vote.ParseFromString(payload.garbage)) {
-        Drive(to, n.engine().OnVote(vote));
-      } else if (proposal.ParseFromString(payload.garbage)) {
-        Drive(to, n.engine().OnProposal(proposal));
-      }
-      return;
-    }
-    case Payload::Kind::kSyncRequest: {
-      if (n.chain_height() < payload.height || payload.height == 0) return;
-      auto reply = std::make_shared<Payload>();
-      reply->kind = Payload::Kind::kSyncResponse;
-      const ChainEntry& entry = n.chain()[payload.height - 1];
-      reply->block = entry.block;
-      reply->certificate = entry.certificate;
-      reply->height = payload.height;
-      reply->peer_height = n.chain_height();
-      Send(to, from, reply);
-      return;
-    }
-    case Payload::Kind::kSyncResponse: {
-      if (payload.height != n.chain_height() + 1) return;
-      Trace("n" + std::to_string(to) + " catch-up h" + std::to_string(payload.height) +
-            " from n" + std::to_string(from));
-      Drive(to, n.engine().OnCommittedBlock(payload.block, payload.certificate));
-      if (n.up() && payload.peer_height > n.chain_height()) {
-        auto request = std::make_shared<Payload>();
-        request->kind = Payload::Kind::kSyncRequest;
-        request->height = n.chain_height() + 1;
-        n.last_sync_request_time = now_;
-        Send(to, from, request);
-      }
-      return;
-    }
+  v1::P2pMessage decoded;
+  const v1::P2pMessage* message = &payload.message;
+  if (payload.garbage) {
+    if (!decoded.ParseFromString(payload.bytes)) return;  // lotchaind drops undecodable frames
+    message = &decoded;
   }
+  if (message->has_txs()) {
+    // lotchaind's verify pool: the stateless checks and the signature, then admission.
+    std::vector<node::VerifiedTx> verified;
+    for (const std::string& tx : message->txs().txs()) {
+      const std::string hash = core::TxHash(tx);
+      v1::SignedTx envelope;
+      auto body = core::CheckTxStateless(world_.genesis, tx, world_.pool_hashes.count(hash) != 0,
+                                         &envelope);
+      if (body.ok()) verified.push_back({hash, tx, envelope.signer(), body->nonce()});
+    }
+    n.replica().AdmitGossiped(std::move(verified), LocalMs(to));
+    return Process(to);
+  }
+  if (message->has_block_response() && message->block_response().blocks_size() > 0) {
+    const auto& blocks = message->block_response().blocks();
+    Trace("n" + std::to_string(to) + " catch-up h" +
+          std::to_string(blocks[0].certificate().height()) + "..h" +
+          std::to_string(blocks[blocks.size() - 1].certificate().height()) + " from n" +
+          std::to_string(from));
+  }
+  n.replica().OnPeerMessage(std::to_string(from), *message, LocalMs(to));
+  Process(to);
 }
 
-// The driver contract of bft::Actions: persist, then send, then timers, then decisions.
-void Cluster::Drive(size_t node, bft::Actions first) {
-  std::deque<bft::Actions> work;
-  work.push_back(std::move(first));
-  while (!work.empty() && !done_) {
-    bft::Actions actions = std::move(work.front());
-    work.pop_front();
-    SimNode& n = *nodes_[node];
-    if (!n.up()) return;
-    if (actions.persist.has_value()) {
-      n.disk_sign_state = *actions.persist;
-      if (crash_persist_ppm_ != 0 && InFaultPhase() && prng_.ChancePpm(crash_persist_ppm_)) {
-        ++result_.faults[kFaultCrashAfterPersist];
-        Trace("n" + std::to_string(node) + " crashes between persist and send");
-        Crash(node, prng_.Between(50, 2000));
-        return;
-      }
-    }
-    SendOut(node, actions);
-    for (const bft::TimerRequest& timer : actions.timers) {
-      Push({.time = now_ + Drifted(node, timer.delay_ticks), .kind = EventKind::kTimer,
-            .node = node, .incarnation = n.incarnation(), .timeout = timer.timeout});
-    }
-    if (Honest(node)) result_.evidence += actions.evidence.size();
-    for (const bft::Decision& decision : actions.decisions) {
-      OnDecision(node, decision);
-      if (done_) return;
-      Push({.time = now_ + Drifted(node, kCommitWaitTicks), .kind = EventKind::kNextHeight,
-            .node = node, .incarnation = n.incarnation()});
-    }
-    if (actions.sync_hint.has_value() && now_ >= n.last_sync_request_time + kSyncIntervalTicks) {
-      n.last_sync_request_time = now_;
-      auto request = std::make_shared<Payload>();
-      request->kind = Payload::Kind::kSyncRequest;
-      request->height = *actions.sync_hint;
-      size_t peer = static_cast<size_t>(prng_.Below(nodes_.size() - 1));
-      if (peer >= node) ++peer;
-      Send(node, peer, request);
-    }
-  }
-}
-
-void Cluster::SendOut(size_t node, const bft::Actions& actions) {
-  const uint64_t all = (1ULL << nodes_.size()) - 1;
-  const uint32_t byz = byz_[node];
-  // An equivocating or double-voting node shows each half of the cluster a different message.
-  const uint64_t half = prng_.Below(1ULL << nodes_.size());
-  for (const v1::Proposal& proposal : actions.proposals) {
-    PayloadPtr payload = ProposalPayload(proposal);
-    Trace("n" + std::to_string(node) + " proposal h" + std::to_string(payload->height) + " r" +
-          std::to_string(payload->round) + " " + Short(payload->hash));
-    if ((byz & kByzEquivocate) == 0 || payload->height != nodes_[node]->chain_height() + 1) {
-      Broadcast(node, payload, all);
-      continue;
-    }
-    ++result_.faults[kFaultEquivocateProposal];
-    v1::ProposalBody body;
-    LOTCHAIN_ASSERT(body.ParseFromString(proposal.body()));
-    v1::Proposal other = proposal;
-    *other.mutable_block() = nodes_[node]->BuildAlternative(body.height(), prng_.Below(2) == 0);
-    body.set_block_hash(core::BlockHash(other.block()));
-    other.set_body(body.SerializeAsString());
-    other.set_signature(world_.validator_keys[nodes_[node]->validator_index()].Sign(
-        core::kProposalDomain, world_.genesis.chain_id, other.body()));
-    Trace("n" + std::to_string(node) + " EQUIVOCATES with " + Short(body.block_hash()));
-    Broadcast(node, payload, half);
-    Broadcast(node, ProposalPayload(other), all & ~half);
-  }
-  for (const v1::Vote& vote : actions.votes) {
-    PayloadPtr payload = VotePayload(vote);
-    std::string who = "n" + std::to_string(node);
-    if (vote.validator() != world_.validator_keys[nodes_[node]->validator_index()].PublicKey()) {
-      // A relayed vote (proof of lock): name the validator that signed it.
-      std::optional<size_t> signer = world_.validators.IndexOf(vote.validator());
-      who += " relays v" + (signer ? std::to_string(*signer) : std::string("?")) + "'s";
-    }
-    Trace(who + (payload->type == 1 ? " prevote" : " precommit") + " h" +
-          std::to_string(payload->height) + " r" + std::to_string(payload->round) + " " +
-          Short(payload->hash));
-    if ((byz & kByzDoubleVote) != 0) {
-      ++result_.faults[kFaultDoubleVote];
-      v1::VoteBody body;
-      LOTCHAIN_ASSERT(body.ParseFromString(vote.body()));
-      body.set_block_hash(body.block_hash().empty() ? prng_.Bytes(32) : "");
-      Broadcast(node, payload, half);
-      Broadcast(node, VotePayload(SignVote(node, body, false)), all & ~half);
-    } else {
-      Broadcast(node, payload, all);
-    }
-    if (byz != 0) ByzantineExtras(node, vote);
-  }
-}
-
-v1::Vote Cluster::SignVote(size_t node, const v1::VoteBody& body, bool corrupt) {
-  v1::Vote vote;
-  vote.set_body(body.SerializeAsString());
-  const core::SecretKey& key = world_.validator_keys[nodes_[node]->validator_index()];
-  vote.set_validator(key.PublicKey());
-  vote.set_signature(key.Sign(core::kVoteDomain, world_.genesis.chain_id, vote.body()));
-  if (corrupt) vote.mutable_signature()->at(prng_.Below(64)) ^= 0x20;
-  return vote;
-}
-
-void Cluster::ByzantineExtras(size_t node, const v1::Vote& vote) {
-  const uint64_t all = (1ULL << nodes_.size()) - 1;
-  const uint32_t byz = byz_[node];
-  v1::VoteBody body;
-  LOTCHAIN_ASSERT(body.ParseFromString(vote.body()));
-  if ((byz & kByzBadSignature) != 0 && prng_.Below(2) == 0) {
-    ++result_.faults[kFaultBadSignature];
-    v1::VoteBody forged = body;
-    forged.set_block_hash(prng_.Bytes(32));
-    v1::Vote bad = SignVote(node, forged, true);
-    // Half the time, claim to be another validator (the signature then cannot verify).
-    if (prng_.Below(2) == 0) {
-      bad.set_validator(world_.validator_keys[prng_.Below(world_.validator_keys.size())]
-                            .PublicKey());
-    }
-    Broadcast(node, VotePayload(bad), all);
-  }
-  if ((byz & kByzUnknownBlock) != 0 && prng_.Below(2) == 0) {
-    ++result_.faults[kFaultUnknownBlockVote];
-    v1::VoteBody unknown = body;
-    unknown.set_block_hash(prng_.Bytes(32));
-    unknown.set_round(body.round() + static_cast<uint32_t>(prng_.Below(3)));
-    Broadcast(node, VotePayload(SignVote(node, unknown, false)), all);
-  }
-  if ((byz & kByzGarbage) != 0 && prng_.Below(2) == 0) {
-    ++result_.faults[kFaultGarbage];
-    auto garbage = std::make_shared<Payload>();
-    garbage->kind = Payload::Kind::kGarbage;
-    garbage->garbage = prng_.Bytes(static_cast<size_t>(prng_.Between(0, 200)));
-    if (prng_.Below(2) == 0) {
-      // Mutated real bytes get further into the decoder than pure noise.
-      garbage->garbage = vote.SerializeAsString();
-      garbage->garbage[prng_.Below(garbage->garbage.size())] ^=
-          static_cast<char>(1u << prng_.Below(8));
-    }
-    Broadcast(node, garbage, all);
-  }
-}
-
-void Cluster::OnDecision(size_t node, const bft::Decision& decision) {
+// The driver contract of node::Replica (replica.h): persist, then send, then timers, then
+// report; what lotchaind's shell does with real disks, sockets and timers.
+void Cluster::Process(size_t node) {
   SimNode& n = *nodes_[node];
-  const std::string hash = core::BlockHash(decision.block);
-  const std::string who = "n" + std::to_string(node);
-  Trace(who + " DECIDES h" + std::to_string(decision.height) + " " + Short(hash) + " (round " +
-        std::to_string(decision.certificate.round()) + ", " +
-        std::to_string(decision.certificate.precommits_size()) + " precommits)");
-  const bool honest = Honest(node);
-  if (honest) {
-    core::Status cert = core::VerifyCommitCertificate(world_.validators, decision.certificate,
-                                                      {decision.height, hash});
-    if (!cert.ok()) return Violation(who + " decided with a bad certificate: " + cert.ToString());
-    auto [it, fresh] = decided_.emplace(decision.height, hash);
-    if (!fresh && it->second != hash) {
-      return Violation("agreement: " + who + " decided " + Short(hash) + " at height " +
-                       std::to_string(decision.height) + " but another honest validator decided " +
-                       Short(it->second));
-    }
-    for (const std::string& tx : decision.block.txs()) {
-      const std::string tx_hash = core::TxHash(tx);
-      if (world_.pool_hashes.count(tx_hash) == 0) {
-        return Violation("validity: " + who + " committed a transaction nobody submitted");
-      }
-      if (n.IsCommitted(tx_hash)) {
-        return Violation("no-double-commit: " + who + " committed a transaction twice");
-      }
+  if (!n.up() || done_) return;
+  node::Outputs out = n.replica().TakeOutputs();
+  if (out.persist.has_value()) {
+    n.disk_sign_state = *out.persist;
+    if (crash_persist_ppm_ != 0 && InFaultPhase() && prng_.ChancePpm(crash_persist_ppm_)) {
+      ++result_.faults[kFaultCrashAfterPersist];
+      Trace("n" + std::to_string(node) + " crashes between persist and send");
+      return Crash(node, prng_.Between(50, 2000));
     }
   }
-  core::Result<std::string> root = n.Commit(decision);
-  if (!root.ok()) {
-    if (honest) Violation(who + " cannot execute a decided block: " + root.status().ToString());
-    return;
+  SendOut(node, out.messages);
+  for (const node::TimerSet& timer : out.timers) {
+    Push({.time = now_ + Drifted(node, static_cast<uint64_t>(timer.delay_ms)),
+          .kind = EventKind::kTimer, .node = node, .incarnation = n.incarnation(),
+          .timer_id = timer.id});
   }
-  if (!honest) return;
-  result_.txs_committed += static_cast<uint64_t>(decision.block.txs_size());
-  auto [it, fresh] = state_roots_.emplace(decision.height, *root);
-  if (!fresh && it->second != *root) {
-    Violation("state roots differ at height " + std::to_string(decision.height));
+  if (Honest(node)) result_.evidence += out.evidence.size();
+  for (const node::CommittedBlock& commit : out.commits) {
+    OnCommit(node, commit);
+    if (done_) return;
+  }
+  if (out.fatal.has_value()) {
+    const std::string who = "n" + std::to_string(node);
+    if (Honest(node)) return Violation(who + " stopped: " + *out.fatal);
+    Trace(who + " (Byzantine) stopped: " + *out.fatal);
+    Crash(node, prng_.Between(50, 2000));
   }
 }
-
-}  // namespace
 
 const char* FaultName(size_t fault) {
   static const char* const kNames[kFaultCount] = {

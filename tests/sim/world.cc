@@ -34,8 +34,10 @@ std::string GenesisJson(const std::vector<core::SecretKey>& validators,
                                {"public_key", core::ToHex(validators[i].PublicKey())},
                                {"address", "127.0.0.1:" + std::to_string(26600 + i)}});
   }
+  // Small blocks, so that a run of a few seconds spans many heights.
   g["policy"] = {{"recycled_content_targets", nlohmann::json::array()},
-                 {"due_diligence_elements", {"Co"}}};
+                 {"due_diligence_elements", {"Co"}},
+                 {"block", {{"max_txs", 6}, {"max_bytes", 65536}}}};
   return g.dump();
 }
 
@@ -58,7 +60,7 @@ bool CachingVerifier::Verify(std::string_view public_key, std::string_view domai
   return ok;
 }
 
-World::World(size_t validator_count, bft::BlockLimits block_limits) : limits(block_limits) {
+World::World(size_t validator_count) {
   core::InitCrypto();
   for (size_t i = 0; i < validator_count; ++i) {
     validator_keys.push_back(core::SecretKey::FromSeed(SeedFor("validator/" + std::to_string(i)))
@@ -75,7 +77,10 @@ World::World(size_t validator_count, bft::BlockLimits block_limits) : limits(blo
     LOTCHAIN_ASSERT(false);
   }
   genesis = std::move(parsed).value();
-  validators = core::GenesisValidatorSchedule::Create(genesis).value().At(1);  // a fixed set
+  limits = {.tx_count_max = genesis.policy.block_max_txs,
+            .bytes_max = genesis.policy.block_max_bytes};
+  schedule.emplace(core::GenesisValidatorSchedule::Create(genesis).value());
+  validators = schedule->At(1);  // a fixed set
   validators_hash = validators.Hash();
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "consensus/core/certificate.h"
 #include "consensus/core/crypto.h"
 #include "consensus/core/genesis.h"
+#include "consensus/core/validator_schedule.h"
 #include "tests/sim/prng.h"
 
 namespace lotchain::sim {
@@ -49,15 +51,16 @@ class Workload {
 };
 
 struct World {
-  World(size_t validator_count, bft::BlockLimits limits);
+  explicit World(size_t validator_count);
 
   core::Genesis genesis;
+  std::optional<core::GenesisValidatorSchedule> schedule;  // the replicas' validator seam
   core::ValidatorSet validators;
   std::string validators_hash;
   std::vector<core::SecretKey> validator_keys;
   std::vector<std::string> miner_orgs;
   std::vector<core::SecretKey> miner_keys;
-  bft::BlockLimits limits;
+  bft::BlockLimits limits;  // the genesis policy's
   CachingVerifier verifier;
 
   std::vector<PoolTx> pool;          // submission order
