@@ -221,10 +221,10 @@ void Replica::CommitDecision(const bft::Decision& decision) {
 // on an idle network (no empty blocks). A peer's message for the next height also starts it
 // (OnConsensusInput).
 void Replica::MaybeStartNextHeight() {
-  if (phase_ == HeightPhase::kRunning || start_timer_.has_value() || stopped()) return;
+  if (phase_ == HeightPhase::kRunning || stopped()) return;
   const bool behind = best_peer_height_ > tip_.height;
   if (behind || mempool_.size() >= limits_.tx_count_max) return StartNextHeightNow();
-  if (mempool_.size() == 0) return;
+  if (mempool_.size() == 0 || start_timer_.has_value()) return;
   start_timer_ = next_timer_id_++;
   out_.timers.push_back({*start_timer_, config_.block_delay_ms});
 }
@@ -233,6 +233,7 @@ void Replica::StartNextHeightNow() {
   if (phase_ == HeightPhase::kRunning || stopped()) return;
   const bool first = phase_ == HeightPhase::kNotStarted;
   phase_ = HeightPhase::kRunning;
+  start_timer_.reset();  // if armed, its firing is now ignored
   if (first) {
     bft::EngineConfig engine_config = config_.engine;
     engine_config.validators = config_.schedule->At(tip_.height + 1);

@@ -86,6 +86,8 @@ Cluster::Cluster(const RunOptions& options)
   if (f.loss) loss_ppm_ = loss_choices[prng_.Below(4)];
   if (f.duplicate) dup_ppm_ = prng_.Between(0, 100'000);
   if (f.crash) crash_persist_ppm_ = prng_.Between(0, 20'000);
+  if (prng_.Below(2) == 0) gateway_ = static_cast<size_t>(prng_.Below(nodes_.size()));
+  bursty_ = prng_.Below(2) == 0;
 }
 
 int64_t Cluster::LocalMs(size_t node) const {
@@ -141,7 +143,9 @@ void Cluster::ScheduleFaults() {
     }
   }
   Push({.time = end, .kind = EventKind::kHeal, .mask = 1});  // the last heal
-  for (uint64_t t = 0; t < end + options_.liveness_bound_ticks; t += prng_.Between(30, 400)) {
+  // Bursty seeds leave the network idle between bursts, so heights start from cold.
+  for (uint64_t t = 0; t < end + options_.liveness_bound_ticks;
+       t += bursty_ && prng_.Below(8) == 0 ? prng_.Between(1000, 3000) : prng_.Between(30, 400)) {
     Push({.time = t, .kind = EventKind::kSubmit});
   }
 }
@@ -149,7 +153,8 @@ void Cluster::ScheduleFaults() {
 RunResult Cluster::Run() {
   ScheduleFaults();
   for (size_t i = 0; i < nodes_.size(); ++i) Boot(i);
-  const uint64_t deadline = options_.fault_phase_ticks + options_.liveness_bound_ticks;
+  const uint64_t deadline =
+      options_.fault_phase_ticks + options_.liveness_bound_ticks + kQuiescenceDeadlineTicks;
   while (!queue_.empty() && !done_) {
     Event event = queue_.top();
     queue_.pop();
@@ -161,11 +166,15 @@ RunResult Cluster::Run() {
       break;
     }
     Handle(event);
-    if (healed_) CheckLiveness();
+    if (healed_ && !live_) CheckLiveness();
+    if (live_ && !done_) CheckQuiescence();
   }
-  if (!done_) {
+  if (!live_) {
     Violation("liveness: not every honest validator decided a new height within " +
               std::to_string(options_.liveness_bound_ticks) + " ticks of the last heal");
+  } else if (!done_) {
+    Violation("quiescence: honest mempools did not drain within " +
+              std::to_string(kQuiescenceDeadlineTicks) + " ticks of clients stopping");
   }
   uint64_t heights = UINT64_MAX;
   for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -286,12 +295,21 @@ void Cluster::Broadcast(size_t from, const PayloadPtr& payload, uint64_t mask) {
   }
 }
 
-// A client hands a new transaction to one validator (any, as a client of lotchaind would),
-// which checks its signature and admits it; gossip carries it to the rest.
+// A client hands a new transaction to one validator, which checks its signature and admits
+// it; gossip carries it to the rest. On gateway seeds every client uses one node (failing
+// over to the next one up, as `lotchain --node a,b` does), so the others learn of
+// transactions only through gossip and proposals; otherwise each picks any node.
 void Cluster::Submit() {
+  if (live_) return;  // clients have stopped: the quiescence check runs
   std::string bytes = workload_.Next(prng_);
   world_.Submit(bytes);
-  const size_t to = static_cast<size_t>(prng_.Below(nodes_.size()));
+  size_t to = static_cast<size_t>(prng_.Below(nodes_.size()));
+  if (gateway_.has_value()) {
+    to = *gateway_;
+    for (size_t tries = 0; tries < nodes_.size() && !nodes_[to]->up(); ++tries) {
+      to = (to + 1) % nodes_.size();
+    }
+  }
   SimNode& n = *nodes_[to];
   if (!n.up()) return;  // that client's node is down: the transaction is lost
   v1::SignedTx envelope;

@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <set>
 #include <string>
@@ -24,6 +25,10 @@ inline constexpr uint64_t kTickTicks = 1000;  // lotchaind's status ticker: once
 // How long a height waits for more transactions when fewer than a block's worth are pending
 // (lotchaind's block_delay_ms); it also keeps a run's height count realistic.
 inline constexpr int64_t kBlockDelayTicks = 250;
+// After liveness holds, clients stop; honest mempools must then drain without a stall this
+// long, and within kQuiescenceDeadlineTicks in all.
+inline constexpr uint64_t kQuiescenceBoundTicks = 10'000;
+inline constexpr uint64_t kQuiescenceDeadlineTicks = 60'000;
 
 // Behaviours of a Byzantine validator, chosen per seed.
 enum Byz : uint32_t {
@@ -104,6 +109,7 @@ class Cluster {
   // cluster_checks.cc
   void OnCommit(size_t node, const node::CommittedBlock& commit);
   void CheckLiveness();
+  void CheckQuiescence();
 
   RunOptions options_;
   Prng prng_;
@@ -118,10 +124,15 @@ class Cluster {
   uint64_t partition_mask_ = 0;  // endpoints on side A; 0 = no partition
   uint64_t loss_ppm_ = 0, dup_ppm_ = 0, tail_ppm_ = 0, crash_persist_ppm_ = 0;
   uint64_t latency_min_ = 1, latency_max_ = 20;
+  std::optional<size_t> gateway_;  // the node every client submits to, on gateway seeds
+  bool bursty_ = false;            // submissions in bursts with idle gaps
   uint64_t half_ = 0;  // the endpoints an equivocating node shows its first version to
   std::map<uint64_t, std::string> decided_;      // height -> block hash (first honest decision)
   std::map<uint64_t, std::string> state_roots_;  // height -> state root (first honest)
   bool healed_ = false;
+  bool live_ = false;        // liveness held; clients stopped submitting
+  uint64_t live_since_ = 0;
+  uint64_t last_honest_commit_ = 0;
   uint64_t heal_height_ = 0;
   bool done_ = false;
   RunResult result_;

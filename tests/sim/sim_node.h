@@ -9,7 +9,7 @@
 #include <string>
 
 #include "node/replica/replica.h"
-#include "tests/sim/sim_store.h"
+#include "tests/support/mem_chain_store.h"
 #include "tests/sim/world.h"
 
 namespace lotchain::sim {
@@ -35,7 +35,7 @@ class SimNode final : public bft::Signer, public bft::SignatureCache {
   uint64_t incarnation() const { return incarnation_; }
   size_t validator_index() const { return index_; }
   uint64_t chain_height() const { return store_.tip().height; }
-  const SimStore& store() const { return store_; }
+  const testing::MemChainStore& store() const { return store_; }
 
   std::optional<v1::SignState> disk_sign_state;  // durable
 
@@ -43,7 +43,7 @@ class SimNode final : public bft::Signer, public bft::SignatureCache {
   World& world_;
   size_t index_;
   node::ReplicaConfig config_;
-  SimStore store_;  // durable
+  testing::MemChainStore store_;  // durable
   std::unique_ptr<node::Replica> replica_;
   uint64_t incarnation_ = 0;
 };

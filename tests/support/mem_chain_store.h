@@ -1,7 +1,8 @@
-// SimStore: the replica's ChainStore over memory, standing in for RocksDB. It survives a
-// simulated crash (the replica above it does not). Besides storing, it checks what a decided
-// block must satisfy whoever drives the replica: the header's state root equals the
-// execution, and no transaction is committed twice.
+// MemChainStore: the replica's ChainStore over memory, standing in for RocksDB in the
+// simulator and the replica tests. It survives a simulated crash (the replica above it does
+// not). Besides storing, it checks what a decided block must satisfy whoever drives the
+// replica: the header's state root equals the execution, and no transaction is committed
+// twice.
 #pragma once
 
 #include <map>
@@ -12,7 +13,7 @@
 #include "consensus/core/genesis.h"
 #include "node/replica/chain_store.h"
 
-namespace lotchain::sim {
+namespace lotchain::testing {
 
 struct ChainEntry {
   v1::Block block;
@@ -20,9 +21,9 @@ struct ChainEntry {
   std::string state_root;  // this node's own execution
 };
 
-class SimStore final : public node::ChainStore {
+class MemChainStore final : public node::ChainStore {
  public:
-  explicit SimStore(const core::Genesis& genesis);
+  explicit MemChainStore(const core::Genesis& genesis);
 
   const core::StateReader& state() const override { return state_; }
   core::StateTree tree() const override { return tree_; }
@@ -44,4 +45,4 @@ class SimStore final : public node::ChainStore {
   std::map<std::string, v1::TxStatus, std::less<>> txs_;
 };
 
-}  // namespace lotchain::sim
+}  // namespace lotchain::testing

@@ -1,30 +1,30 @@
-#include "tests/sim/sim_store.h"
+#include "tests/support/mem_chain_store.h"
 
 #include "consensus/core/certificate.h"
 #include "consensus/core/executor.h"
 
-namespace lotchain::sim {
+namespace lotchain::testing {
 
-SimStore::SimStore(const core::Genesis& genesis) {
+MemChainStore::MemChainStore(const core::Genesis& genesis) {
   state_.Apply(core::GenesisDelta(genesis));
   tree_ = core::StateTree().Apply(core::GenesisDelta(genesis));
   tip_ = {0, genesis.hash, core::GenesisStateRoot(genesis), genesis.genesis_time_unix_ms};
 }
 
-std::optional<v1::TxStatus> SimStore::CommittedStatus(std::string_view tx_hash) const {
+std::optional<v1::TxStatus> MemChainStore::CommittedStatus(std::string_view tx_hash) const {
   auto it = txs_.find(tx_hash);
   if (it == txs_.end()) return std::nullopt;
   return it->second;
 }
 
-bool SimStore::GetSyncedBlock(uint64_t height, v1::SyncedBlock* out) const {
+bool MemChainStore::GetSyncedBlock(uint64_t height, v1::SyncedBlock* out) const {
   if (height == 0 || height > chain_.size()) return false;
   *out->mutable_block() = chain_[height - 1].block;
   *out->mutable_certificate() = chain_[height - 1].certificate;
   return true;
 }
 
-core::Status SimStore::CommitBlock(const v1::Block& block, const v1::CommitCertificate& certificate,
+core::Status MemChainStore::CommitBlock(const v1::Block& block, const v1::CommitCertificate& certificate,
                                    const core::ExecutedBlock& executed) {
   v1::BlockHeader header;
   if (!header.ParseFromString(block.header())) {
@@ -55,4 +55,4 @@ core::Status SimStore::CommitBlock(const v1::Block& block, const v1::CommitCerti
   return core::Status::Ok();
 }
 
-}  // namespace lotchain::sim
+}  // namespace lotchain::testing
