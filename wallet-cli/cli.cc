@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/genesis.h"
@@ -145,6 +146,60 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
 }
 
+void AddVersionCommand(CLI::App& app, Action& action) {
+  CLI::App* version = app.add_subcommand("version", "print the version and git revision");
+  version->callback([&action] {
+    action = [] {
+      std::cout << "lotchain " << BuildVersion() << " (revision " << BuildRevision() << ")\n";
+      return core::Status::Ok();
+    };
+  });
+  app.set_version_flag("--version", "lotchain " + std::string(BuildVersion()) + " (revision " +
+                                        std::string(BuildRevision()) + ")");
+}
+
+// `lotchain nosuch --help` would print the top-level help and exit 0 (--help wins over the
+// stray word), hiding the typo: name an unknown first command instead.
+bool KnownFirstCommand(const CLI::App& app, int argc, char** argv) {
+  if (argc <= 1 || argv[1][0] == '-') return true;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->check_name(argv[1])) return true;
+  }
+  std::cerr << "error: unknown command \"" << argv[1]
+            << "\"; run `lotchain --help` for the list of commands\n";
+  return false;
+}
+
+// Parses the command line; nullopt when parsing succeeded, else the exit code (help and
+// version print and exit 0).
+std::optional<int> Parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    (void)app.exit(e);
+    std::cerr << "Run `lotchain --help` or `lotchain COMMAND --help` for usage.\n";
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+int Report(const core::Status& status) {
+  if (status.ok()) return kExitOk;
+  ExitCode code = ExitCodeOf(status);
+  if (code == kExitRejected) {
+    std::cerr << "rejected: " << status.message() << "\n";
+  } else {
+    std::cerr << "error: " << status.message() << " [" << status.code() << "]\n";
+  }
+  return code;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -162,54 +217,14 @@ int RunCli(int argc, char** argv) {
   AddFindCommands(app, session, action);
   AddWatchCommand(app, session, action);
   AddProofCommands(app, session, action);
-  CLI::App* version = app.add_subcommand("version", "print the version and git revision");
-  version->callback([&action] {
-    action = [] {
-      std::cout << "lotchain " << BuildVersion() << " (revision " << BuildRevision() << ")\n";
-      return core::Status::Ok();
-    };
-  });
-  app.set_version_flag("--version", "lotchain " + std::string(BuildVersion()) + " (revision " +
-                                        std::string(BuildRevision()) + ")");
-  // `lotchain nosuch --help` would print the top-level help and exit 0 (--help wins over the
-  // stray word), hiding the typo: name an unknown first command instead.
-  if (argc > 1 && argv[1][0] != '-') {
-    bool known = false;
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-      known = known || sub->check_name(argv[1]);
-    }
-    if (!known) {
-      std::cerr << "error: unknown command \"" << argv[1]
-                << "\"; run `lotchain --help` for the list of commands\n";
-      return kExitUsage;
-    }
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    (void)app.exit(e);
-    std::cerr << "Run `lotchain --help` or `lotchain COMMAND --help` for usage.\n";
-    return kExitUsage;
-  }
+  AddVersionCommand(app, action);
+  if (!KnownFirstCommand(app, argc, argv)) return kExitUsage;
+  if (std::optional<int> exit = Parse(app, argc, argv)) return *exit;
   if (!action) {
     std::cerr << "error: nothing to do; run `lotchain --help`\n";
     return kExitUsage;
   }
-  core::Status status = action();
-  if (status.ok()) return kExitOk;
-  ExitCode code = ExitCodeOf(status);
-  if (code == kExitRejected) {
-    std::cerr << "rejected: " << status.message() << "\n";
-  } else {
-    std::cerr << "error: " << status.message() << " [" << status.code() << "]\n";
-  }
-  return code;
+  return Report(action());
 }
 
 }  // namespace lotchain::wallet

@@ -32,9 +32,7 @@ std::string Banner(const Passport& p) {
   return p.trace_truncated ? TruncationBanner(p.trace_lots, v1::TRACE_DIRECTION_UPSTREAM) : "";
 }
 
-}  // namespace
-
-std::string RenderPassportText(const Passport& p) {
+std::string HeadSection(const Passport& p) {
   const v1::RollUp& r = p.roll_up;
   std::vector<std::pair<std::string, std::string>> head = {
       {"Lot", p.lot.lot_id() + " (" + p.lot.material() + ")"},
@@ -48,8 +46,11 @@ std::string RenderPassportText(const Passport& p) {
     head.emplace_back("State of health", FormatPpm(b.state_of_health_ppm()) + ", " +
                                              FormatEnergy(b.delivered_energy_wh()) + " delivered");
   }
-  std::string out = Banner(p) + "BATTERY PASSPORT\n" + RenderFields(head);
-  out += "\nCARBON FOOTPRINT\n";
+  return "BATTERY PASSPORT\n" + RenderFields(head);
+}
+
+std::string CarbonSection(const Passport& p) {
+  const v1::RollUp& r = p.roll_up;
   std::vector<std::pair<std::string, std::string>> carbon = {
       {"Total", FormatCo2e(r.footprint_co2e_grams())},
       {"Per kg", FormatMgPer(r.co2e_mg_per_kg(), "kg")}};
@@ -61,30 +62,38 @@ std::string RenderPassportText(const Passport& p) {
                                    "(`lotchain battery register`)");
   }
   carbon.emplace_back("Primary data share", FormatPpm(r.primary_share_ppm()));
-  out += RenderFields(carbon);
-  out += "\nRECYCLED CONTENT\n";
+  return "\nCARBON FOOTPRINT\n" + RenderFields(carbon);
+}
+
+std::string TargetStatus(const core::TargetCheck& t) {
+  if (!t.element_present) return "element absent";
+  if (t.met) return "meets";
+  return t.in_force ? "BELOW TARGET" : "below (not yet in force)";
+}
+
+std::string RecycledSection(const Passport& p) {
+  std::string out = "\nRECYCLED CONTENT\n";
   Table shares({"element", "mass", "recycled", "share"});
-  for (const auto& s : r.recycled()) {
+  for (const auto& s : p.roll_up.recycled()) {
     shares.AddRow({std::string(core::ElementSymbol(s.element())), FormatMass(s.grams()),
                    FormatMass(s.recycled_grams()), FormatPpm(s.recycled_ppm())});
   }
   out += shares.row_count() > 0 ? shares.Render() : "(no tracked elements)\n";
   if (!p.policy_known) {
-    out += "Targets: not evaluated; pass --genesis genesis.json to compare with the "
-           "consortium's policy.\n";
-  } else {
-    Table targets({"element", "from", "minimum", "actual", "status", "rule"});
-    for (const auto& t : p.targets) {
-      std::string status = !t.element_present ? "element absent"
-                           : t.met            ? "meets"
-                                              : (t.in_force ? "BELOW TARGET" : "below (not yet in force)");
-      targets.AddRow({std::string(core::ElementSymbol(t.element)), FormatDate(t.from_unix_ms),
-                      FormatPpm(t.min_ppm), FormatPpm(t.actual_ppm), status, t.label});
-    }
-    out += "\nPolicy targets (genesis)\n" +
-           (targets.row_count() > 0 ? targets.Render() : "(the policy sets no targets)\n");
+    return out + "Targets: not evaluated; pass --genesis genesis.json to compare with the "
+                 "consortium's policy.\n";
   }
-  out += "\nDUE DILIGENCE\n";
+  Table targets({"element", "from", "minimum", "actual", "status", "rule"});
+  for (const auto& t : p.targets) {
+    targets.AddRow({std::string(core::ElementSymbol(t.element)), FormatDate(t.from_unix_ms),
+                    FormatPpm(t.min_ppm), FormatPpm(t.actual_ppm), TargetStatus(t), t.label});
+  }
+  return out + "\nPolicy targets (genesis)\n" +
+         (targets.row_count() > 0 ? targets.Render() : "(the policy sets no targets)\n");
+}
+
+std::string DueDiligenceSection(const Passport& p) {
+  std::string out = "\nDUE DILIGENCE\n";
   const bool cut = p.trace_truncated;
   if (p.refiners_not_conformant.empty() && cut) {
     out += "No refiner among the lots shown lacked a Conformant audit; refiners beyond the "
@@ -108,8 +117,16 @@ std::string RenderPassportText(const Passport& p) {
     for (const auto& f : p.open_flags) t.AddRow({f.flag_id, f.target, FlagCategory(f), FlagSeverity(f), f.raised_by});
     out += "Open risk flags: " + GraphCount(p.open_flags.size(), cut) + "\n" + t.Render();
   }
-  out += "\nCountries of origin: " + GraphCountries(r, cut) + "\n";
-  if (cut) out += Banner(p);  // again at the end, where a reader of the figures stops
+  return out;
+}
+
+}  // namespace
+
+std::string RenderPassportText(const Passport& p) {
+  std::string out = Banner(p) + HeadSection(p) + CarbonSection(p) + RecycledSection(p) +
+                    DueDiligenceSection(p);
+  out += "\nCountries of origin: " + GraphCountries(p.roll_up, p.trace_truncated) + "\n";
+  if (p.trace_truncated) out += Banner(p);  // again at the end, where a reader of the figures stops
   return out;
 }
 

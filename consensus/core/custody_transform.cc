@@ -281,6 +281,34 @@ void SetRecycled(v1::ElementMass& entry, const ConsumedInputs& consumed, const O
   entry.set_recycled_post_consumer_grams(ProportionalFloor(flow.post, entry.grams(), flow.grams));
 }
 
+// The record of one output lot of a transform or recovery, with its allocated footprint
+// (edges, facility, height and event are added by WriteOutputs).
+v1::Lot OutputLot(const TxEnv& env, const v1::LotProduction& output,
+                  const ConsumedInputs& consumed, const OutputPlan& plan, uint64_t footprint,
+                  uint64_t primary) {
+  v1::Lot lot;
+  lot.set_lot_id(output.lot_id());
+  lot.set_material(output.material());
+  lot.set_mass_grams(output.mass_grams());
+  lot.set_initial_mass_grams(output.mass_grams());
+  *lot.mutable_composition() = output.composition();
+  for (auto& entry : *lot.mutable_composition()) SetRecycled(entry, consumed, plan);
+  lot.set_custodian_org(env.actor_org());
+  lot.set_status(v1::LOT_STATUS_ACTIVE);
+  lot.set_footprint_co2e_grams(footprint);
+  lot.set_footprint_primary_co2e_grams(primary);
+  lot.set_waste(IsWasteOutput(output));
+  if (plan.recovery) {
+    // A recovery's waste (slag, residues) is not recovered material: it cannot be recovered
+    // again as recycled content.
+    if (!lot.waste()) lot.set_recovered_source(plan.source);
+  } else {
+    lot.set_produced_by_process(plan.process);
+    lot.set_manufacturing_scrap(output.manufacturing_scrap());
+  }
+  return lot;
+}
+
 void WriteOutputs(TxEnv& env, const google::protobuf::RepeatedPtrField<v1::LotProduction>& outputs,
                   const ConsumedInputs& consumed, const v1::Facility& facility,
                   const OutputPlan& plan) {
@@ -295,26 +323,7 @@ void WriteOutputs(TxEnv& env, const google::protobuf::RepeatedPtrField<v1::LotPr
   for (uint64_t consumed_mass : consumed.masses) edges.push_back(AllocateByWeight(consumed_mass, masses));
   for (size_t j = 0; j < static_cast<size_t>(outputs.size()); ++j) {
     const auto& output = outputs[static_cast<int>(j)];
-    v1::Lot lot;
-    lot.set_lot_id(output.lot_id());
-    lot.set_material(output.material());
-    lot.set_mass_grams(output.mass_grams());
-    lot.set_initial_mass_grams(output.mass_grams());
-    *lot.mutable_composition() = output.composition();
-    for (auto& entry : *lot.mutable_composition()) SetRecycled(entry, consumed, plan);
-    lot.set_custodian_org(env.actor_org());
-    lot.set_status(v1::LOT_STATUS_ACTIVE);
-    lot.set_footprint_co2e_grams(footprints[j]);
-    lot.set_footprint_primary_co2e_grams(primaries[j]);
-    lot.set_waste(IsWasteOutput(output));
-    if (plan.recovery) {
-      // A recovery's waste (slag, residues) is not recovered material: it cannot be recovered
-      // again as recycled content.
-      if (!lot.waste()) lot.set_recovered_source(plan.source);
-    } else {
-      lot.set_produced_by_process(plan.process);
-      lot.set_manufacturing_scrap(output.manufacturing_scrap());
-    }
+    v1::Lot lot = OutputLot(env, output, consumed, plan, footprints[j], primaries[j]);
     for (size_t i = 0; i < consumed.lots.size(); ++i) {
       v1::ParentEdge* edge = lot.add_parents();
       edge->set_lot_id(consumed.lots[i].lot_id());

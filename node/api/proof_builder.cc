@@ -188,6 +188,116 @@ v1::TxInclusion MakeInclusion(StoredBlock& stored, uint64_t height, uint32_t ind
   return inclusion;
 }
 
+// Accumulates a bundle's fragments and hands each to the sink once it reaches the fragment
+// size, keeping the whole bundle within the byte limit.
+class FragmentWriter {
+ public:
+  FragmentWriter(std::string_view lot_id, const ProofLimits& limits, size_t fragment_bytes,
+                 const ProofFragmentSink& sink)
+      : lot_id_(lot_id), limits_(limits), fragment_bytes_(fragment_bytes), sink_(sink) {}
+
+  v1::ProofBundle& fragment() { return fragment_; }
+  bool started() const { return started_; }
+  size_t entries() const { return entries_; }
+
+  void Start(const std::string& chain_id, const std::string& genesis_hash) {
+    fragment_.set_chain_id(chain_id);
+    fragment_.set_genesis_hash(genesis_hash);
+    fragment_.set_lot_id(std::string(lot_id_));
+    fragment_.set_format(v1::PROOF_FORMAT_BLOCK_TABLE);
+    started_ = true;
+  }
+
+  void AddRow(uint64_t height, const std::string& header, v1::CommitCertificate certificate) {
+    v1::ProofBlock* row = fragment_.add_blocks();
+    row->set_height(height);
+    row->set_header(header);
+    *row->mutable_certificate() = std::move(certificate);
+    pending_bytes_ = fragment_.ByteSizeLong();
+  }
+
+  core::Status AddEntry(v1::TxInclusion inclusion) {
+    *fragment_.add_txs() = std::move(inclusion);
+    entries_ += 1;
+    // Field tag, length prefix and the entry.
+    pending_bytes_ += 1 + 5 + fragment_.txs(fragment_.txs_size() - 1).ByteSizeLong();
+    if (bytes_ + pending_bytes_ > limits_.bytes_max) return TooLargeError();
+    if (pending_bytes_ >= fragment_bytes_) return Flush();
+    return core::Status::Ok();
+  }
+
+  core::Status Flush() {
+    bytes_ += fragment_.ByteSizeLong();
+    if (bytes_ > limits_.bytes_max) return TooLargeError();
+    LOTCHAIN_RETURN_IF_ERROR(sink_(fragment_));
+    fragment_.Clear();
+    pending_bytes_ = 0;
+    return core::Status::Ok();
+  }
+
+ private:
+  core::Status TooLargeError() const {
+    return TooLarge(lot_id_, std::to_string(limits_.bytes_max) + " bytes");
+  }
+
+  std::string_view lot_id_;
+  const ProofLimits& limits_;
+  size_t fragment_bytes_;
+  const ProofFragmentSink& sink_;
+  v1::ProofBundle fragment_;
+  bool started_ = false;
+  size_t bytes_ = 0;  // of the whole bundle so far (sum of the flushed fragments' encodings)
+  size_t pending_bytes_ = 0;  // of the fragment being filled
+  size_t entries_ = 0;
+};
+
+// One block's rows and entries: the block (header, certificate) and each transaction the plan
+// names at this height, with its inclusion paths.
+core::Status WriteHeight(const BlockStore& store, ProofPlan& plan, uint64_t height,
+                         FragmentWriter& writer) {
+  LOTCHAIN_ASSIGN_OR_RETURN(StoredBlock stored, LoadBlock(store, height));
+  std::map<uint32_t, std::string> indices = plan.by_index[height];
+  if (auto it = plan.lookups.find(height); it != plan.lookups.end()) {
+    LOTCHAIN_RETURN_IF_ERROR(ResolveLookups(stored, height, it->second, indices));
+  }
+  if (indices.empty()) return core::Status::Ok();
+  if (!writer.started()) {
+    v1::BlockHeader header;
+    if (!header.ParseFromString(stored.block.header())) return Corrupt(height, "bad header");
+    writer.Start(header.chain_id(), store.genesis_hash());
+  }
+  writer.AddRow(height, stored.block.header(), std::move(stored.certificate));
+  for (const auto& [index, expected_hash] : indices) {
+    if (index >= stored.tx_leaves.size()) return Corrupt(height, "tx index out of range");
+    if (!expected_hash.empty() && core::TxHash(stored.tx_leaves[index]) != expected_hash) {
+      return Corrupt(height, "tx " + std::to_string(index) + " is not the one its event names");
+    }
+    LOTCHAIN_RETURN_IF_ERROR(writer.AddEntry(MakeInclusion(stored, height, index)));
+  }
+  return core::Status::Ok();
+}
+
+// The anchor: the snapshot's tip block (a table row even when no entry is in it) and the state
+// proofs of the scope's records under its state root.
+core::Status WriteAnchor(const BlockStore& store, const StateSnapshot& snapshot,
+                         const core::ProofScope& scope, uint64_t last_entry_height,
+                         FragmentWriter& writer) {
+  const uint64_t anchor_height = snapshot.tip().height;
+  LOTCHAIN_ASSERT(last_entry_height <= anchor_height);
+  if (last_entry_height != anchor_height) {
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::Block block, store.GetBlock(anchor_height));
+    LOTCHAIN_ASSIGN_OR_RETURN(v1::CommitCertificate certificate,
+                              store.GetCertificate(anchor_height));
+    writer.AddRow(anchor_height, block.header(), std::move(certificate));
+  }
+  v1::StateAnchor* anchor = writer.fragment().mutable_anchor();
+  anchor->set_height(anchor_height);
+  for (const std::string& key : scope.AnchorKeys()) {
+    *anchor->add_proofs() = snapshot.tree().Prove(key, snapshot.Get(key));
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 core::Status StreamLotProof(const BlockStore& store, const StateSnapshot& snapshot,
@@ -195,87 +305,17 @@ core::Status StreamLotProof(const BlockStore& store, const StateSnapshot& snapsh
                             size_t fragment_bytes, const ProofFragmentSink& sink) {
   core::ProofScope scope;
   LOTCHAIN_ASSIGN_OR_RETURN(ProofPlan plan, Plan(snapshot, lot_id, limits, scope));
-  const uint64_t anchor_height = snapshot.tip().height;
   std::set<uint64_t> heights;
   for (const auto& [height, unused] : plan.by_index) heights.insert(height);
   for (const auto& [height, unused] : plan.lookups) heights.insert(height);
-
-  v1::ProofBundle fragment;
-  bool first = true;
-  size_t bytes = 0;  // of the whole bundle so far (sum of the fragments' encodings)
-  size_t entries = 0;
-  auto flush = [&]() -> core::Status {
-    const size_t size = fragment.ByteSizeLong();
-    bytes += size;
-    if (bytes > limits.bytes_max) {
-      return TooLarge(lot_id, std::to_string(limits.bytes_max) + " bytes");
-    }
-    LOTCHAIN_RETURN_IF_ERROR(sink(fragment));
-    fragment.Clear();
-    return core::Status::Ok();
-  };
+  FragmentWriter writer(lot_id, limits, fragment_bytes, sink);
   // Ascending heights, one block in memory at a time.
-  for (uint64_t height : heights) {
-    LOTCHAIN_ASSIGN_OR_RETURN(StoredBlock stored, LoadBlock(store, height));
-    std::map<uint32_t, std::string> indices = plan.by_index[height];
-    if (auto it = plan.lookups.find(height); it != plan.lookups.end()) {
-      LOTCHAIN_RETURN_IF_ERROR(ResolveLookups(stored, height, it->second, indices));
-    }
-    if (indices.empty()) continue;
-    if (first) {
-      v1::BlockHeader header;
-      if (!header.ParseFromString(stored.block.header())) return Corrupt(height, "bad header");
-      fragment.set_chain_id(header.chain_id());
-      fragment.set_genesis_hash(store.genesis_hash());
-      fragment.set_lot_id(std::string(lot_id));
-      fragment.set_format(v1::PROOF_FORMAT_BLOCK_TABLE);
-      first = false;
-    }
-    v1::ProofBlock* row = fragment.add_blocks();
-    row->set_height(height);
-    row->set_header(stored.block.header());
-    *row->mutable_certificate() = std::move(stored.certificate);
-    size_t fragment_size = fragment.ByteSizeLong();
-    for (const auto& [index, expected_hash] : indices) {
-      if (index >= stored.tx_leaves.size()) return Corrupt(height, "tx index out of range");
-      if (!expected_hash.empty() && core::TxHash(stored.tx_leaves[index]) != expected_hash) {
-        return Corrupt(height, "tx " + std::to_string(index) + " is not the one its event names");
-      }
-      v1::TxInclusion* inclusion = fragment.add_txs();
-      *inclusion = MakeInclusion(stored, height, index);
-      entries += 1;
-      // Field tag, length prefix and the entry.
-      fragment_size += 1 + 5 + inclusion->ByteSizeLong();
-      if (bytes + fragment_size > limits.bytes_max) {
-        return TooLarge(lot_id, std::to_string(limits.bytes_max) + " bytes");
-      }
-      if (fragment_size >= fragment_bytes) {
-        LOTCHAIN_RETURN_IF_ERROR(flush());
-        fragment_size = 0;
-      }
-    }
-  }
-  LOTCHAIN_ASSERT(!first && entries > 0);  // a lot always has its creating event
-  LOTCHAIN_ASSERT(entries <= plan.count);
-  // The anchor: the snapshot's tip block (a table row even when no entry is in it) and the
-  // state proofs of the scope's records under its state root.
-  LOTCHAIN_ASSERT(!heights.empty() && *heights.rbegin() <= anchor_height);
-  if (*heights.rbegin() != anchor_height) {
-    LOTCHAIN_ASSIGN_OR_RETURN(v1::Block block, store.GetBlock(anchor_height));
-    LOTCHAIN_ASSIGN_OR_RETURN(v1::CommitCertificate certificate,
-                              store.GetCertificate(anchor_height));
-    v1::ProofBlock* row = fragment.add_blocks();
-    row->set_height(anchor_height);
-    row->set_header(block.header());
-    *row->mutable_certificate() = std::move(certificate);
-  }
-  v1::StateAnchor* anchor = fragment.mutable_anchor();
-  anchor->set_height(anchor_height);
-  for (const std::string& key : scope.AnchorKeys()) {
-    *anchor->add_proofs() = snapshot.tree().Prove(key, snapshot.Get(key));
-  }
-  LOTCHAIN_RETURN_IF_ERROR(flush());
-  return core::Status::Ok();
+  for (uint64_t height : heights) LOTCHAIN_RETURN_IF_ERROR(WriteHeight(store, plan, height, writer));
+  LOTCHAIN_ASSERT(writer.started() && writer.entries() > 0);  // a lot has its creating event
+  LOTCHAIN_ASSERT(writer.entries() <= plan.count);
+  LOTCHAIN_ASSERT(!heights.empty());
+  LOTCHAIN_RETURN_IF_ERROR(WriteAnchor(store, snapshot, scope, *heights.rbegin(), writer));
+  return writer.Flush();
 }
 
 core::Result<v1::ProofBundle> BuildLotProof(const BlockStore& store,

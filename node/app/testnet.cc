@@ -61,6 +61,47 @@ std::string DefaultPolicyJson() {
   return policy.dump();
 }
 
+namespace {
+
+// The genesis members: the --members file, or one development organisation with every role
+// whose key is written next to the genesis.
+core::Result<json> TestnetMembers(const TestnetOptions& o, const std::filesystem::path& out) {
+  if (!o.members_file.empty()) return LoadJsonFile(o.members_file, "members");
+  core::SecretKey dev = RandomKey();
+  LOTCHAIN_RETURN_IF_ERROR(WriteNodeKey((out / "dev-member.json").string(), dev));
+  return json::array(
+      {{{"org_id", "dev-org"},
+        {"name", "Development organisation (all roles; test key)"},
+        {"roles", {"miner", "refiner", "precursor_maker", "cathode_maker", "cell_maker", "oem",
+                   "recycler", "collector", "second_life", "auditor"}},
+        {"public_keys", {core::ToHex(dev.PublicKey())}}}});
+}
+
+// One validator's home: config.toml, genesis.json and node_key.json. Returns its summary row.
+core::Result<json> WriteTestnetHome(const TestnetOptions& o, const std::filesystem::path& out,
+                                    uint32_t i, const std::string& genesis_text,
+                                    const core::SecretKey& key) {
+  namespace fs = std::filesystem;
+  fs::path home = out / ("node" + std::to_string(i));
+  std::error_code ec;
+  fs::create_directories(home, ec);
+  if (ec) return core::Status("IO", "cannot create " + home.string() + ": " + ec.message());
+  NodeConfig c;
+  c.home = home.string();
+  c.moniker = "v" + std::to_string(i);
+  c.p2p_listen = "127.0.0.1:" + std::to_string(o.base_port + i);
+  c.rpc_listen = "127.0.0.1:" + std::to_string(o.base_port + 100 + i);
+  c.http_listen = "127.0.0.1:" + std::to_string(o.base_port + 200 + i);
+  c.block_delay_ms = o.block_delay_ms;
+  LOTCHAIN_RETURN_IF_ERROR(WriteFile((home / "config.toml").string(), DefaultConfigToml(c)));
+  LOTCHAIN_RETURN_IF_ERROR(WriteFile((home / "genesis.json").string(), genesis_text));
+  LOTCHAIN_RETURN_IF_ERROR(WriteNodeKey((home / "node_key.json").string(), key));
+  return json{{"home", home.string()}, {"grpc", c.rpc_listen}, {"http", c.http_listen},
+              {"p2p", c.p2p_listen}};
+}
+
+}  // namespace
+
 core::Status GenerateTestnet(const TestnetOptions& o) {
   if (o.validators < 1 || o.validators > 64) {
     return core::Status("BAD_INPUT", "--validators must be 1..64");
@@ -72,10 +113,10 @@ core::Status GenerateTestnet(const TestnetOptions& o) {
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
   if (ec) return core::Status("IO", "cannot create " + o.out_dir + ": " + ec.message());
-  std::string out = fs::absolute(o.out_dir).string();
-  if (fs::exists(fs::path(out) / "genesis.json")) {
-    return core::Status("ALREADY_EXISTS", out + " already holds a testnet; remove it or choose "
-                                                "another --out");
+  const fs::path out = fs::absolute(o.out_dir);
+  if (fs::exists(out / "genesis.json")) {
+    return core::Status("ALREADY_EXISTS", out.string() + " already holds a testnet; remove it or "
+                                                         "choose another --out");
   }
   json genesis;
   // Two test networks must never share an identity, or a bundle of one would be checked against
@@ -84,18 +125,7 @@ core::Status GenerateTestnet(const TestnetOptions& o) {
   genesis["genesis_time_unix_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count();
-  if (o.members_file.empty()) {
-    core::SecretKey dev = RandomKey();
-    LOTCHAIN_RETURN_IF_ERROR(WriteNodeKey((fs::path(out) / "dev-member.json").string(), dev));
-    genesis["members"] = json::array(
-        {{{"org_id", "dev-org"},
-          {"name", "Development organisation (all roles; test key)"},
-          {"roles", {"miner", "refiner", "precursor_maker", "cathode_maker", "cell_maker", "oem",
-                     "recycler", "collector", "second_life", "auditor"}},
-          {"public_keys", {core::ToHex(dev.PublicKey())}}}});
-  } else {
-    LOTCHAIN_ASSIGN_OR_RETURN(genesis["members"], LoadJsonFile(o.members_file, "members"));
-  }
+  LOTCHAIN_ASSIGN_OR_RETURN(genesis["members"], TestnetMembers(o, out));
   if (o.policy_file.empty()) {
     genesis["policy"] = json::parse(DefaultPolicyJson());
   } else {
@@ -113,30 +143,17 @@ core::Status GenerateTestnet(const TestnetOptions& o) {
   std::string genesis_text = genesis.dump(2) + "\n";
   auto parsed = core::ParseGenesis(genesis_text);
   if (!parsed.ok()) return parsed.status();  // e.g. a bad members file: names the field
-  LOTCHAIN_RETURN_IF_ERROR(WriteFile((fs::path(out) / "genesis.json").string(), genesis_text));
+  LOTCHAIN_RETURN_IF_ERROR(WriteFile((out / "genesis.json").string(), genesis_text));
   json nodes = json::array();
   for (uint32_t i = 0; i < o.validators; ++i) {
-    fs::path home = fs::path(out) / ("node" + std::to_string(i));
-    fs::create_directories(home, ec);
-    if (ec) return core::Status("IO", "cannot create " + home.string() + ": " + ec.message());
-    NodeConfig c;
-    c.home = home.string();
-    c.moniker = "v" + std::to_string(i);
-    c.p2p_listen = "127.0.0.1:" + std::to_string(o.base_port + i);
-    c.rpc_listen = "127.0.0.1:" + std::to_string(o.base_port + 100 + i);
-    c.http_listen = "127.0.0.1:" + std::to_string(o.base_port + 200 + i);
-    c.block_delay_ms = o.block_delay_ms;
-    LOTCHAIN_RETURN_IF_ERROR(WriteFile((home / "config.toml").string(), DefaultConfigToml(c)));
-    LOTCHAIN_RETURN_IF_ERROR(WriteFile((home / "genesis.json").string(), genesis_text));
-    LOTCHAIN_RETURN_IF_ERROR(WriteNodeKey((home / "node_key.json").string(), keys[i]));
-    nodes.push_back({{"home", home.string()}, {"grpc", c.rpc_listen}, {"http", c.http_listen},
-                     {"p2p", c.p2p_listen}});
+    LOTCHAIN_ASSIGN_OR_RETURN(json row, WriteTestnetHome(o, out, i, genesis_text, keys[i]));
+    nodes.push_back(std::move(row));
   }
   json summary = {{"chain_id", genesis["chain_id"]},
-                  {"genesis", (fs::path(out) / "genesis.json").string()},
+                  {"genesis", (out / "genesis.json").string()},
                   {"nodes", nodes}};
-  if (o.members_file.empty()) summary["dev_member_key"] = (fs::path(out) / "dev-member.json").string();
-  return WriteFile((fs::path(out) / "testnet.json").string(), summary.dump(2) + "\n");
+  if (o.members_file.empty()) summary["dev_member_key"] = (out / "dev-member.json").string();
+  return WriteFile((out / "testnet.json").string(), summary.dump(2) + "\n");
 }
 
 }  // namespace lotchain::node
