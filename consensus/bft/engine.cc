@@ -194,7 +194,7 @@ Actions Engine::OnCommittedBlock(const v1::Block& block,
     return Finish();
   }
   core::Status status =
-      core::VerifyCommitCertificate(config_.validators, certificate, {height_, hash});
+      core::VerifyCommitCertificate(config_.validators, certificate, {height_, hash}, verifier_);
   if (!status.ok()) {
     actions_.rejected = RejectReason::kBadCertificate;
     return Finish();

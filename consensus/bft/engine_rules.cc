@@ -274,23 +274,16 @@ RejectReason Engine::HandleProposal(const v1::Proposal& proposal) {
 }
 
 RejectReason Engine::HandleVote(const v1::Vote& vote) {
-  if (vote.body().size() > core::kVoteBytesMax) return RejectReason::kMalformed;
-  std::optional<size_t> index = config_.validators.IndexOf(vote.validator());
-  if (!index) return RejectReason::kUnknownValidator;
-  v1::VoteBody body;
-  if (!body.ParseFromString(vote.body())) return RejectReason::kMalformed;
-  if (body.type() != v1::VOTE_TYPE_PREVOTE && body.type() != v1::VOTE_TYPE_PRECOMMIT) {
+  core::Result<core::VerifiedVote> verified = core::VerifyVote(config_.validators, vote, verifier_);
+  if (!verified.ok()) {
+    const std::string& code = verified.status().code();
+    if (code == "UNKNOWN_VALIDATOR") return RejectReason::kUnknownValidator;
+    if (code == "BAD_SIGNATURE") return RejectReason::kBadSignature;
+    if (code == "WRONG_CHAIN") return RejectReason::kWrongChain;
     return RejectReason::kMalformed;
   }
-  const std::string& chain_id = config_.validators.chain_id();
-  if (!verifier_.Verify(vote.validator(), core::kVoteDomain, chain_id, vote.body(),
-                        vote.signature())) {
-    return RejectReason::kBadSignature;
-  }
-  if (body.chain_id() != chain_id) return RejectReason::kWrongChain;
-  if (!body.block_hash().empty() && body.block_hash().size() != core::kHashBytes) {
-    return RejectReason::kMalformed;
-  }
+  const v1::VoteBody& body = verified->body;
+  const size_t index = verified->validator_index;
   RejectReason reason = RouteByHeight(body.height(), body.round());
   if (reason == RejectReason::kFutureHeight && body.height() == height_ + 1 &&
       future_votes_.size() < kFutureVotesMax) {
@@ -299,7 +292,7 @@ RejectReason Engine::HandleVote(const v1::Vote& vote) {
   if (reason != RejectReason::kNone) return reason;
   v1::Vote earlier;
   const bool known = !body.block_hash().empty() && log_.FindBlock(body.block_hash()) != nullptr;
-  switch (log_.AddVote(body.round(), body.type(), *index, {body.block_hash(), vote}, known,
+  switch (log_.AddVote(body.round(), body.type(), index, {body.block_hash(), vote}, known,
                        &earlier)) {
     case AddResult::kAdded: return RejectReason::kNone;
     case AddResult::kDuplicate: return RejectReason::kDuplicate;

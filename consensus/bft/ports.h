@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "consensus/core/certificate.h"
 #include "lotchain/v1/block.pb.h"
 
 namespace lotchain::bft {
@@ -21,15 +22,9 @@ class Signer {
                            std::string_view bytes) const = 0;
 };
 
-// Checks signatures; the default is core::VerifySignature. A host may memoise it (the verdict is
-// a pure function of the arguments).
-class SignatureVerifier {
- public:
-  virtual ~SignatureVerifier() = default;
-  virtual bool Verify(std::string_view public_key, std::string_view domain,
-                      std::string_view chain_id, std::string_view bytes,
-                      std::string_view signature) const = 0;
-};
+// Checks signatures (core/certificate.h): the engine verifies every vote through its host's,
+// which may memoise.
+using SignatureVerifier = core::SignatureVerifier;
 
 // The application: builds and checks blocks on top of the last decided block (execute-then-vote:
 // a header commits to the post-state, so checking means executing).

@@ -69,29 +69,51 @@ bool BlockBodyMatchesHeader(const v1::Block& block, const v1::BlockHeader& heade
   return MerkleRoot(txs) == header.tx_root();
 }
 
-Result<VerifiedVote> VerifyVote(const ValidatorSet& validators, const v1::Vote& vote) {
+namespace {
+
+class LibsodiumVerifier final : public SignatureVerifier {
+ public:
+  bool Verify(std::string_view public_key, std::string_view domain, std::string_view chain_id,
+              std::string_view bytes, std::string_view signature) const override {
+    return VerifySignature(public_key, domain, chain_id, bytes, signature);
+  }
+};
+
+}  // namespace
+
+const SignatureVerifier& DefaultSignatureVerifier() {
+  static const LibsodiumVerifier verifier;
+  return verifier;
+}
+
+Result<VerifiedVote> VerifyVote(const ValidatorSet& validators, const v1::Vote& vote,
+                                const SignatureVerifier& verifier) {
   if (vote.body().size() > kVoteBytesMax) return Status("BAD_VOTE", "vote body too large");
   std::optional<size_t> index = validators.IndexOf(vote.validator());
   if (!index) return Status("UNKNOWN_VALIDATOR", "vote signer is not a validator");
-  if (!VerifySignature(vote.validator(), kVoteDomain, validators.chain_id(), vote.body(),
-                       vote.signature())) {
-    return Status("BAD_SIGNATURE", "vote signature does not verify");
-  }
   VerifiedVote out;
   out.validator_index = *index;
   if (!out.body.ParseFromString(vote.body())) return Status("BAD_VOTE", "vote body is malformed");
+  if (out.body.type() != v1::VOTE_TYPE_PREVOTE && out.body.type() != v1::VOTE_TYPE_PRECOMMIT) {
+    return Status("BAD_VOTE", "vote type is neither prevote nor precommit");
+  }
   if (out.body.chain_id() != validators.chain_id()) {
     return Status("WRONG_CHAIN", "vote is for chain '" + out.body.chain_id() + "'");
   }
   if (!out.body.block_hash().empty() && out.body.block_hash().size() != kHashBytes) {
     return Status("BAD_VOTE", "vote block hash is neither empty nor 32 bytes");
   }
+  if (!verifier.Verify(vote.validator(), kVoteDomain, validators.chain_id(), vote.body(),
+                       vote.signature())) {
+    return Status("BAD_SIGNATURE", "vote signature does not verify");
+  }
   return out;
 }
 
 Status VerifyCommitCertificate(const ValidatorSet& validators,
                                const v1::CommitCertificate& certificate,
-                               const CertificateClaim& claim) {
+                               const CertificateClaim& claim,
+                               const SignatureVerifier& verifier) {
   LOTCHAIN_ASSERT(validators.size() > 0);
   if (certificate.height() != claim.height || certificate.block_hash() != claim.block_hash ||
       claim.block_hash.size() != kHashBytes) {
@@ -102,7 +124,8 @@ Status VerifyCommitCertificate(const ValidatorSet& validators,
   std::vector<bool> seen(validators.size(), false);
   for (size_t i = 0; i < count; ++i) {
     const std::string where = "precommit " + std::to_string(i) + ": ";
-    Result<VerifiedVote> vote = VerifyVote(validators, certificate.precommits(static_cast<int>(i)));
+    Result<VerifiedVote> vote =
+        VerifyVote(validators, certificate.precommits(static_cast<int>(i)), verifier);
     if (!vote.ok()) return Status::FromCode(vote.status().code(), where + vote.status().message());
     const v1::VoteBody& body = vote->body;
     if (body.type() != v1::VOTE_TYPE_PRECOMMIT || body.height() != claim.height ||

@@ -59,14 +59,29 @@ std::string BlockHash(const v1::Block& block);
 // transactions, and caches keyed by the hash would take them for the block they checked.
 bool BlockBodyMatchesHeader(const v1::Block& block, const v1::BlockHeader& header);
 
+// Checks signatures; the default is VerifySignature. A host may memoise it (the verdict is a
+// pure function of the arguments): the BFT engine takes its host's (bft::SignatureVerifier).
+class SignatureVerifier {
+ public:
+  virtual ~SignatureVerifier() = default;
+  virtual bool Verify(std::string_view public_key, std::string_view domain,
+                      std::string_view chain_id, std::string_view bytes,
+                      std::string_view signature) const = 0;
+};
+const SignatureVerifier& DefaultSignatureVerifier();
+
 struct VerifiedVote {
   v1::VoteBody body;
   size_t validator_index = 0;
 };
 
-// Checks size, signer membership, signature (over the exact body bytes) and chain id, then
-// parses. Error codes: BAD_VOTE (malformed), UNKNOWN_VALIDATOR, BAD_SIGNATURE, WRONG_CHAIN.
-Result<VerifiedVote> VerifyVote(const ValidatorSet& validators, const v1::Vote& vote);
+// The one check of a vote, used by the engine for every vote it receives and by
+// VerifyCommitCertificate for every precommit: size, signer membership, body (parses, a
+// prevote or precommit, of this chain, block hash empty or 32 bytes), then the signature over
+// the exact body bytes — the cheap checks first, so a malformed vote costs no signature check.
+// Error codes: BAD_VOTE (malformed), UNKNOWN_VALIDATOR, WRONG_CHAIN, BAD_SIGNATURE.
+Result<VerifiedVote> VerifyVote(const ValidatorSet& validators, const v1::Vote& vote,
+                                const SignatureVerifier& verifier = DefaultSignatureVerifier());
 
 struct CertificateClaim {
   uint64_t height = 0;
@@ -80,6 +95,7 @@ struct CertificateClaim {
 // of the first bad vote; the message names the vote index.
 Status VerifyCommitCertificate(const ValidatorSet& validators,
                                const v1::CommitCertificate& certificate,
-                               const CertificateClaim& claim);
+                               const CertificateClaim& claim,
+                               const SignatureVerifier& verifier = DefaultSignatureVerifier());
 
 }  // namespace lotchain::core
