@@ -217,6 +217,7 @@ int RunCli(int argc, char** argv) {
   AddFindCommands(app, session, action);
   AddWatchCommand(app, session, action);
   AddProofCommands(app, session, action);
+  AddExportCommand(app, session, action);
   AddVersionCommand(app, action);
   if (!KnownFirstCommand(app, argc, argv)) return kExitUsage;
   if (std::optional<int> exit = Parse(app, argc, argv)) return *exit;

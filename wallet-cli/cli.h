@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "consensus/core/genesis.h"
+#include "consensus/core/passport.h"
 #include "consensus/core/result.h"
 #include "wallet-cli/client.h"
 #include "wallet-cli/keystore.h"
@@ -78,6 +79,18 @@ std::vector<std::string> CloseMatches(const std::string& wanted,
 // A refusal naming an unknown organisation (UNKNOWN_ORG) gains the members' ids closest to it.
 core::Status WithMemberSuggestions(Session& s, core::Status refusal);
 void AddProofCommands(CLI::App& app, Session& session, Action& action);
+void AddExportCommand(CLI::App& app, Session& session, Action& action);
+
+// A lot's upstream trace (one snapshot), the genesis when given (checked against the node's),
+// and the passport over them: what `passport` renders and `export` formats (cli_export.cc).
+struct PassportInputs {
+  v1::Trace trace;
+  std::optional<core::Genesis> genesis;
+  core::Passport passport;
+};
+core::Result<PassportInputs> LoadPassportInputs(Session& s, const std::string& lot_id,
+                                                const std::string& genesis_path,
+                                                uint32_t max_nodes);
 
 // Writes `data` to `path` ("-" = stdout).
 core::Status WriteOutput(const std::string& path, const std::string& data);

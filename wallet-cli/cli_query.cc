@@ -187,27 +187,10 @@ core::Status TraceCmd(Session& s, const QueryArgs& a) {
 }
 
 core::Status PassportCmd(Session& s, const QueryArgs& a) {
-  std::optional<core::Genesis> genesis;
-  if (!a.genesis.empty()) {
-    LOTCHAIN_ASSIGN_OR_RETURN(genesis, LoadGenesis(a.genesis));
-    LOTCHAIN_ASSIGN_OR_RETURN(v1::NodeStatus st, s.client().GetStatus());
-    if (st.genesis_hash() != genesis->hash) {
-      return core::Status("BAD_INPUT", a.genesis + " is not this chain's genesis (hash " +
-                                           core::ToHex(genesis->hash) + ", node has " +
-                                           core::ToHex(st.genesis_hash()) + ")");
-    }
-  }
-  core::Result<v1::Trace> traced = [&] {
-    ProgressTicker waiting("tracing " + a.lot_id + " back to the mines");
-    return s.client().Trace(a.lot_id, v1::TRACE_DIRECTION_UPSTREAM, a.max_nodes);
-  }();
-  LOTCHAIN_ASSIGN_OR_RETURN(v1::Trace trace, std::move(traced));
-  if (trace.nodes_size() == 0) return core::Status("NOT_FOUND", "empty trace for " + a.lot_id);
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-  Passport p = BuildPassport(trace, genesis ? &*genesis : nullptr, now);
-  s.Print(s.options.json ? RenderPassportJson(p) : RenderPassportText(p));
+  LOTCHAIN_ASSIGN_OR_RETURN(PassportInputs in,
+                            LoadPassportInputs(s, a.lot_id, a.genesis, a.max_nodes));
+  s.Print(s.options.json ? RenderPassportJson(in.passport, in.genesis ? &*in.genesis : nullptr)
+                         : RenderPassportText(in.passport));
   return core::Status::Ok();
 }
 

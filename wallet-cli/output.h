@@ -1,11 +1,9 @@
-// Rendering for people (aligned tables, key/value blocks) and for scripts (JSON).
-//
-// ProtoToJson renders any lotchain.v1 message with the proto field names, every scalar field
-// (zeros included, so scripts need no defaults), enums by name, bytes as lower-case hex and
-// uint64 as JSON numbers. Pure functions; thread-safe.
+// Rendering for people (aligned tables, key/value blocks) and for scripts (JSON; ProtoToJson
+// lives in the core, consensus/core/proto_json.h, so the export formats share it). Pure
+// functions; thread-safe.
 #pragma once
 
-#include <google/protobuf/message.h>
+#include "consensus/core/proto_json.h"
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -14,7 +12,7 @@
 
 namespace lotchain::wallet {
 
-nlohmann::json ProtoToJson(const google::protobuf::Message& message);
+using core::ProtoToJson;
 
 // A text table: a header row and rows of cells, columns padded to their widest cell.
 class Table {
@@ -32,8 +30,8 @@ class Table {
 // "key:   value" lines with the values aligned.
 std::string RenderFields(const std::vector<std::pair<std::string, std::string>>& fields);
 
-// Short names for people: "ACTIVE" for LOT_STATUS_ACTIVE, "refinery" for FACILITY_KIND_REFINERY.
-std::string EnumLabel(const std::string& full_name, const std::string& prefix);
+// Short names for people: "active" for LOT_STATUS_ACTIVE, "refinery" for FACILITY_KIND_REFINERY.
+using core::EnumLabel;
 std::string ShortHex(const std::string& bytes);  // first 8 bytes of hex and "…"
 
 }  // namespace lotchain::wallet

@@ -1,5 +1,6 @@
 #include "wallet-cli/passport.h"
 
+#include "consensus/core/export_format.h"
 #include "consensus/core/queries.h"
 
 #include <map>
@@ -37,7 +38,9 @@ std::string HeadSection(const Passport& p) {
   std::vector<std::pair<std::string, std::string>> head = {
       {"Lot", p.lot.lot_id() + " (" + p.lot.material() + ")"},
       {"Custodian", p.lot.custodian_org()},
-      {"Mass", FormatMass(r.mass_grams())}};
+      {"Mass", FormatMass(r.mass_grams())},
+      {"As of", "height " + std::to_string(p.as_of_height) + " (block time " +
+                    FormatDate(p.as_of_time_unix_ms) + ")"}};
   if (p.lot.has_battery()) {
     const v1::Battery& b = p.lot.battery();
     head.emplace_back("Battery", b.serial() + ", " + b.chemistry() + ", " +
@@ -130,42 +133,9 @@ std::string RenderPassportText(const Passport& p) {
   return out;
 }
 
-std::string RenderPassportJson(const Passport& p) {
-  nlohmann::json j;
-  j["lot"] = ProtoToJson(p.lot);
-  j["roll_up"] = ProtoToJson(p.roll_up);
-  j["policy_known"] = p.policy_known;
-  j["targets"] = nlohmann::json::array();
-  for (const auto& t : p.targets) {
-    j["targets"].push_back({{"element", core::ElementSymbol(t.element)},
-                            {"from_unix_ms", t.from_unix_ms},
-                            {"min_ppm", t.min_ppm},
-                            {"actual_ppm", t.actual_ppm},
-                            {"element_present", t.element_present},
-                            {"in_force", t.in_force},
-                            {"met", t.met},
-                            {"label", t.label}});
-  }
-  j["refiners_not_conformant"] = nlohmann::json::array();
-  for (const auto& f : p.refiners_not_conformant) {
-    j["refiners_not_conformant"].push_back(
-        {{"facility_id", f.facility_id},
-         {"owner_org", f.owner_org},
-         {"country", f.country},
-         {"status_at_processing", v1::AuditStatus_Name(f.status_at_processing)}});
-  }
-  j["open_flags"] = nlohmann::json::array();
-  for (const auto& f : p.open_flags) {
-    j["open_flags"].push_back({{"flag_id", f.flag_id},
-                               {"target", f.target},
-                               {"category", FlagCategory(f)},
-                               {"severity", FlagSeverity(f)},
-                               {"raised_by", f.raised_by}});
-  }
-  j["trace_truncated"] = p.trace_truncated;
-  // With a truncated trace, the graph-derived lists are lower bounds (TruncationBanner).
-  j["complete"] = !p.trace_truncated;
-  return j.dump(2) + "\n";
+std::string RenderPassportJson(const Passport& p, const core::Genesis* genesis) {
+  core::ExportSource source{.upstream = nullptr, .passport = &p, .genesis = genesis};
+  return core::LotchainPassportFormat().Render(source).value();
 }
 
 }  // namespace lotchain::wallet

@@ -18,6 +18,7 @@ using core::BuildPassport;
 using core::Passport;
 
 std::string RenderPassportText(const Passport& passport);
-std::string RenderPassportJson(const Passport& passport);
+// The "lotchain-passport" export format (consensus/core/export_lotchain_passport.cc).
+std::string RenderPassportJson(const Passport& passport, const core::Genesis* genesis);
 
 }  // namespace lotchain::wallet

@@ -41,6 +41,8 @@ Passport BuildPassport(const v1::Trace& trace, const Genesis* genesis, int64_t n
   p.roll_up = trace.roll_up();
   p.trace_truncated = trace.truncated();
   p.trace_lots = static_cast<size_t>(trace.nodes_size());
+  p.as_of_height = trace.as_of_height();
+  p.as_of_time_unix_ms = trace.as_of_time_unix_ms();
   if (genesis != nullptr) {
     p.policy_known = true;
     p.targets = CheckTargets(p.roll_up, *genesis, now_unix_ms);

@@ -47,6 +47,8 @@ struct Passport {
   std::vector<OpenFlag> open_flags;
   bool trace_truncated = false;  // the graph figures above are lower bounds
   size_t trace_lots = 0;         // lots in the trace it was computed from
+  uint64_t as_of_height = 0;     // the committed block the trace was read at (Trace.as_of_*)
+  int64_t as_of_time_unix_ms = 0;
 };
 
 // `genesis` may be null (targets are then not evaluated). `now_unix_ms` decides which targets

@@ -289,6 +289,10 @@ grpc::Status LedgerService::Trace(grpc::ServerContext* context, const v1::TraceR
       core::QueryTrace(*snapshot, request->lot_id(), request->direction(), request->max_nodes());
   if (!trace.ok()) return ToGrpcStatus(trace.status());
   *response = std::move(trace).value();
+  core::Result<int64_t> as_of_time = TipTime(snapshot->tip().height);
+  if (!as_of_time.ok()) return ToGrpcStatus(as_of_time.status());
+  response->set_as_of_height(snapshot->tip().height);
+  response->set_as_of_time_unix_ms(*as_of_time);
   return grpc::Status::OK;
 }
 

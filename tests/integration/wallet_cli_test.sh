@@ -13,6 +13,7 @@ set -euo pipefail
 LOTCHAIN=${1:?usage: wallet_cli_test.sh LOTCHAIN LOTCHAIND BASE_PORT}
 LOTCHAIND=${2:?lotchaind path}
 BASE_PORT=${3:?base port}
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Move to a free port range if the requested one is busy (other tests run concurrently).
 BASE_PORT=$(python3 - "$BASE_PORT" <<'PY'
 import socket, sys
@@ -362,6 +363,35 @@ out_has "BATTERY PASSPORT"; out_has "Per kWh capacity"; out_has "EU 2023/1542"
 out_has "Open risk flags: 1"; out_has "Countries of origin: CD"
 lc passport pack-1 --json
 [ "$(json_get 'j["lot"]["lot_id"]')" = pack-1 ] || fail "passport json"
+cp "$TMP/out" "$TMP/passport-cli.json"
+
+echo "== export: the seam's formats, schema-checked"
+lc export --help
+out_has "lotchain-passport"
+expect_exit 1 export pack-1
+err_has "--format is required"
+expect_exit 1 export --format no-such-format pack-1
+err_has "UNKNOWN_FORMAT"; err_has "lotchain-passport"
+lc status --json
+HEIGHT_BEFORE=$(json_get 'j["height"]')
+lc export --format lotchain-passport pack-1 --genesis "$TMP/net/genesis.json" -o "$TMP/passport.json"
+python3 - "$TMP/passport.json" "$SCRIPT_DIR/../../docs/schemas/lotchain-passport-1.schema.json" \
+    "$TMP/passport-cli.json" "$HEIGHT_BEFORE" <<'PY' || fail "the lotchain-passport export checks"
+import json, sys
+import jsonschema
+doc, schema, cli = (json.load(open(p)) for p in sys.argv[1:4])
+jsonschema.Draft202012Validator.check_schema(schema)
+jsonschema.Draft202012Validator(schema).validate(doc)
+assert doc["format"] == "lotchain-passport/1", doc["format"]
+assert doc["as_of_height"] >= int(sys.argv[4]), (doc["as_of_height"], sys.argv[4])
+assert doc["chain_id"] == "wallet-e2e" and len(doc["genesis_hash"]) == 64
+assert doc["roll_up"] == cli["roll_up"], "export and passport --json show one computation"
+assert doc["policy_known"] and doc["targets"], "the genesis policy's targets are evaluated"
+jsonschema.Draft202012Validator(schema).validate(cli)
+print("lotchain-passport export valid as of height", doc["as_of_height"])
+PY
+lc passport pack-1
+out_has "As of"; out_has "height "
 expect_exit 1 lot show no-such-lot
 err_has "no-such-lot"
 

@@ -185,7 +185,7 @@ TEST_F(TraceViewTest, TruncatedViewsSayTheyAreIncomplete) {
   EXPECT_EQ(RenderTraceTree(*cut).rfind("INCOMPLETE VIEW", 0), 0u);
   EXPECT_NE(RenderTraceDot(*cut, {}).value().find("INCOMPLETE VIEW: the trace stopped at 2 lots"),
             std::string::npos);
-  auto j = nlohmann::json::parse(RenderPassportJson(BuildPassport(*cut, nullptr, 0)));
+  auto j = nlohmann::json::parse(RenderPassportJson(BuildPassport(*cut, nullptr, 0), nullptr));
   EXPECT_EQ(j["complete"], false);
   EXPECT_EQ(GraphCount(3, true), "at least 3 (incomplete view)");
   EXPECT_EQ(GraphCount(3, false), "3");
@@ -246,7 +246,7 @@ TEST_F(TraceViewTest, PassportAgainstGenesisTargets) {
   EXPECT_NE(RenderPassportText(early).find("not yet in force"), std::string::npos);
   Passport no_policy = BuildPassport(trace, nullptr, k2032);
   EXPECT_NE(RenderPassportText(no_policy).find("--genesis"), std::string::npos);
-  auto j = nlohmann::json::parse(RenderPassportJson(p));
+  auto j = nlohmann::json::parse(RenderPassportJson(p, nullptr));
   EXPECT_EQ(j["targets"][0]["met"], false);
 }
 
