@@ -32,9 +32,20 @@ std::string_view RejectReasonName(RejectReason reason) {
 Engine::Engine(EngineConfig config, const Signer& signer, const SignatureVerifier& verifier,
                BlockApp& app)
     : config_(std::move(config)), signer_(signer), verifier_(verifier), app_(app) {
-  LOTCHAIN_ASSERT(config_.validators.size() > 0);
+  LOTCHAIN_ASSERT(config_.schedule != nullptr || validators().size() > 0);
   LOTCHAIN_ASSERT(config_.resend_ticks > 0);
-  my_index_ = config_.validators.IndexOf(signer_.PublicKey());
+  EnterHeight(1);
+}
+
+const core::ValidatorSet& Engine::ValidatorsAt(uint64_t height) const {
+  if (config_.schedule == nullptr) return config_.validators;
+  return config_.schedule->At(height);
+}
+
+void Engine::EnterHeight(uint64_t height) {
+  height_ = height;
+  LOTCHAIN_ASSERT(validators().size() > 0);
+  my_index_ = validators().IndexOf(signer_.PublicKey());
 }
 
 core::Result<Actions> Engine::Start(uint64_t height, const v1::SignState* restored) {
@@ -64,7 +75,7 @@ core::Result<Actions> Engine::Start(uint64_t height, const v1::SignState* restor
   }
   started_ = true;
   Begin();
-  height_ = height;
+  EnterHeight(height);
   sign_state_.set_height(height);
   if (restored != nullptr && restored->height() == height) {
     sign_state_ = *restored;
@@ -99,7 +110,7 @@ Actions Engine::StartNextHeight() {
   LOTCHAIN_ASSERT(started_);
   LOTCHAIN_ASSERT(decided_);
   Begin();
-  height_ += 1;
+  EnterHeight(height_ + 1);
   decided_ = false;
   locked_round_ = -1;
   locked_block_.Clear();
@@ -194,7 +205,7 @@ Actions Engine::OnCommittedBlock(const v1::Block& block,
     return Finish();
   }
   core::Status status =
-      core::VerifyCommitCertificate(config_.validators, certificate, {height_, hash}, verifier_);
+      core::VerifyCommitCertificate(validators(), certificate, {height_, hash}, verifier_);
   if (!status.ok()) {
     actions_.rejected = RejectReason::kBadCertificate;
     return Finish();
@@ -254,16 +265,16 @@ uint64_t Engine::TimeoutTicks(TimeoutKind kind, uint32_t round) const {
 size_t Engine::Quorum() const {
 #ifdef LOTCHAIN_BFT_BREAK_QUORUM
   // Deliberately broken build (tests/sim bite test): 2f instead of 2f + 1.
-  return config_.validators.Quorum() - 1;
+  return validators().Quorum() - 1;
 #else
-  return config_.validators.Quorum();
+  return validators().Quorum();
 #endif
 }
 
-size_t Engine::SkipThreshold() const { return config_.validators.FaultsTolerated() + 1; }
+size_t Engine::SkipThreshold() const { return validators().FaultsTolerated() + 1; }
 
 bool Engine::IsProposer(uint32_t round) const {
-  return my_index_.has_value() && *my_index_ == config_.validators.ProposerIndex(height_, round);
+  return my_index_.has_value() && *my_index_ == validators().ProposerIndex(height_, round);
 }
 
 // ---- Signing: every signature is recorded in sign_state_ (persisted before it is sent) and
@@ -273,7 +284,7 @@ void Engine::SignProposal(const v1::Block& block, int32_t valid_round) {
   LOTCHAIN_ASSERT(IsProposer(round_));
   LOTCHAIN_ASSERT(valid_round < static_cast<int32_t>(round_));
   v1::ProposalBody body;
-  body.set_chain_id(config_.validators.chain_id());
+  body.set_chain_id(validators().chain_id());
   body.set_height(height_);
   body.set_round(round_);
   body.set_valid_round(valid_round);
@@ -303,7 +314,7 @@ void Engine::SignProposal(const v1::Block& block, int32_t valid_round) {
 void Engine::SignVote(v1::VoteType type, const std::string& block_hash) {
   if (!my_index_.has_value()) return;
   v1::VoteBody body;
-  body.set_chain_id(config_.validators.chain_id());
+  body.set_chain_id(validators().chain_id());
   body.set_height(height_);
   body.set_round(round_);
   body.set_type(type);
@@ -399,7 +410,7 @@ std::vector<v1::Vote> Engine::ProofOfLock() const {
       if (entry.block_hash == valid_hash_) out.push_back(entry.vote);
     }
   }
-  LOTCHAIN_ASSERT(out.size() <= config_.validators.size());
+  LOTCHAIN_ASSERT(out.size() <= validators().size());
   return out;
 }
 

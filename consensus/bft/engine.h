@@ -61,6 +61,11 @@ class Engine {
   uint64_t refused_signatures() const { return refused_signatures_; }
 
  private:
+  // The set of the height being decided, and of `height` (this one or the next) for a message
+  // that names it.
+  const core::ValidatorSet& validators() const { return ValidatorsAt(height_); }
+  const core::ValidatorSet& ValidatorsAt(uint64_t height) const;
+  void EnterHeight(uint64_t height);  // height_ = height; its set and our index in it
   size_t Quorum() const;
   size_t SkipThreshold() const;
   uint64_t TimeoutTicks(TimeoutKind kind, uint32_t round) const;
@@ -102,7 +107,7 @@ class Engine {
   const Signer& signer_;
   const SignatureVerifier& verifier_;
   BlockApp& app_;
-  std::optional<size_t> my_index_;
+  std::optional<size_t> my_index_;  // in validators()
 
   uint64_t height_ = 0;
   uint32_t round_ = 0;

@@ -110,7 +110,7 @@ void Engine::Decide(const v1::Block& block, v1::CommitCertificate certificate) {
 bool Engine::TrySkipRound() {
   const auto& rounds = log_.rounds();
   for (auto it = rounds.rbegin(); it != rounds.rend() && it->first > round_; ++it) {
-    if (log_.Senders(it->first, config_.validators.size()) >= SkipThreshold()) {
+    if (log_.Senders(it->first, validators().size()) >= SkipThreshold()) {
       StartRound(it->first);
       return true;
     }
@@ -228,19 +228,21 @@ RejectReason Engine::CheckProposal(const v1::Proposal& proposal, ProposalEntry* 
   LOTCHAIN_ASSERT(body != nullptr);
   if (proposal.body().size() > core::kVoteBytesMax) return RejectReason::kMalformed;
   if (proposal.block().ByteSizeLong() > kProposalBytesMax) return RejectReason::kMalformed;
-  std::optional<size_t> index = config_.validators.IndexOf(proposal.validator());
-  if (!index) return RejectReason::kUnknownValidator;
-  const std::string& chain_id = config_.validators.chain_id();
-  if (!verifier_.Verify(proposal.validator(), core::kProposalDomain, chain_id, proposal.body(),
-                        proposal.signature())) {
-    return RejectReason::kBadSignature;
-  }
+  // The body first: its height names the set the proposer must belong to.
   if (!body->ParseFromString(proposal.body())) return RejectReason::kMalformed;
+  const core::ValidatorSet& set = ValidatorsAt(body->height());
+  std::optional<size_t> index = set.IndexOf(proposal.validator());
+  if (!index) return RejectReason::kUnknownValidator;
+  const std::string& chain_id = set.chain_id();
   if (body->chain_id() != chain_id) return RejectReason::kWrongChain;
   if (body->valid_round() < -1 || body->valid_round() >= static_cast<int64_t>(body->round())) {
     return RejectReason::kMalformed;
   }
-  if (config_.validators.ProposerIndex(body->height(), body->round()) != *index) {
+  if (!verifier_.Verify(proposal.validator(), core::kProposalDomain, chain_id, proposal.body(),
+                        proposal.signature())) {
+    return RejectReason::kBadSignature;
+  }
+  if (set.ProposerIndex(body->height(), body->round()) != *index) {
     return RejectReason::kNotProposer;
   }
   if (core::BlockHash(proposal.block()) != body->block_hash()) return RejectReason::kMalformed;
@@ -274,7 +276,15 @@ RejectReason Engine::HandleProposal(const v1::Proposal& proposal) {
 }
 
 RejectReason Engine::HandleVote(const v1::Vote& vote) {
-  core::Result<core::VerifiedVote> verified = core::VerifyVote(config_.validators, vote, verifier_);
+  // The height the vote names picks the set it is checked against (this height or the next;
+  // any other is refused by RouteByHeight below whatever the set).
+  v1::VoteBody peek;
+  if (vote.body().size() > core::kVoteBytesMax || !peek.ParseFromString(vote.body())) {
+    return RejectReason::kMalformed;
+  }
+  const uint64_t set_height = peek.height() == height_ + 1 ? height_ + 1 : height_;
+  core::Result<core::VerifiedVote> verified =
+      core::VerifyVote(ValidatorsAt(set_height), vote, verifier_);
   if (!verified.ok()) {
     const std::string& code = verified.status().code();
     if (code == "UNKNOWN_VALIDATOR") return RejectReason::kUnknownValidator;

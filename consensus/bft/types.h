@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "consensus/core/certificate.h"
+#include "consensus/core/validator_schedule.h"
 #include "lotchain/v1/block.pb.h"
 
 namespace lotchain::bft {
@@ -81,9 +82,11 @@ struct Actions {
 };
 
 struct EngineConfig {
-  // The set that votes at the heights this engine runs: the caller's ValidatorSchedule
-  // (consensus/core/validator_schedule.h) answer for the start height. Every height has the
-  // genesis set today; when governance changes sets, the engine will ask the schedule per height.
+  // Which validators vote at each height: the schedule when given (the node's and the
+  // simulator's replica pass theirs, consensus/core/validator_schedule.h), asked whenever the
+  // engine begins a height and for the height a message names; otherwise `validators` at every
+  // height (unit tests). Every height has the genesis set until governance (issue 12).
+  const core::ValidatorSchedule* schedule = nullptr;
   core::ValidatorSet validators;
   // Timeouts grow linearly with the round (the paper's timeoutX(r) = base + r * delta).
   uint64_t timeout_propose_ticks = 3000;

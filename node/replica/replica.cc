@@ -236,7 +236,7 @@ void Replica::StartNextHeightNow() {
   start_timer_.reset();  // if armed, its firing is now ignored
   if (first) {
     bft::EngineConfig engine_config = config_.engine;
-    engine_config.validators = config_.schedule->At(tip_.height + 1);
+    engine_config.schedule = config_.schedule;  // the set of every height it runs
     bft::BlockApp& app = *this;
     engine_ = std::make_unique<bft::Engine>(engine_config, *ports_.signer, *ports_.verifier, app);
     auto started = engine_->Start(tip_.height + 1, restored_ ? &*restored_ : nullptr);

@@ -46,7 +46,7 @@ inline constexpr size_t kGossipBatchBytesMax = 4u << 20;
 struct ReplicaConfig {
   const core::Genesis* genesis = nullptr;
   const core::ValidatorSchedule* schedule = nullptr;
-  bft::EngineConfig engine;  // its `validators` are taken from the schedule
+  bft::EngineConfig engine;  // its `schedule` is this config's
   MempoolLimits mempool;
   // How long a height waits for more transactions when fewer than a block's worth are pending.
   int64_t block_delay_ms = 20;
