@@ -311,3 +311,52 @@ TEST(TransportTest, HandlersMayStopTheTransport) {
 
 }  // namespace
 }  // namespace lotchain::node
+
+namespace lotchain::node {
+namespace {
+
+// Property (validator-set changes, docs/GOVERNANCE.md): SetPeers connects to a key that was not
+// a peer, without a restart, and closes and then refuses a key that left the set.
+TEST(TransportTest, SetPeersFollowsAValidatorSetChange) {
+  // Nodes 0 and 1 start without node 2; node 2 knows both.
+  testing::Cluster cluster(3, [](size_t index, TransportOptions& options) {
+    if (index == 2) return;
+    std::erase_if(options.peers, [](const PeerConfig& p) { return p.id == "v2"; });
+  });
+  ASSERT_TRUE(cluster.StartAll());
+  ASSERT_TRUE(testing::RunUntil(cluster.io(), [&] {
+    return cluster.node(0).transport->connected(cluster.key(1));
+  }));
+  EXPECT_FALSE(cluster.node(0).transport->connected(cluster.key(2)));
+  auto peer = [&](size_t j) {
+    return PeerConfig{.id = "v" + std::to_string(j), .public_key = cluster.key(j),
+                      .address = testing::Loopback(cluster.node(j).transport->listen_port())};
+  };
+  // Node 2 is voted in: 0 and 1 add it; the smaller keys dial it.
+  ASSERT_TRUE(cluster.node(0).transport->SetPeers({peer(1), peer(2)}).ok());
+  ASSERT_TRUE(cluster.node(1).transport->SetPeers({peer(0), peer(2)}).ok());
+  ASSERT_TRUE(cluster.WaitFullyConnected());
+  // Node 1 is voted out: node 0 drops it and refuses it from then on.
+  ASSERT_TRUE(cluster.node(0).transport->SetPeers({peer(2)}).ok());
+  ASSERT_TRUE(testing::RunUntil(cluster.io(), [&] {
+    return !cluster.node(1).transport->connected(cluster.key(0));
+  }));
+  EXPECT_FALSE(cluster.node(0).transport->connected(cluster.key(1)));
+  EXPECT_EQ(cluster.node(0).transport->stats().disconnected(DisconnectReason::kRemoved), 1u);
+  EXPECT_EQ(cluster.node(0).transport->Peers().size(), 1u);
+  cluster.node(0).transport->Send(cluster.key(1), "not a peer any more");
+  cluster.node(0).transport->Send(cluster.key(2), "still a peer");
+  ASSERT_TRUE(testing::RunUntil(cluster.io(), [&] {
+    return cluster.node(2).ReceivedFrom(cluster.key(0)) == 1;
+  }));
+  EXPECT_EQ(cluster.node(1).ReceivedFrom(cluster.key(0)), 0u);
+  // A bad address for a peer we would dial is named, the rest still applies.
+  PeerConfig bad = peer(1);
+  bad.address = "no-port";
+  core::Status status = cluster.node(0).transport->SetPeers({peer(2), bad});
+  EXPECT_EQ(status.code(), "BAD_P2P_CONFIG");
+  EXPECT_TRUE(cluster.node(0).transport->connected(cluster.key(2)));
+}
+
+}  // namespace
+}  // namespace lotchain::node
