@@ -85,7 +85,9 @@ std::string FormatList() {
   for (const core::ExportFormat* f : core::ExportFormats()) {
     out += "  " + std::string(f->name()) + "\n      " + std::string(f->summary()) + "\n";
   }
-  return out;
+  return out +
+         "\nMappings, declarations and licence notices (pact is derived from the PACT Technical "
+         "Specifications, (c) WBCSD): docs/EXPORTS.md\n";
 }
 
 }  // namespace
@@ -100,7 +102,8 @@ void AddExportCommand(CLI::App& app, Session& session, Action& action) {
                   "the chain's genesis.json, for the policy (targets) and the chain's identity");
   exp->add_option("--declare", args->declare,
                   "KEY=VALUE: a fact the chain does not hold that the format requires, declared "
-                  "by you (repeatable; each format names its keys, see docs/EXPORTS.md)");
+                  "by you (repeatable; each format names its keys, see docs/EXPORTS.md)")
+      ->allow_extra_args(false);
   exp->add_option("--max-nodes", args->max_nodes,
                   "trace at most this many lots (default: all, up to the node's maximum)")
       ->capture_default_str()

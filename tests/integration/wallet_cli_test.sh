@@ -410,7 +410,7 @@ err_has "not a registered battery"
 VALIDATE=()
 for lot in pack-1 conc-1; do
   for f in catenax-pcf pact; do
-    lc export --format "$f" "$lot" "${GENESIS_ARG[@]}" "${PCF_DECLARE[@]}" -o "$TMP/$f-$lot.json"
+    lc export --format "$f" "${GENESIS_ARG[@]}" "${PCF_DECLARE[@]}" "$lot" -o "$TMP/$f-$lot.json"
     VALIDATE+=("$f" "$TMP/$f-$lot.json")
   done
 done
