@@ -124,10 +124,13 @@ json NotHeld(const ExportSource& source, const v1::Lot& lot) {
   if (Declared(source, "battery-category") == nullptr) general.push_back("batteryCategory");
   json materials = {"batteryChemistry/clearName", "batteryMaterials/*/batteryMaterialLocation",
                     "hazardousSubstances"};
+  size_t item = 0;  // the index in batteryMaterials (elements with facts, in order)
   for (const auto& entry : lot.composition()) {
+    if (Facts(entry.element()) == nullptr) continue;
     if (entry.element() == v1::ELEMENT_GRAPHITE) {
-      materials.push_back("batteryMaterials/*/isCriticalRawMaterial");
+      materials.push_back("batteryMaterials/" + std::to_string(item) + "/isCriticalRawMaterial");
     }
+    ++item;
   }
   return {{"generalProductInformation", std::move(general)},
           {"carbonFootprint",

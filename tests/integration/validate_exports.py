@@ -10,8 +10,8 @@ above REPO_ROOT. When it is absent, each validation prints "SKIPPED validation o
 reference folder absent" and nothing is claimed valid. Any other problem fails (exit 1).
 
 batterypass: each aspect is validated against its Battery Pass 1.2.0 schema. The model requires
-fields the chain does not hold; the document names them in lotchain.notHeld (paths, "*" for
-any array index). Those "required" errors, and only those, are reported as omitted; every
+fields the chain does not hold; the document names them in lotchain.notHeld (paths: "*" for
+every array item, a number for one item). Those "required" errors, and only those, are reported as omitted; every
 other error fails, and so does a notHeld path that names a field the document does have.
 """
 import codecs
@@ -84,10 +84,12 @@ def validate_epcis(ref, doc):
     return rel, errors_of(jsonschema.Draft7Validator, load_json(os.path.join(ref, rel)), doc)
 
 
-def path_key(error):
-    parts = ["*" if isinstance(p, int) else str(p) for p in error.absolute_path]
+def path_keys(error):
+    """The missing field's path, with its array indices and with "*" for them."""
     missing = error.message.split("'")[1]
-    return "/".join(parts + [missing])
+    concrete = "/".join([str(p) for p in error.absolute_path] + [missing])
+    wild = "/".join(["*" if isinstance(p, int) else str(p) for p in error.absolute_path] + [missing])
+    return concrete, wild
 
 
 def present(doc, path):
@@ -95,6 +97,9 @@ def present(doc, path):
     head, _, rest = path.partition("/")
     if head == "*":
         return isinstance(doc, list) and any(present(item, rest) if rest else True for item in doc)
+    if head.isdigit():
+        i = int(head)
+        return isinstance(doc, list) and i < len(doc) and (present(doc[i], rest) if rest else True)
     if not isinstance(doc, dict) or head not in doc:
         return False
     return present(doc[head], rest) if rest else True
@@ -113,8 +118,9 @@ def validate_batterypass(ref, doc):
             if present(doc[aspect], path):
                 bad.append(f"{aspect}: notHeld names {path}, which the document has")
         for e in errors_of(jsonschema.Draft4Validator, schema, doc[aspect]):
-            if e.validator == "required" and path_key(e) in listed:
-                omitted.append(f"{aspect}/{path_key(e)}")
+            keys = path_keys(e) if e.validator == "required" else ()
+            if any(k in listed for k in keys):
+                omitted.append(f"{aspect}/{next(k for k in keys if k in listed)}")
             else:
                 bad.append(f"{aspect}: /{'/'.join(map(str, e.absolute_path))}: {e.message}")
     if bad:

@@ -29,17 +29,18 @@ class PublishedExports : public ::testing::Test {
     Ok(chain.RegisterFacility("oem", "plant-1", v1::FACILITY_KIND_PLANT, "DE"));
     Ok(chain.RegisterFacility("recycler", "rec-1", v1::FACILITY_KIND_RECYCLING, "DE"));
     Ok(chain.CreateOrigin("miner", "ore", "mine-1", 1'000'000,
-                          {Element(v1::ELEMENT_CO, 100'000), Element(v1::ELEMENT_NI, 50'000)},
+                          {Element(v1::ELEMENT_CO, 100'000), Element(v1::ELEMENT_NI, 50'000),
+                           Element(v1::ELEMENT_GRAPHITE, 10'000)},
                           350'000));
     Ok(chain.Offer("miner", "ore", "refiner", 20'000));
     Ok(chain.Accept("refiner", "ore"));
-    Ok(chain.Submit(
-        "refiner",
-        Transform("ref-1", v1::PROCESS_KIND_REFINING, {{"ore", 1'000'000}},
-                  {Produce("sulphate", 600'000,
-                           {Element(v1::ELEMENT_CO, 90'000), Element(v1::ELEMENT_NI, 45'000)},
-                           "cobalt sulphate")},
-                  100'000)));
+    Ok(chain.Submit("refiner", Transform("ref-1", v1::PROCESS_KIND_REFINING, {{"ore", 1'000'000}},
+                                         {Produce("sulphate", 600'000,
+                                                  {Element(v1::ELEMENT_CO, 90'000),
+                                                   Element(v1::ELEMENT_NI, 45'000),
+                                                   Element(v1::ELEMENT_GRAPHITE, 10'000)},
+                                                  "cobalt sulphate")},
+                                         100'000)));
     Ok(chain.Move("refiner", "sulphate", "oem"));
     Ok(chain.CreateOrigin("miner", "ore2", "mine-1", 200'000, {Element(v1::ELEMENT_CO, 20'000)},
                           50'000));
@@ -67,7 +68,8 @@ class PublishedExports : public ::testing::Test {
         "oem",
         Transform("plant-1", v1::PROCESS_KIND_PACK, {{"sulphate", 600'000}, {"rec-co", 40'000}},
                   {Produce("pack", 500'000,
-                           {Element(v1::ELEMENT_CO, 95'000), Element(v1::ELEMENT_NI, 45'000)},
+                           {Element(v1::ELEMENT_CO, 95'000), Element(v1::ELEMENT_NI, 45'000),
+                            Element(v1::ELEMENT_GRAPHITE, 10'000)},
                            "NMC811 pack")},
                   1'000'000)));
     v1::TxBody battery;
@@ -231,6 +233,11 @@ TEST_F(PublishedExports, BatterypassCarriesTheChainsFiguresAndNamesWhatItDoesNot
   EXPECT_EQ(materials[0]["batteryMaterialIdentifier"], "7440-48-4");
   EXPECT_EQ(materials[0]["batteryMaterialMass"], 95);
   EXPECT_EQ(j["lotchain"]["notHeld"]["carbonFootprint"][0], "carbonFootprintPerLifecycleStage");
+  // Graphite: the CRM list names natural graphite; the chain does not hold which it is.
+  EXPECT_EQ(materials[2]["batteryMaterialName"], "Graphite");
+  EXPECT_FALSE(materials[2].contains("isCriticalRawMaterial"));
+  EXPECT_EQ(j["lotchain"]["notHeld"]["materialComposition"].back(),
+            "batteryMaterials/2/isCriticalRawMaterial");
   EXPECT_EQ(j["lotchain"]["asOfHeight"], chain.height());
   auto ore = Render("batterypass", "sulphate", {});
   ASSERT_FALSE(ore.ok());
