@@ -28,15 +28,6 @@ bool IsDecimal(std::string_view text) {
   return true;
 }
 
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 std::string Comment(const ExportSource& source, const PcfFigures& pcf) {
   const Passport& p = *source.passport;
   std::string text = "Computed by lotchain from chain " + pcf.chain_id + " as of block " +
@@ -112,25 +103,6 @@ Result<bool> DeclaredBool(const ExportSource& source, std::string_view format, s
                   std::string(format) + ": --declare " + std::string(key) + " takes true or false");
   }
   return values[0] == "true";
-}
-
-int64_t AddYears(int64_t unix_ms, int years) {
-  int64_t days = unix_ms / 86'400'000;
-  int64_t rest = unix_ms % 86'400'000;
-  if (rest < 0) {
-    rest += 86'400'000;
-    days -= 1;
-  }
-  // civil date of `days`, via the inverse used by IsoTime
-  std::string iso = IsoTime(days * 86'400'000);
-  int64_t y = std::stoll(iso.substr(0, 4)), m = std::stoll(iso.substr(5, 2)),
-          d = std::stoll(iso.substr(8, 2));
-  y += years;
-  if (m == 2 && d == 29) {
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (!leap) d = 28;
-  }
-  return DaysFromCivil(y, m, d) * 86'400'000 + rest;
 }
 
 }  // namespace lotchain::core::exports

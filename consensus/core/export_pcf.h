@@ -39,7 +39,5 @@ Result<std::string> DeclaredDecimal(const ExportSource& source, std::string_view
 Result<bool> DeclaredBool(const ExportSource& source, std::string_view format, std::string_view key,
                           std::string_view why);
 
-// unix_ms + `years` calendar years (29 February -> 28 February).
-int64_t AddYears(int64_t unix_ms, int years);
 
 }  // namespace lotchain::core::exports

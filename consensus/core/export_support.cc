@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "consensus/core/crypto.h"
 
@@ -28,6 +29,28 @@ Civil CivilFromDays(int64_t z) {
   const int64_t d = doy - (153 * mp + 2) / 5 + 1;
   const int64_t m = mp + (mp < 10 ? 3 : -9);
   return {yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
+}
+
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+constexpr int64_t kDayMs = 86'400'000;
+
+// Whole days since 1970-01-01 and the milliseconds into the day (floor division).
+std::pair<int64_t, int64_t> SplitDays(int64_t unix_ms) {
+  int64_t days = unix_ms / kDayMs;
+  int64_t rest = unix_ms % kDayMs;
+  if (rest < 0) {
+    rest += kDayMs;
+    days -= 1;
+  }
+  return {days, rest};
 }
 
 std::string Pad(int64_t value, int width) {
@@ -83,23 +106,23 @@ Result<std::string> ExactNumbers::Dump(const nlohmann::json& document) const {
 }
 
 std::string IsoTime(int64_t unix_ms) {
-  int64_t seconds = unix_ms / 1000;
-  int64_t millis = unix_ms % 1000;
-  if (millis < 0) {
-    millis += 1000;
-    seconds -= 1;
-  }
-  int64_t days = seconds / 86400;
-  int64_t rest = seconds % 86400;
-  if (rest < 0) {
-    rest += 86400;
-    days -= 1;
-  }
+  auto [days, ms] = SplitDays(unix_ms);
   Civil date = CivilFromDays(days);
-  std::string text = Pad(date.year, 4) + "-" + Pad(date.month, 2) + "-" + Pad(date.day, 2) + "T" +
-                     Pad(rest / 3600, 2) + ":" + Pad(rest / 60 % 60, 2) + ":" + Pad(rest % 60, 2);
-  if (millis != 0) text += "." + Pad(millis, 3);
+  int64_t seconds = ms / 1000;
+  std::string text = Pad(date.year, 4) + "-" + Pad(date.month, 2) + "-" + Pad(date.day, 2) +
+                     "T" + Pad(seconds / 3600, 2) + ":" + Pad(seconds / 60 % 60, 2) + ":" +
+                     Pad(seconds % 60, 2);
+  if (ms % 1000 != 0) text += "." + Pad(ms % 1000, 3);
   return text + "Z";
+}
+
+int64_t AddYears(int64_t unix_ms, int years) {
+  auto [days, ms] = SplitDays(unix_ms);
+  Civil date = CivilFromDays(days);
+  date.year += years;
+  bool leap = (date.year % 4 == 0 && date.year % 100 != 0) || date.year % 400 == 0;
+  if (date.month == 2 && date.day == 29 && !leap) date.day = 28;
+  return DaysFromCivil(date.year, date.month, date.day) * kDayMs + ms;
 }
 
 std::string NameUuid(std::string_view name) {

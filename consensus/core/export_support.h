@@ -37,6 +37,8 @@ class ExactNumbers {
 
 // RFC 3339 UTC time: "2026-01-01T00:00:00Z", with milliseconds when they are not zero.
 std::string IsoTime(int64_t unix_ms);
+// unix_ms + `years` calendar years, same time of day (29 February -> 28 February).
+int64_t AddYears(int64_t unix_ms, int years);
 // A name-based UUID (RFC 9562 version 8, from SHA-256 of "lotchain/export-id/v1" 0x00 name):
 // the same document of the same block gets the same id.
 std::string NameUuid(std::string_view name);

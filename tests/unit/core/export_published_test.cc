@@ -281,6 +281,9 @@ TEST(ExportSupport, DecimalsAndTimesAreExact) {
   EXPECT_EQ(PercentOfPpm(986'486), "98.6486");
   EXPECT_EQ(IsoTime(1'767'225'600'000), "2026-01-01T00:00:00Z");
   EXPECT_EQ(IsoTime(951'782'400'123), "2000-02-29T00:00:00.123Z");
+  EXPECT_EQ(IsoTime(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(IsoTime(AddYears(951'782'400'123, 3)), "2003-02-28T00:00:00.123Z");
+  EXPECT_EQ(IsoTime(AddYears(1'767'225'600'000, 3)), "2029-01-01T00:00:00Z");
   ExactNumbers n;
   json doc = {{"a", n.Number(100, 3)}, {"b", n.Number(UINT64_MAX, 3)}};
   EXPECT_EQ(n.Dump(doc).value(), "{\n  \"a\": 0.1,\n  \"b\": 18446744073709551.615\n}\n");
