@@ -10,6 +10,7 @@
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/export_support.h"
+#include "consensus/core/queries.h"
 
 namespace lotchain::core {
 namespace {
@@ -93,6 +94,28 @@ class Writer {
   ExactNumbers& n_;
 };
 
+// certificationInfo: the origin certificate of an origin lot (RFC 6920 name of its document's
+// SHA-256) and the facility's audit when it was Conformant or Cross-recognized at the event.
+void AddCertification(const Writer& w, const v1::LotEvent& e, const v1::Lot& lot, json& event) {
+  json out = json::array();
+  if (e.kind() == v1::EVENT_KIND_CREATED_ORIGIN &&
+      lot.origin_certificate().document_sha256().size() == 32) {
+    out.push_back(NiUri(lot.origin_certificate().document_sha256()));
+  }
+  if (e.has_facility_audit() && !e.facility_audit().audit_id().empty()) {
+    v1::AuditStatus status = EffectiveAuditStatus(e.facility_audit(), e.time_unix_ms());
+    if (status == v1::AUDIT_STATUS_CONFORMANT || status == v1::AUDIT_STATUS_CROSS_RECOGNIZED) {
+      out.push_back(Urn(w.chain(), "audit", e.facility_audit().audit_id()));
+    }
+  }
+  if (!out.empty()) event["certificationInfo"] = std::move(out);
+}
+
+// The battery's instance EPC: "urn:lotchain:<chain>:battery:<serial, percent-encoded>".
+json BatteryEpc(const Writer& w, const v1::Lot& lot) {
+  return json::array({Urn(w.chain(), "battery", PercentEncode(lot.battery().serial()))});
+}
+
 json Destination(const Writer& w, std::string_view org) {
   json list = w.Party(org);
   list[0]["destination"] = list[0]["source"];
@@ -128,6 +151,7 @@ std::optional<json> ObjectEvent(Writer& w, const Ordered& o) {
       ev.update({{"action", "ADD"}, {"bizStep", "commissioning"}, {"disposition", "active"}});
       ev["quantityList"] = {w.Quantity(lot_id, e.mass_grams())};
       w.Place(ev, e.facility_id());
+      AddCertification(w, e, o.node->lot(), ev);
       return ev;
     case v1::EVENT_KIND_OFFERED: {
       ev.update({{"action", "OBSERVE"}, {"bizStep", "shipping"}, {"disposition", "in_transit"}});
@@ -153,8 +177,17 @@ std::optional<json> ObjectEvent(Writer& w, const Ordered& o) {
           {{"action", "DELETE"}, {"bizStep", "decommissioning"}, {"disposition", "inactive"}});
       ev["quantityList"] = {{{"epcClass", Urn(w.chain(), "lot", lot_id)}}};
       return ev;
+    case v1::EVENT_KIND_BATTERY_REGISTERED:  // the battery's serial is commissioned on the lot
+      ev.update({{"action", "ADD"}, {"bizStep", "commissioning"}, {"disposition", "active"}});
+      ev["epcList"] = BatteryEpc(w, o.node->lot());
+      ev["quantityList"] = {{{"epcClass", Urn(w.chain(), "lot", lot_id)}}};
+      return ev;
+    case v1::EVENT_KIND_STATE_OF_HEALTH:
+      ev.update({{"action", "OBSERVE"}, {"bizStep", "inspecting"}, {"disposition", "active"}});
+      ev["epcList"] = BatteryEpc(w, o.node->lot());
+      return ev;
     default:
-      return std::nullopt;  // battery data, state of health, repurposing: not mapped yet
+      return std::nullopt;  // repurposing: not mapped yet
   }
 }
 
@@ -179,6 +212,7 @@ json Transformation(Writer& w, const std::vector<Ordered>& story, const std::str
   ev["bizStep"] = "commissioning";
   ev["disposition"] = "active";
   w.Place(ev, first_output->facility_id());
+  AddCertification(w, *first_output, v1::Lot(), ev);
   return ev;
 }
 

@@ -109,8 +109,8 @@ std::string IsoTime(int64_t unix_ms) {
   auto [days, ms] = SplitDays(unix_ms);
   Civil date = CivilFromDays(days);
   int64_t seconds = ms / 1000;
-  std::string text = Pad(date.year, 4) + "-" + Pad(date.month, 2) + "-" + Pad(date.day, 2) +
-                     "T" + Pad(seconds / 3600, 2) + ":" + Pad(seconds / 60 % 60, 2) + ":" +
+  std::string text = Pad(date.year, 4) + "-" + Pad(date.month, 2) + "-" + Pad(date.day, 2) + "T" +
+                     Pad(seconds / 3600, 2) + ":" + Pad(seconds / 60 % 60, 2) + ":" +
                      Pad(seconds % 60, 2);
   if (ms % 1000 != 0) text += "." + Pad(ms % 1000, 3);
   return text + "Z";
@@ -132,6 +132,42 @@ std::string NameUuid(std::string_view name) {
   std::string hex = ToHex(hash.substr(0, 16));
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
          hex.substr(16, 4) + "-" + hex.substr(20, 12);
+}
+
+std::string NiUri(std::string_view sha256) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out = "ni:///sha-256;";
+  uint32_t bits = 0;
+  int count = 0;
+  for (char ch : sha256) {
+    bits = (bits << 8) | static_cast<unsigned char>(ch);
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out += kAlphabet[(bits >> count) & 0x3F];
+    }
+  }
+  if (count > 0) out += kAlphabet[(bits << (6 - count)) & 0x3F];
+  return out;
+}
+
+std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0x0F];
+    }
+  }
+  return out;
 }
 
 Result<std::string> ChainIdOf(const ExportSource& source, std::string_view format) {

@@ -43,6 +43,11 @@ int64_t AddYears(int64_t unix_ms, int years);
 // the same document of the same block gets the same id.
 std::string NameUuid(std::string_view name);
 
+// RFC 6920 name of content by its SHA-256: "ni:///sha-256;<base64url, no padding>".
+std::string NiUri(std::string_view sha256);
+// RFC 3986 percent-encoding of everything but unreserved characters (A-Z a-z 0-9 - . _ ~).
+std::string PercentEncode(std::string_view text);
+
 // The chain id (genesis first, then ExportSource::chain_id); EXPORT_INPUT_MISSING when neither.
 Result<std::string> ChainIdOf(const ExportSource& source, std::string_view format);
 // "urn:lotchain:<chain>:<kind>:<id>" (ids are [A-Za-z0-9._:-], valid in a URN as they are).

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "consensus/core/crypto.h"
 #include "consensus/core/export_format.h"
 #include "consensus/core/export_support.h"
 #include "consensus/core/passport.h"
@@ -259,7 +260,8 @@ TEST_F(PublishedExports, EpcisTellsTheStoryWithQuantitiesInKg) {
     }
   }
   // ore, ore2 created; 5 transfers offered and accepted; refining, precursor, recovery, pack.
-  EXPECT_EQ(kinds["ObjectEvent/ADD/commissioning"], 2);
+  // ore and ore2 created, the pack's battery serial commissioned.
+  EXPECT_EQ(kinds["ObjectEvent/ADD/commissioning"], 3);
   EXPECT_EQ(kinds["ObjectEvent/OBSERVE/shipping"], 5);
   EXPECT_EQ(kinds["ObjectEvent/OBSERVE/receiving"], 5);
   EXPECT_EQ(kinds["TransformationEvent//commissioning"], 4);
@@ -270,6 +272,10 @@ TEST_F(PublishedExports, EpcisTellsTheStoryWithQuantitiesInKg) {
   EXPECT_EQ((*pack_event)["outputQuantityList"][0]["uom"], "KGM");
   EXPECT_EQ((*pack_event)["bizLocation"]["id"], "urn:lotchain:lotchain-test:facility:plant-1");
   EXPECT_EQ((*pack_event)["eventTime"], Time("pack", 0));
+  const json& events = j["epcisBody"]["eventList"];
+  EXPECT_EQ(events[0]["certificationInfo"], json({core::exports::NiUri(core::Sha256("cert/ore"))}));
+  EXPECT_EQ(events.back()["epcList"], json({"urn:lotchain:lotchain-test:battery:SN-1"}));
+  EXPECT_EQ(events.back()["quantityList"][0]["epcClass"], "urn:lotchain:lotchain-test:lot:pack");
 }
 
 TEST(ExportSupport, DecimalsAndTimesAreExact) {
@@ -279,6 +285,10 @@ TEST(ExportSupport, DecimalsAndTimesAreExact) {
   EXPECT_EQ(Decimal(100, 3), "0.1");
   EXPECT_EQ(Decimal(UINT64_MAX, 3), "18446744073709551.615");
   EXPECT_EQ(PercentOfPpm(986'486), "98.6486");
+  // RFC 6920 section 3's example; RFC 3986 percent-encoding.
+  EXPECT_EQ(NiUri(core::Sha256("Hello World!")),
+            "ni:///sha-256;f4OxZX_x_FO5LcGBSKHWXfwtSx-j1ncoSt3SABJtkGk");
+  EXPECT_EQ(PercentEncode("VIN 1/a:b~-._"), "VIN%201%2Fa%3Ab~-._");
   EXPECT_EQ(IsoTime(1'767'225'600'000), "2026-01-01T00:00:00Z");
   EXPECT_EQ(IsoTime(951'782'400'123), "2000-02-29T00:00:00.123Z");
   EXPECT_EQ(IsoTime(-1), "1969-12-31T23:59:59.999Z");
