@@ -16,4 +16,5 @@ for f in catenax-pcf pact batterypass epcis; do
   [ -f "$TMP/$f-pack.json" ] || { echo "FAIL: no $f document was rendered"; exit 1; }
   ARGS+=("$f" "$TMP/$f-pack.json")
 done
-python3 "$SCRIPT_DIR/validate_exports.py" "$SCRIPT_DIR/../.." "${ARGS[@]}"
+# Exit 77 (ctest: Skipped, not Passed) when the reference folder is absent.
+python3 "$SCRIPT_DIR/validate_exports.py" --skip-exit 77 "$SCRIPT_DIR/../.." "${ARGS[@]}"

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Validates lotchain export documents against the published schemas, with python3-jsonschema.
 
-Usage: validate_exports.py REPO_ROOT FORMAT FILE [FORMAT FILE ...]
+Usage: validate_exports.py [--skip-exit CODE] REPO_ROOT FORMAT FILE [FORMAT FILE ...]
 
 The schemas are not in this repository (their licences do not allow it, see
 ../shared/reference/SOURCES.md): they are read from the reference folder, found at
 $LOTCHAIN_REFERENCE_DIR, else REPO_ROOT/../shared/reference or the nearest shared/reference
 above REPO_ROOT. When it is absent, each validation prints "SKIPPED validation of FORMAT:
-reference folder absent" and nothing is claimed valid. Any other problem fails (exit 1).
+reference folder absent" and nothing is claimed valid (and the script exits with CODE when
+--skip-exit is given, for ctest's SKIP_RETURN_CODE). Any other problem fails (exit 1).
 
 batterypass: each aspect is validated against its Battery Pass 1.2.0 schema. The model requires
 fields the chain does not hold; the document names them in lotchain.notHeld (paths: "*" for
@@ -32,7 +33,10 @@ BATTERYPASS_ASPECTS = {
 
 def find_reference(repo_root):
     env = os.environ.get("LOTCHAIN_REFERENCE_DIR")
-    candidates = [env] if env else []
+    if env:  # explicit: only there
+        found = os.path.isfile(os.path.join(env, "SOURCES.md"))
+        return (os.path.abspath(env) if found else None), [env]
+    candidates = []
     candidates.append(os.path.join(repo_root, "..", "shared", "reference"))
     here = os.path.abspath(repo_root)
     while True:
@@ -138,6 +142,10 @@ VALIDATORS = {"pact": validate_pact, "catenax-pcf": validate_catenax_pcf,
 
 
 def main(argv):
+    skip_exit = None
+    if len(argv) > 2 and argv[1] == "--skip-exit":
+        skip_exit = int(argv[2])
+        argv = argv[:1] + argv[3:]
     if len(argv) < 4 or len(argv) % 2 != 0:
         sys.exit(__doc__)
     ref, looked = find_reference(argv[1])
@@ -151,6 +159,8 @@ def main(argv):
         if errors:
             fail(fmt, errors)
         print(f"{fmt}: {path} valid against {schema_name} (python3-jsonschema {jsonschema_version()})")
+    if ref is None and skip_exit is not None:
+        sys.exit(skip_exit)
 
 
 def jsonschema_version():
