@@ -7,7 +7,8 @@
 #
 #   bash deploy/demo.sh [--out DIR] [--validators N] [--base-port P]
 #
-# Leaves the network running and DIR/demo-summary.json for scripts:
+# Writes pack-a's passport, battery passport, PCFs (Catena-X, PACT) and EPCIS document to
+# DIR/exports/. Leaves the network running and DIR/demo-summary.json for scripts:
 #   {"genesis": PATH, "grpc": HOST:PORT, "packs": [LOT…], "recycled_cells": [LOT…]}
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -226,6 +227,22 @@ lc passport pack-a --genesis "$out/net/genesis.json"
 say "Recycled content of the new cells"
 lc passport cells-r --genesis "$out/net/genesis.json"
 
+say "pack-a's documents for other systems (docs/EXPORTS.md)"
+# What the chain does not hold, the OEM declares (here: the demo's assumptions, not facts).
+mkdir -p "$out/exports"
+declared=(--declare ipcc=AR6 --declare standard=ISO14067 --declare fossil-carbon-content=0
+          --declare ccs=false --declare packaging-included=false --declare battery-category=ev)
+for format in lotchain-passport batterypass catenax-pcf pact epcis; do
+  lc export --format "$format" --genesis "$out/net/genesis.json" "${declared[@]}" pack-a \
+    -o "$out/exports/pack-a.$format.json"
+  echo "  $format: $out/exports/pack-a.$format.json"
+done
+if [ -f "$repo/../shared/reference/SOURCES.md" ] || [ -n "${LOTCHAIN_REFERENCE_DIR:-}" ]; then
+  args=()
+  for format in batterypass catenax-pcf pact epcis; do args+=("$format" "$out/exports/pack-a.$format.json"); done
+  python3 "$repo/tests/integration/validate_exports.py" "$repo" "${args[@]}"
+fi
+
 say "The auditor exports pack-a's proof bundle and verifies it offline against genesis"
 # The height the chain has reached, so an older (rosier) proof would be refused as stale.
 tip="$(lc --json status | python3 -c 'import json,sys; print(int(json.load(sys.stdin).get("height", 0)))')"
@@ -241,7 +258,7 @@ JSON
 
 say "Done"
 cat <<NEXT
-Everything is under $out (keys, network, logs, proof bundle, demo-summary.json).
+Everything is under $out (keys, network, logs, proof bundle, exports/, demo-summary.json).
 The network keeps running. Try:
   export LOTCHAIN_KEYSTORE=$out/keys LOTCHAIN_PASSPHRASE='demo passphrase' LOTCHAIN_NODE=$grpc
   $lotchain lot history pack-a

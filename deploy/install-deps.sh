@@ -13,7 +13,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   prometheus-cpp-dev
-  python3 python3-grpcio python3-nacl python3-protobuf python3-jsonschema curl procps
+  python3 python3-grpcio python3-nacl python3-protobuf python3-jsonschema python3-yaml curl procps
   graphviz
   "$@"
 )

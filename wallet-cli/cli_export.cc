@@ -45,16 +45,33 @@ struct ExportArgs {
   std::string lot_id;
   std::string out;
   std::string genesis;
+  std::vector<std::string> declare;  // KEY=VALUE
   uint32_t max_nodes = core::kTraceNodesMax;
 };
 
+core::Result<core::ExportDeclarations> ParseDeclarations(const std::vector<std::string>& items) {
+  core::ExportDeclarations out;
+  for (const auto& item : items) {
+    size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+      return core::Status("BAD_INPUT", "--declare takes KEY=VALUE, got \"" + item + "\"");
+    }
+    out[item.substr(0, eq)].push_back(item.substr(eq + 1));
+  }
+  return out;
+}
+
 core::Status ExportCmd(Session& s, const ExportArgs& a) {
   LOTCHAIN_ASSIGN_OR_RETURN(const core::ExportFormat* format, core::FindExportFormat(a.format));
+  LOTCHAIN_ASSIGN_OR_RETURN(core::ExportDeclarations declared, ParseDeclarations(a.declare));
   LOTCHAIN_ASSIGN_OR_RETURN(PassportInputs in,
                             LoadPassportInputs(s, a.lot_id, a.genesis, a.max_nodes));
+  LOTCHAIN_ASSIGN_OR_RETURN(v1::NodeStatus status, s.client().GetStatus());
   core::ExportSource source{.upstream = &in.trace,
                             .passport = &in.passport,
-                            .genesis = in.genesis ? &*in.genesis : nullptr};
+                            .genesis = in.genesis ? &*in.genesis : nullptr,
+                            .chain_id = status.chain_id(),
+                            .declarations = &declared};
   LOTCHAIN_ASSIGN_OR_RETURN(std::string document, format->Render(source));
   if (a.out.empty() || a.out == "-") {
     s.Print(document);
@@ -68,7 +85,9 @@ std::string FormatList() {
   for (const core::ExportFormat* f : core::ExportFormats()) {
     out += "  " + std::string(f->name()) + "\n      " + std::string(f->summary()) + "\n";
   }
-  return out;
+  return out +
+         "\nMappings, declarations and licence notices (pact is derived from the PACT Technical "
+         "Specifications, (c) WBCSD): docs/EXPORTS.md\n";
 }
 
 }  // namespace
@@ -81,6 +100,10 @@ void AddExportCommand(CLI::App& app, Session& session, Action& action) {
   exp->add_option("-o,--out", args->out, "file to write (default: standard output)");
   exp->add_option("--genesis", args->genesis,
                   "the chain's genesis.json, for the policy (targets) and the chain's identity");
+  exp->add_option("--declare", args->declare,
+                  "KEY=VALUE: a fact the chain does not hold that the format requires, declared "
+                  "by you (repeatable; each format names its keys, see docs/EXPORTS.md)")
+      ->allow_extra_args(false);
   exp->add_option("--max-nodes", args->max_nodes,
                   "trace at most this many lots (default: all, up to the node's maximum)")
       ->capture_default_str()

@@ -134,7 +134,9 @@ std::string RenderPassportText(const Passport& p) {
 }
 
 std::string RenderPassportJson(const Passport& p, const core::Genesis* genesis) {
-  core::ExportSource source{.upstream = nullptr, .passport = &p, .genesis = genesis};
+  core::ExportSource source;
+  source.passport = &p;
+  source.genesis = genesis;
   return core::LotchainPassportFormat().Render(source).value();
 }
 

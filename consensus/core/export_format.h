@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,11 +19,21 @@
 
 namespace lotchain::core {
 
+// Facts the chain does not hold that a format's schema requires, declared by the member who
+// exports (`lotchain export --declare KEY=VALUE`, repeatable): e.g. "ipcc" -> {"AR6"}. Each
+// format documents the keys it reads (docs/EXPORTS.md); a format never lets a declaration
+// replace a figure the chain holds.
+using ExportDeclarations = std::map<std::string, std::vector<std::string>, std::less<>>;
+
 // What every format is rendered from.
 struct ExportSource {
   const v1::Trace* upstream = nullptr;  // the lot's upstream trace (root first), one snapshot
   const Passport* passport = nullptr;   // BuildPassport over it
   const Genesis* genesis = nullptr;     // the chain's genesis; null when the caller has none
+  // The chain's id (the node's status), for identifiers of lots, facilities and members;
+  // formats prefer genesis->chain_id when the genesis is given.
+  std::string chain_id;
+  const ExportDeclarations* declarations = nullptr;  // null = none declared
 };
 
 class ExportFormat {
@@ -37,6 +48,10 @@ class ExportFormat {
 
 // The formats by name (export_<name>.cc), also reachable through the registry below.
 const ExportFormat& LotchainPassportFormat();
+const ExportFormat& CatenaxPcfFormat();    // export_catenax_pcf.cc
+const ExportFormat& PactFormat();          // export_pact.cc
+const ExportFormat& BatterypassFormat();   // export_batterypass.cc
+const ExportFormat& EpcisFormat();         // export_epcis.cc
 
 // Every format, in the order `lotchain export --help` lists them.
 const std::vector<const ExportFormat*>& ExportFormats();

@@ -5,7 +5,9 @@
 namespace lotchain::core {
 
 const std::vector<const ExportFormat*>& ExportFormats() {
-  static const std::vector<const ExportFormat*> formats = {&LotchainPassportFormat()};
+  static const std::vector<const ExportFormat*> formats = {
+      &LotchainPassportFormat(), &BatterypassFormat(), &CatenaxPcfFormat(), &PactFormat(),
+      &EpcisFormat()};
   return formats;
 }
 

@@ -392,6 +392,66 @@ print("lotchain-passport export valid as of height", doc["as_of_height"])
 PY
 lc passport pack-1
 out_has "As of"; out_has "height "
+
+echo "== export: published formats, each validated against its published schema (../shared/reference)"
+GENESIS_ARG=(--genesis "$TMP/net/genesis.json")
+PCF_DECLARE=(--declare ipcc=AR6 --declare standard=ISO14067 --declare fossil-carbon-content=0
+             --declare ccs=false --declare packaging-included=false)
+lc export --help
+out_has "catenax-pcf"; out_has "pact"; out_has "batterypass"; out_has "epcis"; out_has "--declare"
+expect_exit 1 export --format pact pack-1
+err_has "EXPORT_INPUT_MISSING"; err_has "--declare ipcc=AR6"
+expect_exit 1 export --format pact pack-1 --declare ipcc
+err_has "KEY=VALUE"
+expect_exit 1 export --format pact sulphate-1 "${PCF_DECLARE[@]}"   # all of it went into pack-1
+err_has "EXPORT_NOT_APPLICABLE"; err_has "no mass left"
+expect_exit 1 export --format batterypass conc-1
+err_has "not a registered battery"
+VALIDATE=()
+for lot in pack-1 conc-1; do
+  for f in catenax-pcf pact; do
+    lc export --format "$f" "${GENESIS_ARG[@]}" "${PCF_DECLARE[@]}" "$lot" -o "$TMP/$f-$lot.json"
+    VALIDATE+=("$f" "$TMP/$f-$lot.json")
+  done
+done
+lc export --format batterypass pack-1 "${GENESIS_ARG[@]}" --declare battery-category=ev \
+  -o "$TMP/batterypass-pack-1.json"
+VALIDATE+=(batterypass "$TMP/batterypass-pack-1.json")
+for lot in pack-1 ore-2 residue-1 conc-1; do   # without --genesis: the chain id from the node
+  lc export --format epcis "$lot" -o "$TMP/epcis-$lot.json"
+  VALIDATE+=(epcis "$TMP/epcis-$lot.json")
+done
+python3 "$SCRIPT_DIR/validate_exports.py" "$SCRIPT_DIR/../.." "${VALIDATE[@]}" >"$TMP/out" 2>"$TMP/err" ||
+  fail "the published exports validate against their schemas"
+cat "$TMP/out"
+python3 - "$TMP" <<'PY' || fail "the published exports carry the roll-up's figures exactly"
+import json, sys
+from decimal import Decimal
+tmp = sys.argv[1]
+load = lambda name: json.load(open(f"{tmp}/{name}.json"), parse_float=Decimal)
+roll = load("passport-cli")["roll_up"]
+pact, cx, bp, ep = load("pact-pack-1"), load("catenax-pcf-pack-1"), load("batterypass-pack-1"), load("epcis-pack-1")
+per_kg = Decimal(roll["co2e_mg_per_kg"]) / 1000000
+share = Decimal(roll["primary_share_ppm"]) / 10000
+assert Decimal(pact["pcf"]["pcfExcludingBiogenicUptake"]) == per_kg, (pact["pcf"], roll)
+assert Decimal(pact["pcf"]["primaryDataShare"]) == share
+stage = cx["productLifeCycleStagesAndEmissions"][0]["productionStage"][0]
+assert stage["pcfExcludingBiogenicUptake"] == per_kg
+assert cx["pcfAssessmentAndMethodology"][0]["dataSourcesAndQuality"][0]["primaryDataShare"] == share
+per_kwh = Decimal(roll["co2e_mg_per_lifetime_kwh"]) / 1000000
+assert bp["carbonFootprint"]["batteryCarbonFootprint"] == per_kwh
+assert bp["carbonFootprint"]["absoluteCarbonFootprint"] == Decimal(roll["footprint_co2e_grams"]) / 1000
+assert bp["generalProductInformation"]["batteryCategory"] == "ev"
+assert [f["flagId"] for f in bp["lotchain"]["dueDiligence"]["openRiskFlags"]] == ["flag-2"]
+pack = [e for e in ep["epcisBody"]["eventList"] if e["type"] == "TransformationEvent"
+        and e["outputQuantityList"][0]["epcClass"].endswith(":lot:pack-1")][0]
+assert [(q["epcClass"].split(":")[-1], q["quantity"]) for q in pack["inputQuantityList"]] == \
+    [("sulphate-1", 600), ("rec-co-1", 30)], pack
+assert pack["outputQuantityList"][0]["quantity"] == 450
+print(f"figures: pack-1 {roll['footprint_co2e_grams']} g CO2e = {per_kg} kg CO2e/kg "
+      f"(pact, catenax-pcf), primary {share} %, {per_kwh} kg CO2e/kWh over life (batterypass); "
+      f"EPCIS pack-1 transformation 600 + 30 kg in, 450 kg out")
+PY
 expect_exit 1 lot show no-such-lot
 err_has "no-such-lot"
 

@@ -44,7 +44,10 @@ TEST(ExportFormats, LotchainPassportStatesItsBlockAndThePassportsFigures) {
   trace.set_as_of_height(chain.height());
   trace.set_as_of_time_unix_ms(chain.time_unix_ms);
   core::Passport passport = core::BuildPassport(trace, &chain.genesis(), chain.time_unix_ms);
-  core::ExportSource source{.upstream = &trace, .passport = &passport, .genesis = &chain.genesis()};
+  core::ExportSource source;
+  source.upstream = &trace;
+  source.passport = &passport;
+  source.genesis = &chain.genesis();
   auto document = core::FindExportFormat("lotchain-passport").value()->Render(source);
   ASSERT_TRUE(document.ok()) << document.status().ToString();
   nlohmann::json j = nlohmann::json::parse(*document);
