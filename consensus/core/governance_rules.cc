@@ -164,6 +164,7 @@ void AppendGovernanceEvent(TxEnv& env, v1::GovernanceHead& head, v1::GovernanceE
   event.set_event_hash(Sha256(preimage));
   event.set_tx_hash(env.ctx().tx_hash);
   event.set_height(env.ctx().height);
+  event.set_tx_index(env.ctx().tx_index);
   event.set_time_unix_ms(env.ctx().time_unix_ms);
   event.set_actor_org(env.actor_org());
   event.set_proposal_id(proposal_id);

@@ -1,5 +1,7 @@
 #include "consensus/core/proof_completeness.h"
 
+#include "lotchain/v1/governance.pb.h"
+
 #include <map>
 #include <optional>
 #include <set>
@@ -9,6 +11,7 @@
 #include "consensus/core/proof_verify.h"
 #include "consensus/core/state_keys.h"
 #include "consensus/core/state_tree.h"
+#include "lotchain/v1/governance.pb.h"
 #include "lotchain/v1/state.pb.h"
 #include "lotchain/v1/tx.pb.h"
 
@@ -84,11 +87,27 @@ std::string DescribeFlag(std::string_view id, const std::optional<std::string>& 
   return flag + ": its record as of height " + Num(height) + " differs from the bundle's";
 }
 
+uint64_t GovernanceEvents(const std::optional<std::string>& head_bytes) {
+  v1::GovernanceHead head;
+  return head_bytes.has_value() && head.ParseFromString(*head_bytes) ? head.event_count() : 0;
+}
+
+std::string DescribeGovernance(const std::optional<std::string>& committed,
+                               const std::optional<std::string>& replayed, uint64_t height) {
+  return "the governance log had " + std::to_string(GovernanceEvents(committed)) +
+         " events at height " + std::to_string(height) + " but the bundle replays to " +
+         std::to_string(GovernanceEvents(replayed)) +
+         " (or to another last event hash): a governance transaction (a member admitted, a key "
+         "rotated, a validator-set change) was left out or altered, so the members' keys and "
+         "the validator sets the bundle implies cannot be trusted";
+}
+
 std::string Describe(std::string_view key, const std::optional<std::string>& committed,
                      const std::optional<std::string>& replayed, uint64_t height) {
   if (key.starts_with("l/")) return DescribeLot(key.substr(2), committed, replayed, height);
   if (key.starts_with("f/")) return DescribeFacility(key.substr(2), committed, replayed, height);
   if (key.starts_with("r/")) return DescribeFlag(key.substr(2), committed, height);
+  if (key == keys::GovernanceHead()) return DescribeGovernance(committed, replayed, height);
   return "state record \"" + std::string(key) + "\" differs";
 }
 
@@ -177,6 +196,7 @@ Failures CheckCompleteness(const v1::ProofBundle& bundle, std::string_view state
   }
   std::set<std::string> event_txs;
   for (const ProofEventRef& event : scope->events) event_txs.insert(event.tx_hash);
+  for (const ProofEventRef& event : scope->governance) event_txs.insert(event.tx_hash);
   for (const ReplayedEntry& entry : entries) {
     if (InScope(*scope, event_txs, bundle, entry)) continue;
     out.push_back({entry.position, entry.tx_hash, checks::kExtraneous,

@@ -4,6 +4,7 @@
 
 #include "consensus/core/queries.h"
 #include "consensus/core/state_keys.h"
+#include "lotchain/v1/governance.pb.h"
 #include "lotchain/v1/state.pb.h"
 
 namespace lotchain::core {
@@ -52,8 +53,40 @@ std::vector<std::string> ProofScope::AnchorKeys() const {
   for (const std::string& id : missing_lots) out.insert(keys::Lot(id));
   for (const std::string& id : facilities) out.insert(keys::Facility(id));
   for (const std::string& id : open_flags) out.insert(keys::RiskFlag(id));
+  out.insert(keys::GovernanceHead());
   return {out.begin(), out.end()};
 }
+
+namespace {
+
+// The transactions of the governance log, each once (an approval that adopts appends two
+// events), in log order. Read from the head's count, so a log cut short is an error, not a
+// smaller scope.
+Status AddGovernance(const StateReader& state, std::string_view lot_id, ProofScope& scope) {
+  auto head_bytes = state.Get(keys::GovernanceHead());
+  if (!head_bytes.has_value()) return Status::Ok();
+  v1::GovernanceHead head;
+  if (!head.ParseFromString(*head_bytes)) {
+    return Status("STORE_CORRUPT", "the governance head does not parse");
+  }
+  if (head.event_count() > kGovernanceEventsMax) {
+    return TooLarge(lot_id, std::to_string(kGovernanceEventsMax) + " governance events");
+  }
+  std::set<std::string> seen;
+  for (uint64_t seq = 0; seq < head.event_count(); ++seq) {
+    auto bytes = state.Get(keys::GovernanceEvent(seq));
+    v1::GovernanceEvent event;
+    if (!bytes.has_value() || !event.ParseFromString(*bytes)) {
+      return Status("STORE_CORRUPT", "governance event " + std::to_string(seq) + " is missing");
+    }
+    if (seen.insert(event.tx_hash()).second) {
+      scope.governance.push_back({event.height(), event.tx_index(), event.tx_hash(), ""});
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<ProofScope> ComputeProofScope(const StateReader& state, std::string_view lot_id,
                                      const ProofScopeLimits& limits) {
@@ -97,6 +130,7 @@ Result<ProofScope> ComputeProofScope(const StateReader& state, std::string_view 
       scope.open_flags.insert(flag.raised().flag_id());
     }
   }
+  LOTCHAIN_RETURN_IF_ERROR(AddGovernance(state, lot_id, scope));
   return scope;
 }
 

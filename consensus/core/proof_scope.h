@@ -9,10 +9,14 @@
 //               transaction as parents, so these are the parents of the children of L);
 //   facilities  every facility a lot of L or one of its events names;
 //   open flags  the unresolved risk flags on a lot of L or on one of those facilities;
-//   event txs   the transaction behind every event of every lot of L.
+//   event txs   the transaction behind every event of every lot of L;
+//   governance  the transaction behind every event of the governance log (docs/GOVERNANCE.md):
+//               the verifier replays them to know the members' keys and the validator set of
+//               every height, from the genesis file alone.
 // Its anchor keys are the state records whose values at the anchor height show that nothing
 // was left out: each lot of L (event count and last event hash, open flag count), each
-// facility (audit count, open flag count) and each open flag (still unresolved).
+// facility (audit count, open flag count), each open flag (still unresolved) and the
+// governance head "G/gov" (event count and last event hash; absent before the first one).
 //
 // Pure function of the state; bounded by the limits (error PROOF_TOO_LARGE names the limit).
 #pragma once
@@ -41,8 +45,11 @@ struct ProofScope {
   std::set<std::string> facilities;
   std::set<std::string> open_flags;  // flag ids
   std::vector<ProofEventRef> events;  // of every lot of L, lot by lot, in history order
+  std::vector<ProofEventRef> governance;  // one per governance tx, in log order (lot_id empty)
   std::vector<std::string> AnchorKeys() const;  // ascending, distinct
 };
+
+inline constexpr uint64_t kGovernanceEventsMax = 100'000;
 
 struct ProofScopeLimits {
   uint32_t lots_max = 64'000;

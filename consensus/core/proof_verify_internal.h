@@ -67,8 +67,9 @@ struct Entry {
 
 struct Context {
   const Genesis& genesis;
-  // Which validators certify each height (nullopt: the genesis set is unusable).
-  std::optional<GenesisValidatorSchedule> schedule;
+  // Which validators certify each height: the genesis set, then each set the bundle's
+  // governance transactions scheduled (nullopt: unusable). See MakeContext in proof_verify.cc.
+  std::optional<ChainValidatorSchedule> schedule;
 };
 
 std::string HexOrEmpty(std::string_view bytes);

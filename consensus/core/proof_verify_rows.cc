@@ -63,6 +63,16 @@ bool CheckHeader(const Context& cx, const v1::ProofBlock& row, Block& block, Fai
                      HexOrEmpty(expected));
     return false;
   }
+  const std::string next = cx.schedule.has_value()
+                               ? cx.schedule->At(header.height() + 1).Hash() : std::string();
+  if (header.next_validators_hash() != next) {
+    log.AddBlock(at, checks::kValidators,
+                 "block " + std::to_string(header.height()) + " names next validator set " +
+                     HexOrEmpty(header.next_validators_hash()) +
+                     ", the set the bundle's governance history gives for the next height is " +
+                     HexOrEmpty(next) + " (a validator-set change left out of the bundle?)");
+    return false;
+  }
   return true;
 }
 

@@ -97,7 +97,9 @@ core::Result<ProofPlan> Plan(const core::StateReader& state, std::string_view lo
   // The node's own state names only lots that exist.
   LOTCHAIN_ASSERT(scope.missing_lots.empty());
   ProofPlan plan;
-  for (const core::ProofEventRef& event : scope.events) {
+  std::vector<core::ProofEventRef> txs = scope.events;
+  txs.insert(txs.end(), scope.governance.begin(), scope.governance.end());
+  for (const core::ProofEventRef& event : txs) {
     auto [it, inserted] = plan.by_index[event.height].emplace(event.tx_index, event.tx_hash);
     if (inserted) plan.count += 1;
     if (!inserted && it->second != event.tx_hash) {

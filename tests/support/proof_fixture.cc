@@ -35,15 +35,22 @@ bool Applied(const ProofBlock& block, size_t index) {
 v1::CommitCertificate SignCertificate(const core::Genesis& genesis, uint64_t height,
                                       const std::string& header_bytes, size_t votes,
                                       uint32_t round) {
+  return SignCertificate(genesis.chain_id, genesis.validators, height, header_bytes, votes, round);
+}
+
+v1::CommitCertificate SignCertificate(const std::string& chain_id,
+                                      const std::vector<core::GenesisValidator>& validators,
+                                      uint64_t height, const std::string& header_bytes,
+                                      size_t votes, uint32_t round) {
   v1::CommitCertificate certificate;
   certificate.set_height(height);
   certificate.set_round(round);
   certificate.set_block_hash(core::Sha256(header_bytes));
-  for (size_t i = 0; i < votes && i < genesis.validators.size(); ++i) {
-    auto key = core::SecretKey::FromSeed(SeedFor("validator/v" + std::to_string(i)));
-    LOTCHAIN_ASSERT(key.ok());
+  for (size_t i = 0; i < votes && i < validators.size(); ++i) {
+    auto key = core::SecretKey::FromSeed(SeedFor("validator/" + validators[i].id));
+    LOTCHAIN_ASSERT(key.ok() && key->PublicKey() == validators[i].public_key);
     v1::VoteBody body;
-    body.set_chain_id(genesis.chain_id);
+    body.set_chain_id(chain_id);
     body.set_height(height);
     body.set_round(round);
     body.set_type(v1::VOTE_TYPE_PRECOMMIT);
@@ -51,15 +58,19 @@ v1::CommitCertificate SignCertificate(const core::Genesis& genesis, uint64_t hei
     v1::Vote* vote = certificate.add_precommits();
     vote->set_body(body.SerializeAsString());
     vote->set_validator(key->PublicKey());
-    vote->set_signature(key->Sign(core::kVoteDomain, genesis.chain_id, vote->body()));
+    vote->set_signature(key->Sign(core::kVoteDomain, chain_id, vote->body()));
   }
   return certificate;
 }
 
-ProofChain::ProofChain() {
+ProofChain::ProofChain() : ProofChain([](nlohmann::json&) {}) {}
+
+ProofChain::ProofChain(const std::function<void(nlohmann::json&)>& edit_genesis)
+    : signer_(DefaultMembers(), edit_genesis) {
   state_.Apply(core::GenesisDelta(genesis()));
   tree_ = core::StateTree().Apply(core::GenesisDelta(genesis()));
   state_root_ = tree_.Root();
+  schedule_.emplace(core::ChainValidatorSchedule::ForGenesis(genesis()).value());
 }
 
 std::vector<v1::TxResult> ProofChain::SubmitBlock(const std::vector<std::string>& signed_txs) {
@@ -80,16 +91,19 @@ std::vector<v1::TxResult> ProofChain::SubmitBlock(const std::vector<std::string>
   header.set_results_root(executed.results_root);
   header.set_state_root(executed.state_root);
   header.set_tx_count(static_cast<uint32_t>(signed_txs.size()));
-  header.set_proposer(genesis().validators[next_height % genesis().validators.size()].public_key);
-  header.set_validators_hash(core::ValidatorSet::FromGenesis(genesis()).value().Hash());
+  const auto& validators = schedule_->EntriesAt(next_height);
+  header.set_proposer(validators[next_height % validators.size()].public_key);
+  header.set_validators_hash(schedule_->At(next_height).Hash());
+  header.set_next_validators_hash(schedule_->At(next_height + 1).Hash());
   stored.block.set_header(header.SerializeAsString());
   for (const auto& tx : signed_txs) stored.block.add_txs(tx);
   for (const auto& result : executed.results) {
     stored.result_leaves.push_back(result.SerializeAsString());
   }
-  stored.certificate = SignCertificate(genesis(), next_height, stored.block.header(),
-                                       genesis().validators.size());
+  stored.certificate = SignCertificate(genesis().chain_id, validators, next_height,
+                                       stored.block.header(), validators.size());
   state_.Apply(executed.delta);
+  LOTCHAIN_ASSERT(schedule_->Refresh(state_).ok());
   tree_ = executed.tree;
   state_root_ = executed.state_root;
   blocks_.push_back(std::move(stored));
@@ -209,6 +223,16 @@ v1::ProofBundle ProofChain::BuildBundle(const std::string& lot_id) const {
     }
     pick_flags('F', facility_id);
   }
+  // Every governance transaction (docs/GOVERNANCE.md), found by walking the log.
+  if (auto head_bytes = state_.Get(core::keys::GovernanceHead())) {
+    v1::GovernanceHead head;
+    LOTCHAIN_ASSERT(head.ParseFromString(*head_bytes));
+    for (uint64_t seq = 0; seq < head.event_count(); ++seq) {
+      v1::GovernanceEvent event;
+      LOTCHAIN_ASSERT(event.ParseFromString(state_.Get(core::keys::GovernanceEvent(seq)).value()));
+      picks.insert({event.height(), event.tx_index()});
+    }
+  }
   v1::ProofBundle bundle;
   bundle.set_chain_id(genesis().chain_id);
   bundle.set_genesis_hash(genesis().hash);
@@ -226,6 +250,7 @@ v1::ProofBundle ProofChain::BuildBundle(const std::string& lot_id) const {
   for (const std::string& id : lots) anchor_keys.insert(core::keys::Lot(id));
   for (const std::string& id : facilities) anchor_keys.insert(core::keys::Facility(id));
   for (const std::string& id : flags) anchor_keys.insert(core::keys::RiskFlag(id));
+  anchor_keys.insert(core::keys::GovernanceHead());
   SetAnchor(bundle, height(), {anchor_keys.begin(), anchor_keys.end()});
   return bundle;
 }

@@ -6,12 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "consensus/core/genesis.h"
 #include "consensus/core/state.h"
 #include "consensus/core/state_tree.h"
+#include "consensus/core/validator_schedule.h"
 #include "lotchain/v1/api.pb.h"
 #include "lotchain/v1/block.pb.h"
 #include "tests/support/test_chain.h"
@@ -28,6 +31,12 @@ struct ProofBlock {
 class ProofChain {
  public:
   ProofChain();
+  // With the genesis JSON edited first (validator operators, a governance policy).
+  explicit ProofChain(const std::function<void(nlohmann::json&)>& edit_genesis);
+  // Signs as `name` with `key` (a member admitted or a key rotated by governance).
+  void AddSigner(const std::string& name, core::SecretKey key) {
+    signer_.AddSigner(name, std::move(key));
+  }
 
   const core::Genesis& genesis() const { return signer_.genesis(); }
   const core::MemState& state() const { return state_; }
@@ -66,12 +75,18 @@ class ProofChain {
   core::StateTree tree_;
   std::string state_root_;
   std::vector<ProofBlock> blocks_;
+  std::optional<core::ChainValidatorSchedule> schedule_;  // refreshed after every block
 };
 
 // Signs a precommit certificate for `header_bytes` with the first `votes` genesis validators.
 v1::CommitCertificate SignCertificate(const core::Genesis& genesis, uint64_t height,
                                       const std::string& header_bytes, size_t votes,
                                       uint32_t round = 0);
+// The same with the first `votes` of `validators` (keys from SeedFor("validator/" + id)).
+v1::CommitCertificate SignCertificate(const std::string& chain_id,
+                                      const std::vector<core::GenesisValidator>& validators,
+                                      uint64_t height, const std::string& header_bytes,
+                                      size_t votes, uint32_t round = 0);
 
 // Inserts `row` into bundle.blocks at its height's place unless that height is there already.
 void EnsureBlock(v1::ProofBundle& bundle, const v1::ProofBlock& row);
