@@ -7,8 +7,9 @@
 #
 #   bash deploy/demo.sh [--out DIR] [--validators N] [--base-port P]
 #
-# Writes pack-a's passport, battery passport, PCFs (Catena-X, PACT) and EPCIS document to
-# DIR/exports/. Leaves the network running and DIR/demo-summary.json for scripts:
+# Writes pack-a's passport, battery passports (Battery Pass, Catena-X), PCFs (Catena-X, PACT)
+# and EPCIS document to DIR/exports/. Leaves the network running and DIR/demo-summary.json for
+# scripts:
 #   {"genesis": PATH, "grpc": HOST:PORT, "packs": [LOT…], "recycled_cells": [LOT…]}
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -232,14 +233,14 @@ say "pack-a's documents for other systems (docs/EXPORTS.md)"
 mkdir -p "$out/exports"
 declared=(--declare ipcc=AR6 --declare standard=ISO14067 --declare fossil-carbon-content=0
           --declare ccs=false --declare packaging-included=false --declare battery-category=ev)
-for format in lotchain-passport batterypass catenax-pcf pact epcis; do
+for format in lotchain-passport batterypass catenax-battery-pass catenax-pcf pact epcis; do
   lc export --format "$format" --genesis "$out/net/genesis.json" "${declared[@]}" pack-a \
     -o "$out/exports/pack-a.$format.json"
   echo "  $format: $out/exports/pack-a.$format.json"
 done
 if [ -f "$repo/../shared/reference/SOURCES.md" ] || [ -n "${LOTCHAIN_REFERENCE_DIR:-}" ]; then
   args=()
-  for format in batterypass catenax-pcf pact epcis; do args+=("$format" "$out/exports/pack-a.$format.json"); done
+  for format in batterypass catenax-battery-pass catenax-pcf pact epcis; do args+=("$format" "$out/exports/pack-a.$format.json"); done
   python3 "$repo/tests/integration/validate_exports.py" "$repo" "${args[@]}"
 fi
 

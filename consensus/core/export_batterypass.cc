@@ -5,11 +5,8 @@
 // of, the chain's due-diligence findings (which the model has no field for), and `notHeld`:
 // per aspect, the paths of the fields the model requires that the chain does not hold. Those
 // are omitted, never invented. docs/EXPORTS.md has the mapping.
-#include <array>
-
 #include "consensus/core/crypto.h"
-#include "consensus/core/export_support.h"
-#include "consensus/core/proto_json.h"
+#include "consensus/core/export_battery.h"
 
 namespace lotchain::core {
 namespace {
@@ -17,42 +14,20 @@ namespace {
 using nlohmann::json;
 using namespace exports;
 
-struct ElementFacts {
-  v1::Element element;
-  std::string_view name, cas;
-  bool critical;              // EU Critical Raw Materials Act (Reg. 2024/1252) Annex II
-  std::string_view recycled;  // the model's recycledMaterial value; empty: not in the model
-};
-
-// Graphite is left out of the CRM flag: the list names natural graphite and the chain does not
-// hold whether a lot's graphite is natural or synthetic.
-constexpr std::array<ElementFacts, 10> kElements = {{
-    {v1::ELEMENT_CO, "Cobalt", "7440-48-4", true, "Cobalt"},
-    {v1::ELEMENT_NI, "Nickel", "7440-02-0", true, "Nickel"},
-    {v1::ELEMENT_LI, "Lithium", "7439-93-2", true, "Lithium"},
-    {v1::ELEMENT_MN, "Manganese", "7439-96-5", true, ""},
-    {v1::ELEMENT_CU, "Copper", "7440-50-8", true, ""},
-    {v1::ELEMENT_AL, "Aluminium", "7429-90-5", true, ""},
-    {v1::ELEMENT_PB, "Lead", "7439-92-1", false, "Lead"},
-    {v1::ELEMENT_FE, "Iron", "7439-89-6", false, ""},
-    {v1::ELEMENT_P, "Phosphorus", "7723-14-0", true, ""},
-    {v1::ELEMENT_GRAPHITE, "Graphite", "7782-42-5", false, ""},
-}};
-
-const ElementFacts* Facts(v1::Element element) {
-  for (const auto& facts : kElements) {
-    if (facts.element == element) return &facts;
-  }
-  return nullptr;
-}
-
 std::string BatteryStatus(const v1::Lot& lot) {
-  if (lot.end_of_life() || lot.status() == v1::LOT_STATUS_RETIRED) return "Waste";
-  if (!lot.battery().second_life_application().empty()) return "Repurposed";
+  switch (StateOf(lot)) {
+    case BatteryState::kWaste:
+      return "Waste";
+    case BatteryState::kRepurposed:
+      return "Repurposed";
+    case BatteryState::kOriginal:
+      break;
+  }
   return "Original";
 }
 
-json General(const ExportSource& source, const std::string& chain_id, ExactNumbers& n) {
+json General(const ExportSource& source, const std::string& chain_id, const std::string& category,
+             ExactNumbers& n) {
   const v1::TraceNode& root = source.upstream->nodes(0);
   const v1::Lot& lot = root.lot();
   const std::string maker =
@@ -71,8 +46,7 @@ json General(const ExportSource& source, const std::string& chain_id, ExactNumbe
   if (!root.facility().country().empty()) {
     out["manufacturingPlace"] = {{"addressCountry", root.facility().country()}};
   }
-  if (const auto* category = Declared(source, "battery-category"))
-    out["batteryCategory"] = (*category)[0];
+  if (!category.empty()) out["batteryCategory"] = category;
   return out;
 }
 
@@ -87,14 +61,12 @@ json RecycledContent(const v1::Lot& lot, ExactNumbers& n) {
   for (const auto& entry : lot.composition()) {
     const ElementFacts* facts = Facts(entry.element());
     if (facts == nullptr || facts->recycled.empty() || entry.grams() == 0) continue;
-    __extension__ using Uint128 = unsigned __int128;
-    auto ppm = [&](uint64_t grams) {
-      return static_cast<uint64_t>(static_cast<Uint128>(grams) * 1'000'000 / entry.grams());
-    };
     out.push_back(
         {{"recycledMaterial", facts->recycled},
-         {"preConsumerShare", n.Number(PercentOfPpm(ppm(entry.recycled_pre_consumer_grams())))},
-         {"postConsumerShare", n.Number(PercentOfPpm(ppm(entry.recycled_post_consumer_grams())))}});
+         {"preConsumerShare",
+          n.Number(PercentOfPpm(PpmOf(entry.recycled_pre_consumer_grams(), entry.grams())))},
+         {"postConsumerShare",
+          n.Number(PercentOfPpm(PpmOf(entry.recycled_post_consumer_grams(), entry.grams())))}});
   }
   return out;
 }
@@ -143,27 +115,6 @@ json NotHeld(const ExportSource& source, const v1::Lot& lot) {
           {"supplyChainDueDiligence", {"supplyChainDueDiligenceReport"}}};
 }
 
-json DueDiligence(const Passport& p) {
-  json out = {{"refinersNotConformant", json::array()}, {"openRiskFlags", json::array()}};
-  for (const auto& f : p.refiners_not_conformant) {
-    out["refinersNotConformant"].push_back(
-        {{"facilityId", f.facility_id},
-         {"ownerOrg", f.owner_org},
-         {"country", f.country},
-         {"rmapStatusAtProcessing",
-          EnumLabel(v1::AuditStatus_Name(f.status_at_processing), "AUDIT_STATUS_")}});
-  }
-  for (const auto& f : p.open_flags) {
-    out["openRiskFlags"].push_back(
-        {{"flagId", f.flag_id},
-         {"target", f.target},
-         {"category", EnumLabel(v1::RiskCategory_Name(f.category), "RISK_CATEGORY_")},
-         {"severity", EnumLabel(v1::Severity_Name(f.severity), "SEVERITY_")},
-         {"raisedBy", f.raised_by}});
-  }
-  return out;
-}
-
 class Batterypass final : public ExportFormat {
  public:
   std::string_view name() const override { return "batterypass"; }
@@ -178,19 +129,11 @@ class Batterypass final : public ExportFormat {
                                                  " is not a registered battery: export its "
                                                  "footprint with catenax-pcf or pact");
     }
-    if (const auto* category = Declared(source, "battery-category")) {
-      const std::string& c = (*category)[0];
-      if (category->size() != 1 ||
-          (c != "lmt" && c != "ev" && c != "industrial" && c != "stationary")) {
-        return Status(
-            "EXPORT_INPUT_MISSING",
-            "batterypass: --declare battery-category takes lmt, ev, industrial or stationary");
-      }
-    }
+    LOTCHAIN_ASSIGN_OR_RETURN(std::string category, DeclaredCategory(source, name()));
     LOTCHAIN_ASSIGN_OR_RETURN(std::string chain_id, ChainIdOf(source, name()));
     ExactNumbers n;
     json doc;
-    doc["generalProductInformation"] = General(source, chain_id, n);
+    doc["generalProductInformation"] = General(source, chain_id, category, n);
     doc["carbonFootprint"] = CarbonFootprint(p, n);
     doc["circularity"] = {{"recycledContent", RecycledContent(p.lot, n)}};
     doc["materialComposition"] = MaterialComposition(p.lot, n);

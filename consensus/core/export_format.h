@@ -51,6 +51,7 @@ const ExportFormat& LotchainPassportFormat();
 const ExportFormat& CatenaxPcfFormat();    // export_catenax_pcf.cc
 const ExportFormat& PactFormat();          // export_pact.cc
 const ExportFormat& BatterypassFormat();   // export_batterypass.cc
+const ExportFormat& CatenaxBatteryPassFormat();  // export_catenax_battery_pass.cc
 const ExportFormat& EpcisFormat();         // export_epcis.cc
 
 // Every format, in the order `lotchain export --help` lists them.

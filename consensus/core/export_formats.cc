@@ -6,8 +6,8 @@ namespace lotchain::core {
 
 const std::vector<const ExportFormat*>& ExportFormats() {
   static const std::vector<const ExportFormat*> formats = {
-      &LotchainPassportFormat(), &BatterypassFormat(), &CatenaxPcfFormat(), &PactFormat(),
-      &EpcisFormat()};
+      &LotchainPassportFormat(), &BatterypassFormat(), &CatenaxBatteryPassFormat(),
+      &CatenaxPcfFormat(),       &PactFormat(),        &EpcisFormat()};
   return formats;
 }
 
@@ -17,7 +17,8 @@ Result<const ExportFormat*> FindExportFormat(std::string_view name) {
     if (format->name() == name) return format;
     known += (known.empty() ? "" : ", ") + std::string(format->name());
   }
-  return Status("UNKNOWN_FORMAT", "no export format \"" + std::string(name) + "\"; the formats are: " + known);
+  return Status("UNKNOWN_FORMAT",
+                "no export format \"" + std::string(name) + "\"; the formats are: " + known);
 }
 
 }  // namespace lotchain::core

@@ -54,6 +54,17 @@ Result<PcfFigures> ComputePcf(const ExportSource& source, std::string_view forma
     return Status("EXPORT_NOT_APPLICABLE",
                   "lot " + lot.lot_id() + " has no mass left: it has no footprint per kg");
   }
+  if (const auto* ids = Declared(source, "company-id")) {
+    for (const auto& id : *ids) {
+      bool urn = id.size() > 4 && (id[0] == 'u' || id[0] == 'U') &&
+                 (id[1] == 'r' || id[1] == 'R') && (id[2] == 'n' || id[2] == 'N') && id[3] == ':';
+      if (!urn) {
+        return Status("EXPORT_INPUT_MISSING", std::string(format) +
+                                                  ": --declare company-id takes a URN, e.g. "
+                                                  "urn:BPNL000000000DWF");
+      }
+    }
+  }
   PcfFigures pcf;
   LOTCHAIN_ASSIGN_OR_RETURN(pcf.chain_id, ChainIdOf(source, format));
   pcf.lot_urn = Urn(pcf.chain_id, "lot", lot.lot_id());

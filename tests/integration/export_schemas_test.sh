@@ -12,7 +12,7 @@ trap 'rm -rf "$TMP"' EXIT
 LOTCHAIN_EXPORT_DUMP_DIR="$TMP" "$CORE_TEST" --gtest_filter='PublishedExports.*' >"$TMP/gtest.log" ||
   { cat "$TMP/gtest.log"; exit 1; }
 ARGS=()
-for f in catenax-pcf pact batterypass epcis; do
+for f in catenax-pcf pact batterypass catenax-battery-pass epcis; do
   [ -f "$TMP/$f-pack.json" ] || { echo "FAIL: no $f document was rendered"; exit 1; }
   ARGS+=("$f" "$TMP/$f-pack.json")
 done

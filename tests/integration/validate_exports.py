@@ -137,8 +137,31 @@ def validate_batterypass(ref, doc):
             "omitted fields above fails)"), []
 
 
+def validate_catenax_battery_pass(ref, doc):
+    rel = ("catenax-sldt-semantic-models/io.catenax.battery.battery_pass/6.1.0/"
+           "BatteryPass-schema.json")
+    listed = set(doc.get("lotchain", {}).get("notHeld", []))
+    aspect = {k: v for k, v in doc.items() if k != "lotchain"}
+    omitted, bad = [], [f"notHeld names {p}, which the document has"
+                        for p in sorted(listed) if present(aspect, p)]
+    for e in errors_of(jsonschema.Draft4Validator, load_json(os.path.join(ref, rel)), aspect):
+        keys = path_keys(e) if e.validator == "required" else ()
+        if any(k in listed for k in keys):
+            omitted.append(next(k for k in keys if k in listed))
+        else:
+            bad.append(f"/{'/'.join(map(str, e.absolute_path))}: {e.message}")
+    if bad:
+        for b in bad[:20]:
+            print("  catenax-battery-pass:", b)
+        sys.exit(f"FAIL: catenax-battery-pass does not validate ({len(bad)} errors)")
+    print(f"catenax-battery-pass: {len(set(omitted))} required fields omitted as not held by the "
+          "chain (lotchain.notHeld): " + ", ".join(sorted(set(omitted))))
+    return rel + " (every error other than the omitted fields above fails)", []
+
+
 VALIDATORS = {"pact": validate_pact, "catenax-pcf": validate_catenax_pcf,
-              "epcis": validate_epcis, "batterypass": validate_batterypass}
+              "epcis": validate_epcis, "batterypass": validate_batterypass,
+              "catenax-battery-pass": validate_catenax_battery_pass}
 
 
 def main(argv):

@@ -398,7 +398,8 @@ GENESIS_ARG=(--genesis "$TMP/net/genesis.json")
 PCF_DECLARE=(--declare ipcc=AR6 --declare standard=ISO14067 --declare fossil-carbon-content=0
              --declare ccs=false --declare packaging-included=false)
 lc export --help
-out_has "catenax-pcf"; out_has "pact"; out_has "batterypass"; out_has "epcis"; out_has "--declare"
+out_has "catenax-pcf"; out_has "pact"; out_has "batterypass"; out_has "catenax-battery-pass"
+out_has "epcis"; out_has "--declare"
 expect_exit 1 export --format pact pack-1
 err_has "EXPORT_INPUT_MISSING"; err_has "--declare ipcc=AR6"
 expect_exit 1 export --format pact pack-1 --declare ipcc
@@ -417,6 +418,9 @@ done
 lc export --format batterypass pack-1 "${GENESIS_ARG[@]}" --declare battery-category=ev \
   -o "$TMP/batterypass-pack-1.json"
 VALIDATE+=(batterypass "$TMP/batterypass-pack-1.json")
+lc export --format catenax-battery-pass pack-1 --declare battery-category=ev \
+  -o "$TMP/catenax-battery-pass-pack-1.json"
+VALIDATE+=(catenax-battery-pass "$TMP/catenax-battery-pass-pack-1.json")
 for lot in pack-1 ore-2 residue-1 conc-1; do   # without --genesis: the chain id from the node
   lc export --format epcis "$lot" -o "$TMP/epcis-$lot.json"
   VALIDATE+=(epcis "$TMP/epcis-$lot.json")
@@ -442,6 +446,10 @@ per_kwh = Decimal(roll["co2e_mg_per_lifetime_kwh"]) / 1000000
 assert bp["carbonFootprint"]["batteryCarbonFootprint"] == per_kwh
 assert bp["carbonFootprint"]["absoluteCarbonFootprint"] == Decimal(roll["footprint_co2e_grams"]) / 1000
 assert bp["generalProductInformation"]["batteryCategory"] == "ev"
+cbp = load("catenax-battery-pass-pack-1")
+assert cbp["sustainability"]["carbonFootprint"][0]["value"] == per_kwh
+assert cbp["materials"]["active"]["cobalt"]["recycled"] == Decimal(
+    [r for r in roll["recycled"] if r["element"] == "ELEMENT_CO"][0]["recycled_ppm"]) / 10000
 assert [f["flagId"] for f in bp["lotchain"]["dueDiligence"]["openRiskFlags"]] == ["flag-2"]
 pack = [e for e in ep["epcisBody"]["eventList"] if e["type"] == "TransformationEvent"
         and e["outputQuantityList"][0]["epcClass"].endswith(":lot:pack-1")][0]

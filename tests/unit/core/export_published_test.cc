@@ -179,6 +179,12 @@ TEST_F(PublishedExports, PactNamesEachDeclarationItNeeds) {
              {{"ipcc", {"6"}}, {"standard", {"ISO14067"}}, {"fossil-carbon-content", {"0"}}});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("AR4, AR5, AR6"), std::string::npos);
+  core::ExportDeclarations with_ids = pcf_declared;
+  with_ids["company-id"] = {"urn:BPNL000000000DWF"};
+  json j = RenderJson("pact", "pack", with_ids);
+  EXPECT_EQ(j["companyIds"], json({"urn:lotchain:lotchain-test:org:oem", "urn:BPNL000000000DWF"}));
+  with_ids["company-id"] = {"BPNL000000000DWF"};
+  EXPECT_EQ(Render("pact", "pack", with_ids).status().code(), "EXPORT_INPUT_MISSING");
 }
 
 TEST_F(PublishedExports, CatenaxPcfWritesExactNumbers) {
@@ -243,6 +249,27 @@ TEST_F(PublishedExports, BatterypassCarriesTheChainsFiguresAndNamesWhatItDoesNot
   auto ore = Render("batterypass", "sulphate", {});
   ASSERT_FALSE(ore.ok());
   EXPECT_EQ(ore.status().code(), "EXPORT_NOT_APPLICABLE");
+}
+
+// The same figures as batterypass in Catena-X's model; cobalt's recycled share is the
+// roll-up's (5,000 of 95,000 g: 5.2631 %), lead is not in the pack, so not held.
+TEST_F(PublishedExports, CatenaxBatteryPassCarriesTheChainsFigures) {
+  json j = RenderJson("catenax-battery-pass", "pack", {{"battery-category", {"ev"}}});
+  EXPECT_EQ(j["specVersion"], "urn:io.catenax.battery.battery_pass:6.1.0");
+  EXPECT_EQ(j["identification"]["category"], "EV");
+  EXPECT_EQ(j["identification"]["identification"]["serial"][0]["value"], "SN-1");
+  EXPECT_EQ(j["characteristics"]["physicalDimension"]["weight"]["value"], 500);
+  EXPECT_NE(last_text.find("\"value\": 0.037\n"), std::string::npos) << last_text;
+  EXPECT_EQ(j["sustainability"]["status"], "original");
+  EXPECT_NE(last_text.find("\"recycled\": 5.2631,"), std::string::npos);
+  EXPECT_EQ(j["materials"]["active"]["nickel"]["recycled"], 0);
+  EXPECT_FALSE(j["materials"]["active"].contains("lead"));
+  EXPECT_EQ(j["materials"]["composition"][0]["concentration"], 190'000);  // Co 95 of 500 kg
+  EXPECT_EQ(j["performance"]["rated"]["energy"]["value"], 50);
+  const json& not_held = j["lotchain"]["notHeld"];
+  EXPECT_NE(std::find(not_held.begin(), not_held.end(), "materials/active/lead"), not_held.end());
+  EXPECT_NE(std::find(not_held.begin(), not_held.end(), "materials/composition/2/critical"),
+            not_held.end());
 }
 
 TEST_F(PublishedExports, EpcisTellsTheStoryWithQuantitiesInKg) {
