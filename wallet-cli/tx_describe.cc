@@ -82,6 +82,10 @@ std::string EventName(const v1::TxBody& body) {
     case v1::TxBody::kUpdateStateOfHealth: return "battery update";
     case v1::TxBody::kRepurpose: return "battery repurpose";
     case v1::TxBody::kRetire: return "retire";
+    case v1::TxBody::kProposeChange: return "gov propose";
+    case v1::TxBody::kApproveProposal: return "gov approve";
+    case v1::TxBody::kRejectProposal: return "gov reject";
+    case v1::TxBody::kRotateKey: return "keys rotate";
     case v1::TxBody::EVENT_NOT_SET: return "(no event)";
   }
   return "(unknown event)";

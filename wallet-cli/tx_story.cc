@@ -2,6 +2,8 @@
 // line `lotchain` prints when a transaction applies and for `lotchain watch`.
 #include <string>
 
+#include "consensus/core/governance.h"
+#include "consensus/core/crypto.h"
 #include "wallet-cli/output.h"
 #include "wallet-cli/tx_builder.h"
 #include "wallet-cli/units.h"
@@ -69,6 +71,16 @@ std::string TxStory(const v1::TxBody& body) {
              Label(v1::RiskCategory_Name(r.category()), "RISK_CATEGORY_") + ") on " +
              (r.has_lot_id() ? "lot " + r.lot_id() : "facility " + r.facility_id());
     }
+    case v1::TxBody::kProposeChange:
+      return "proposed " + std::string(core::ChangeKindName(body.propose_change().change())) +
+             " (proposal " + body.propose_change().proposal_id() + ")";
+    case v1::TxBody::kApproveProposal:
+      return "approved proposal " + body.approve_proposal().proposal_id();
+    case v1::TxBody::kRejectProposal:
+      return "rejected proposal " + body.reject_proposal().proposal_id();
+    case v1::TxBody::kRotateKey:
+      return "rotated its signing key to " +
+             core::ToHex(body.rotate_key().new_public_key()).substr(0, 16) + "...";
     case v1::TxBody::kResolveRiskFlag:
       return "resolved risk flag " + body.resolve_risk_flag().flag_id();
     case v1::TxBody::kRegisterBattery: {

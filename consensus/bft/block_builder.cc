@@ -52,6 +52,7 @@ BuiltBlock BuildBlock(const BlockEnv& env, const std::vector<std::string>& candi
   header.set_tx_count(static_cast<uint32_t>(txs.size()));
   header.set_proposer(std::string(proposer));
   header.set_validators_hash(env.validators_hash);
+  header.set_next_validators_hash(env.next_validators_hash);
   out.block.set_header(header.SerializeAsString());
   for (std::string& tx : txs) out.block.add_txs(std::move(tx));
   LOTCHAIN_ASSERT(out.block.ByteSizeLong() <= env.limits.bytes_max);
@@ -73,6 +74,9 @@ core::Result<core::ExecutedBlock> CheckBlock(const BlockEnv& env, const v1::Bloc
   if (header.time_unix_ms() <= env.tip.time_unix_ms) return Bad("time not after the tip");
   if (header.time_unix_ms() > time_max_unix_ms) return Bad("time too far in the future");
   if (header.validators_hash() != env.validators_hash) return Bad("wrong validators hash");
+  if (header.next_validators_hash() != env.next_validators_hash) {
+    return Bad("wrong next validators hash");
+  }
   if (header.tx_count() != static_cast<uint32_t>(block.txs_size())) return Bad("tx count");
   if (static_cast<uint32_t>(block.txs_size()) > env.limits.tx_count_max) return Bad("too many");
   if (block.ByteSizeLong() > env.limits.bytes_max) return Bad("block too large");

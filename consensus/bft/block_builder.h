@@ -57,7 +57,8 @@ struct BlockEnv {
   const core::StateReader* state = nullptr;  // state after `tip`
   core::StateTree tree;                      // its state tree (Root() = tip.state_root)
   ChainTip tip;
-  std::string validators_hash;
+  std::string validators_hash;       // of the set certifying tip.height + 1
+  std::string next_validators_hash;  // of the set certifying tip.height + 2
   BlockLimits limits;
 };
 

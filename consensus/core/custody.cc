@@ -55,19 +55,38 @@ Result<v1::TxBody> CheckTxStateless(const Genesis& genesis, std::string_view sig
   return body;
 }
 
+Result<v1::Member> CheckSigner(const StateReader& state, std::string_view signer) {
+  auto org = state.Get(keys::SignerOrg(signer));
+  if (!org.has_value()) {
+    if (auto revoked_bytes = state.Get(keys::RevokedKey(signer))) {
+      v1::RevokedKey revoked;
+      ParseOwnOrDie(revoked, *revoked_bytes);
+      return Status(codes::kKeyRevoked,
+                    "key " + ToHex(signer) + " of member \"" + revoked.org_id() +
+                        "\" may not sign since height " + std::to_string(revoked.height()) +
+                        " (" + revoked.why() + "); sign with one of the member's current keys");
+    }
+    return Status(codes::kUnknownSigner,
+                  "key " + ToHex(signer) + " belongs to no consortium member");
+  }
+  auto member_bytes = state.Get(keys::Member(*org));
+  LOTCHAIN_ASSERT(member_bytes.has_value());
+  v1::Member member;
+  ParseOwnOrDie(member, *member_bytes);
+  if (member.status() != v1::MEMBER_STATUS_ACTIVE) {
+    return Status(codes::kMemberSuspended,
+                  "member \"" + *org + "\" is suspended by governance and may not sign until a "
+                  "reinstate_member proposal is adopted");
+  }
+  return member;
+}
+
 Result<AuthenticatedTx> AuthenticateTx(const Genesis& genesis, const StateReader& state,
                                        const TxContext& ctx, std::string_view signed_tx_bytes) {
   AuthenticatedTx tx;
   LOTCHAIN_ASSIGN_OR_RETURN(tx.body, CheckTxStateless(genesis, signed_tx_bytes,
                                                       ctx.signature_verified, &tx.envelope));
-  auto org = state.Get(keys::SignerOrg(tx.envelope.signer()));
-  if (!org.has_value()) {
-    return Status(codes::kUnknownSigner, "key " + ToHex(tx.envelope.signer()) +
-                                             " belongs to no consortium member in genesis");
-  }
-  auto member_bytes = state.Get(keys::Member(*org));
-  LOTCHAIN_ASSERT(member_bytes.has_value());
-  ParseOwnOrDie(tx.member, *member_bytes);
+  LOTCHAIN_ASSIGN_OR_RETURN(tx.member, CheckSigner(state, tx.envelope.signer()));
   uint64_t last_nonce = 0;
   if (auto nonce_bytes = state.Get(keys::SignerNonce(tx.envelope.signer()))) {
     v1::SignerNonce nonce;
@@ -117,6 +136,10 @@ Status Dispatch(TxEnv& env, const v1::TxBody& body) {
       return internal::ApplyUpdateStateOfHealth(env, body.update_state_of_health());
     case B::kRepurpose: return internal::ApplyRepurpose(env, body.repurpose());
     case B::kRetire: return internal::ApplyRetire(env, body.retire());
+    case B::kProposeChange: return internal::ApplyProposeChange(env, body.propose_change());
+    case B::kApproveProposal: return internal::ApplyApproveProposal(env, body.approve_proposal());
+    case B::kRejectProposal: return internal::ApplyRejectProposal(env, body.reject_proposal());
+    case B::kRotateKey: return internal::ApplyRotateKey(env, body.rotate_key());
     case B::EVENT_NOT_SET: break;
   }
   return Status(codes::kEmptyEvent, "transaction carries no custody event");
@@ -127,7 +150,7 @@ Status Dispatch(TxEnv& env, const v1::TxBody& body) {
 Result<StateDelta> ApplyAuthenticated(const Genesis& genesis, const StateReader& state,
                                       const TxContext& ctx, const AuthenticatedTx& tx) {
   LOTCHAIN_ASSERT(ctx.tx_hash.size() == kHashBytes);
-  TxEnv env(genesis, state, ctx, tx.member);
+  TxEnv env(genesis, state, ctx, tx.member, tx.envelope.signer());
   LOTCHAIN_RETURN_IF_ERROR(Dispatch(env, tx.body));
   StateDelta delta = env.TakeDelta();
   delta.Merge(NonceDelta(tx));

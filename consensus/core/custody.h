@@ -45,7 +45,11 @@ struct AuthenticatedTx {
   v1::Member member;  // the signer's organisation
 };
 
-// CheckTxStateless + known signer + fresh nonce (codes UNKNOWN_SIGNER, REPLAYED_NONCE).
+// The member a key signs for, if it may sign now: UNKNOWN_SIGNER, KEY_REVOKED (rotated away or
+// revoked by governance) or MEMBER_SUSPENDED otherwise.
+Result<v1::Member> CheckSigner(const StateReader& state, std::string_view signer);
+
+// CheckTxStateless + CheckSigner + fresh nonce (codes UNKNOWN_SIGNER, REPLAYED_NONCE).
 Result<AuthenticatedTx> AuthenticateTx(const Genesis& genesis, const StateReader& state,
                                        const TxContext& ctx, std::string_view signed_tx_bytes);
 

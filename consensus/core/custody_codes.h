@@ -51,4 +51,19 @@ inline constexpr const char* kElementMassIncreases = "ELEMENT_MASS_INCREASES";
 inline constexpr const char* kMassIncreases = "MASS_INCREASES";
 inline constexpr const char* kCompositionExceedsMass = "COMPOSITION_EXCEEDS_MASS";
 
+// Governance.
+inline constexpr const char* kKeyRevoked = "KEY_REVOKED";
+inline constexpr const char* kMemberSuspended = "MEMBER_SUSPENDED";
+inline constexpr const char* kMemberNotActive = "MEMBER_NOT_ACTIVE";
+inline constexpr const char* kKeyInUse = "KEY_IN_USE";
+inline constexpr const char* kDuplicateOrgId = "DUPLICATE_ORG_ID";
+inline constexpr const char* kUnknownProposal = "UNKNOWN_PROPOSAL";
+inline constexpr const char* kDuplicateProposalId = "DUPLICATE_PROPOSAL_ID";
+inline constexpr const char* kProposalDecided = "PROPOSAL_DECIDED";
+inline constexpr const char* kProposalExpired = "PROPOSAL_EXPIRED";
+inline constexpr const char* kAlreadyVoted = "ALREADY_VOTED";
+inline constexpr const char* kUnknownValidator = "UNKNOWN_VALIDATOR";
+inline constexpr const char* kDuplicateValidator = "DUPLICATE_VALIDATOR";
+inline constexpr const char* kChangeNotApplicable = "CHANGE_NOT_APPLICABLE";
+
 }  // namespace lotchain::core::codes

@@ -21,14 +21,15 @@ inline constexpr size_t kTextBytesMax = 512;
 class TxEnv {
  public:
   TxEnv(const Genesis& genesis, const StateReader& base, const TxContext& ctx,
-        const v1::Member& actor)
-      : genesis_(genesis), view_(base, delta_), ctx_(ctx), actor_(actor) {}
+        const v1::Member& actor, std::string_view signer = {})
+      : genesis_(genesis), view_(base, delta_), ctx_(ctx), actor_(actor), signer_(signer) {}
 
   const Genesis& genesis() const { return genesis_; }
   const StateReader& view() const { return view_; }
   const TxContext& ctx() const { return ctx_; }
   const v1::Member& actor() const { return actor_; }
   const std::string& actor_org() const { return actor_.org_id(); }
+  std::string signer() const { return std::string(signer_); }  // the signing key (32 bytes)
   bool ActorHasRole(v1::Role role) const;
   StateDelta TakeDelta() { return std::move(delta_); }
 
@@ -43,6 +44,9 @@ class TxEnv {
   template <typename Record>
   void Store(std::string key, const Record& record) {
     delta_.Put(std::move(key), record.SerializeAsString());
+  }
+  void StoreBytes(std::string key, std::string value) {
+    delta_.Put(std::move(key), std::move(value));
   }
   void Erase(std::string key) { delta_.Delete(std::move(key)); }
 
@@ -65,6 +69,7 @@ class TxEnv {
   OverlayState view_;
   const TxContext& ctx_;
   const v1::Member& actor_;
+  std::string_view signer_;
 };
 
 __extension__ using Uint128 = unsigned __int128;
@@ -113,5 +118,10 @@ Status ApplyRegisterBattery(TxEnv& env, const v1::RegisterBattery& tx);
 Status ApplyUpdateStateOfHealth(TxEnv& env, const v1::UpdateStateOfHealth& tx);
 Status ApplyRepurpose(TxEnv& env, const v1::Repurpose& tx);
 Status ApplyRetire(TxEnv& env, const v1::Retire& tx);
+// Governance (governance_rules.cc).
+Status ApplyProposeChange(TxEnv& env, const v1::ProposeChange& tx);
+Status ApplyApproveProposal(TxEnv& env, const v1::ApproveProposal& tx);
+Status ApplyRejectProposal(TxEnv& env, const v1::RejectProposal& tx);
+Status ApplyRotateKey(TxEnv& env, const v1::RotateKey& tx);
 
 }  // namespace lotchain::core::internal

@@ -143,6 +143,10 @@ Result<GenesisValidator> ParseValidator(const json& v, const std::string& path) 
   if (colon == std::string::npos || colon == 0 || colon + 1 == validator.address.size()) {
     return Bad(path + ".address", "must be HOST:PORT, got \"" + validator.address + "\"");
   }
+  LOTCHAIN_ASSIGN_OR_RETURN(validator.operator_org, GetString(v, path, "operator", false));
+  if (!validator.operator_org.empty() && !IsValidId(validator.operator_org)) {
+    return Bad(path + ".operator", kIdRule);
+  }
   return validator;
 }
 
@@ -168,6 +172,42 @@ Status ParseTargets(const json& policy, Policy& out) {
   return Status::Ok();
 }
 
+Result<Quorum> ParseQuorum(const json& governance, const std::string& name) {
+  Quorum q;
+  auto it = governance.find(name);
+  if (it == governance.end()) return q;
+  const std::string path = "policy.governance." + name;
+  if (!it->is_array() || it->size() != 2 || !(*it)[0].is_number_unsigned() ||
+      !(*it)[1].is_number_unsigned()) {
+    return Bad(path, "must be [numerator, denominator], e.g. [2, 3]");
+  }
+  const uint64_t num = (*it)[0].get<uint64_t>();
+  const uint64_t den = (*it)[1].get<uint64_t>();
+  if (den < 1 || den > 1000 || num < 1 || num > den) {
+    return Bad(path, "must be a fraction in (0, 1] with a denominator of at most 1000");
+  }
+  q.numerator = static_cast<uint32_t>(num);
+  q.denominator = static_cast<uint32_t>(den);
+  return q;
+}
+
+Status ParseGovernance(const json& policy, GovernancePolicy& out) {
+  auto it = policy.find("governance");
+  if (it == policy.end()) return Status::Ok();
+  if (!it->is_object()) return Bad("policy.governance", "must be an object");
+  LOTCHAIN_ASSIGN_OR_RETURN(out.member_quorum, ParseQuorum(*it, "member_quorum"));
+  LOTCHAIN_ASSIGN_OR_RETURN(out.validator_quorum, ParseQuorum(*it, "validator_quorum"));
+  LOTCHAIN_ASSIGN_OR_RETURN(int64_t ttl,
+                            GetInt(*it, "policy.governance", "proposal_ttl_blocks", false));
+  if (ttl != 0) {
+    if (ttl < 1 || ttl > 10'000'000) {
+      return Bad("policy.governance.proposal_ttl_blocks", "must be 1..10000000");
+    }
+    out.proposal_ttl_blocks = static_cast<uint64_t>(ttl);
+  }
+  return Status::Ok();
+}
+
 Status ParsePolicy(const json& root, Policy& out) {
   auto it = root.find("policy");
   if (it == root.end()) return Status::Ok();  // all defaults
@@ -185,6 +225,7 @@ Status ParsePolicy(const json& root, Policy& out) {
     elements.insert(*element);
   }
   for (int e : elements) out.due_diligence_elements.push_back(static_cast<v1::Element>(e));
+  LOTCHAIN_RETURN_IF_ERROR(ParseGovernance(policy, out.governance));
   auto block = policy.find("block");
   if (block != policy.end()) {
     if (!block->is_object()) return Bad("policy.block", "must be an object");
@@ -240,6 +281,11 @@ Status ParseValidators(const json& root, Genesis& g) {
     LOTCHAIN_ASSIGN_OR_RETURN(GenesisValidator v, ParseValidator((*validators)[i], path));
     if (!ids.insert(v.id).second) return Bad(path + ".id", "duplicate validator id " + v.id);
     if (!keys.insert(v.public_key).second) return Bad(path + ".public_key", "duplicate key");
+    if (!v.operator_org.empty() &&
+        !std::any_of(g.members.begin(), g.members.end(),
+                     [&](const v1::Member& m) { return m.org_id() == v.operator_org; })) {
+      return Bad(path + ".operator", "\"" + v.operator_org + "\" is not a member's org_id");
+    }
     g.validators.push_back(std::move(v));
   }
   return Status::Ok();

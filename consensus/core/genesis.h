@@ -6,12 +6,15 @@
 //   "genesis_time_unix_ms": 1767225600000,
 //   "members": [{"org_id": "cobalt-mine-co", "name": "...", "roles": ["miner"],
 //                "public_keys": ["<64 hex>"]}],
-//   "validators": [{"id": "v0", "public_key": "<64 hex>", "address": "127.0.0.1:26600"}],
+//   "validators": [{"id": "v0", "public_key": "<64 hex>", "address": "127.0.0.1:26600",
+//                   "operator": "cobalt-mine-co"}],
 //   "policy": {
 //     "recycled_content_targets": [{"element": "Co", "from_unix_ms": ..., "min_ppm": 160000,
 //                                   "label": "EU 2023/1542 Art. 8(2)"}],
 //     "due_diligence_elements": ["Co", "Ni", "Li", "graphite"],
-//     "block": {"max_txs": 2000, "max_bytes": 4194304}
+//     "block": {"max_txs": 2000, "max_bytes": 4194304},
+//     "governance": {"member_quorum": [2, 3], "validator_quorum": [2, 3],
+//                    "proposal_ttl_blocks": 10000}
 //   }
 // }
 // The genesis hash (the chain's identity) is SHA-256("lotchain/genesis/v1" 0x00 canonical JSON)
@@ -40,6 +43,7 @@ struct GenesisValidator {
   std::string id;
   std::string public_key;  // 32 raw bytes
   std::string address;     // host:port of its p2p listener
+  std::string operator_org;  // "operator": the member that runs it; empty when not named
 };
 
 struct RecycledContentTarget {
@@ -49,11 +53,30 @@ struct RecycledContentTarget {
   std::string label;
 };
 
+// A fraction of a count: met when approvals * denominator >= numerator * count.
+struct Quorum {
+  uint32_t numerator = 2;
+  uint32_t denominator = 3;
+  bool MetBy(uint64_t approvals, uint64_t count) const {
+    return approvals >= 1 && approvals * denominator >= uint64_t{numerator} * count;
+  }
+};
+
+// "policy.governance" (docs/GOVERNANCE.md): every change needs member_quorum of the active
+// member organisations; validator-set changes also need validator_quorum of the current
+// validators, counted through the members that operate them.
+struct GovernancePolicy {
+  Quorum member_quorum;
+  Quorum validator_quorum;
+  uint64_t proposal_ttl_blocks = 10000;  // a proposal can be decided up to this many heights on
+};
+
 struct Policy {
   std::vector<RecycledContentTarget> recycled_content_targets;
   std::vector<v1::Element> due_diligence_elements;  // sorted, distinct
   uint32_t block_max_txs = 2000;
   uint64_t block_max_bytes = 4u << 20;
+  GovernancePolicy governance;
 };
 
 struct Genesis {

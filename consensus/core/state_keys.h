@@ -34,6 +34,14 @@ inline std::string Lot(std::string_view lot_id) { return Join("l/", lot_id); }
 inline std::string RiskFlag(std::string_view flag_id) { return Join("r/", flag_id); }
 inline std::string Totals() { return "g/totals"; }
 
+// Governance (governance.proto): proposals, validator sets by first height, the hash-linked
+// governance log, its head, and keys that may no longer sign.
+inline std::string Proposal(std::string_view proposal_id) { return Join("p/", proposal_id); }
+inline std::string ValidatorSetFrom(uint64_t active_from) { return "V/" + BigEndian64(active_from); }
+inline std::string GovernanceEvent(uint64_t seq) { return "h/" + BigEndian64(seq); }
+inline std::string GovernanceHead() { return "G/gov"; }
+inline std::string RevokedKey(std::string_view public_key) { return Join("x/", public_key); }
+
 // Per-lot history: "e/" lot 0x00 seq(u64be).
 inline std::string LotEventPrefix(std::string_view lot_id) {
   std::string key = Join("e/", lot_id);

@@ -23,9 +23,9 @@
 namespace lotchain::node {
 
 // The part of a NodeStatus that genesis and the committed tip determine: chain, tip and every
-// validator (connected = false). Backends add peers, connectivity and the mempool size.
+// validator of the next height (connected = false). Backends add peers, connectivity and the mempool size.
 inline v1::NodeStatus CommittedNodeStatus(const core::Genesis& genesis,
-                                          const core::ValidatorSchedule& schedule,
+                                          const std::vector<core::GenesisValidator>& next_validators,
                                           const BlockStore& store) {
   v1::NodeStatus status;
   const Tip tip = store.tip();
@@ -34,7 +34,7 @@ inline v1::NodeStatus CommittedNodeStatus(const core::Genesis& genesis,
   status.set_state_root(tip.state_root);
   status.set_last_block_hash(tip.last_block_hash);
   status.set_genesis_hash(genesis.hash);
-  for (const auto& v : schedule.EntriesAt(tip.height + 1)) {  // who votes on the next block
+  for (const auto& v : next_validators) {  // who votes on the next block
     v1::ValidatorInfo* info = status.add_validators();
     info->set_id(v.id);
     info->set_public_key(v.public_key);

@@ -35,9 +35,11 @@ Node::Node(NodeConfig config, core::Genesis genesis, core::SecretKey key,
       key_(std::move(key)),
       store_(std::move(store)),
       chain_(*store_) {
-  // ParseGenesis checked the validators, so the schedule exists.
-  schedule_.emplace(core::GenesisValidatorSchedule::Create(genesis_).value());
-  validators_ = schedule_->At(store_->height() + 1);
+  // ParseGenesis checked the validators and the rules check every set they schedule.
+  schedule_.emplace(core::ChainValidatorSchedule::Load(genesis_, store_->state()).value());
+  schedule_genesis_entries_ = genesis_.validators;
+  validator_count_ = schedule_->At(store_->height() + 1).size();
+  validator_quorum_ = schedule_->At(store_->height() + 1).Quorum();
   metrics_ = std::make_unique<NodeMetrics>();
   boost::asio::post(verify_pool_, [] { RunBelowConsensus(); });
   status_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
@@ -129,10 +131,8 @@ core::Status Node::StartPeers() {
   transport_options.chain_id = genesis_.chain_id;
   transport_options.identity = key_;
   transport_options.listen_address = config_.p2p_listen;
-  for (const auto& v : schedule_->EntriesAt(replica_->tip().height + 1)) {
-    if (v.public_key == key_.PublicKey()) continue;
-    transport_options.peers.push_back({v.id, v.public_key, v.address});
-  }
+  transport_options.peers = ValidatorPeers();
+  for (const auto& peer : transport_options.peers) peer_keys_.push_back(peer.public_key);
   transport_ = std::make_unique<Transport>(
       io_, std::move(transport_options),
       [this](const std::string& peer, std::string frame) { OnPeerMessage(peer, std::move(frame)); },
@@ -195,8 +195,47 @@ core::Result<v1::TxStatus> Node::GetTxStatus(std::string_view tx_hash) {
   return status;
 }
 
+// The validators of the next two heights (a set governance adopted certifies from two heights
+// after its block, docs/GOVERNANCE.md), so links to a new validator are up before they are
+// needed and a leaving one stays reachable until its last height.
+std::vector<PeerConfig> Node::ValidatorPeers() const {
+  std::map<std::string, PeerConfig> peers;
+  const uint64_t next = replica_->tip().height + 1;
+  for (uint64_t h : {next, next + 1}) {
+    for (const auto& v : schedule_->EntriesAt(h)) {
+      if (v.public_key != key_.PublicKey()) peers[v.public_key] = {v.id, v.public_key, v.address};
+    }
+  }
+  std::vector<PeerConfig> out;
+  for (auto& [key, peer] : peers) out.push_back(std::move(peer));
+  return out;
+}
+
+// After commits: the quorum counts of the next height, and the transport's peers when the
+// validators of the next two heights changed.
+void Node::FollowValidatorSchedule() {
+  const core::ValidatorSet& next = schedule_->At(replica_->tip().height + 1);
+  validator_count_ = next.size();
+  validator_quorum_ = next.Quorum();
+  std::vector<PeerConfig> peers = ValidatorPeers();
+  std::vector<std::string> keys;
+  for (const auto& peer : peers) keys.push_back(peer.public_key);
+  if (keys == peer_keys_) return;
+  peer_keys_ = std::move(keys);
+  const size_t count = peers.size();
+  core::Status set = transport_->SetPeers(std::move(peers));
+  LogEvent(set.ok() ? spdlog::level::info : spdlog::level::warn,
+           fmt::format("validator peers follow the schedule: {} peers for heights {} and {}{}",
+                       count, replica_->tip().height + 1, replica_->tip().height + 2,
+                       set.ok() ? "" : ": " + set.ToString()),
+           LogFields().Add("event", "validator_peers").Add("height", replica_->tip().height));
+}
+
 v1::NodeStatus Node::GetStatus() {
-  v1::NodeStatus status = CommittedNodeStatus(genesis_, *schedule_, *store_);
+  auto next_validators = OnLoop(
+      [this] { return schedule_->EntriesAt(replica_->tip().height + 1); }, 2000);
+  v1::NodeStatus status = CommittedNodeStatus(
+      genesis_, next_validators.value_or(schedule_genesis_entries_), *store_);
   auto connected = OnLoop([this] { return peer_connected_; }, 2000);
   for (v1::ValidatorInfo& info : *status.mutable_validators()) {
     bool self = info.public_key() == key_.PublicKey();

@@ -33,6 +33,7 @@
 #include "node/app/block_store_chain.h"
 #include "node/app/config.h"
 #include "node/app/verified_set.h"
+#include "node/p2p/transport.h"
 #include "node/replica/replica.h"
 #include "node/storage/block_store.h"
 #include "lotchain/v1/p2p.pb.h"
@@ -112,6 +113,8 @@ class Node final : public LedgerBackend,
   // Run's parts (node.cc).
   core::Status StartReplica();
   core::Status StartPeers();
+  std::vector<PeerConfig> ValidatorPeers() const;
+  void FollowValidatorSchedule();
   core::Status StartClientServers();
   void StartTickers();
 
@@ -143,10 +146,14 @@ class Node final : public LedgerBackend,
   core::SecretKey key_;
   std::unique_ptr<BlockStore> store_;
   BlockStoreChain chain_;  // the replica's view of store_
-  // The one source of "which validators at height h" (validator_schedule.h); validators_ is
-  // its answer for the next height, which is all a fixed set needs.
-  std::optional<core::GenesisValidatorSchedule> schedule_;
-  core::ValidatorSet validators_;
+  // The one source of "which validators at height h" (validator_schedule.h), refreshed by the
+  // replica after each commit.
+  std::optional<core::ChainValidatorSchedule> schedule_;  // loop thread only (the replica's)
+  std::vector<core::GenesisValidator> schedule_genesis_entries_;  // GetStatus when the loop is busy
+  // Of the next height's set, for health checks on the HTTP threads.
+  std::atomic<size_t> validator_count_{0};
+  std::atomic<size_t> validator_quorum_{0};
+  std::vector<std::string> peer_keys_;  // the keys the transport accepts (loop thread)
 
   boost::asio::io_context io_;
   boost::asio::thread_pool verify_pool_{1};

@@ -32,8 +32,8 @@ bool Node::Ready() {
 
 std::vector<HealthCheck> Node::ReadinessChecks() {
   const bool loop = Healthy();
-  const size_t others = validators_.size() - 1;
-  const size_t needed = validators_.Quorum() - 1;  // peers besides ourselves
+  const size_t others = validator_count_.load() - 1;
+  const size_t needed = validator_quorum_.load() - 1;  // peers besides ourselves
   const uint32_t peers = peers_connected_;
   const uint64_t height = height_;
   const uint64_t best = best_peer_height_;
@@ -48,8 +48,8 @@ std::vector<HealthCheck> Node::ReadinessChecks() {
 }
 
 void Node::WatchConnectivity(int64_t now_ms) {
-  const size_t others = validators_.size() - 1;
-  const size_t needed = validators_.Quorum() - 1;
+  const size_t others = validator_count_.load() - 1;
+  const size_t needed = validator_quorum_.load() - 1;
   const uint32_t peers = peers_connected_;
   const bool quorum = peers >= needed;
   if (watch_.since_ms == 0) {  // the first tick: the no-quorum clock starts now

@@ -55,6 +55,7 @@ void Node::ProcessReady() {
     core::Status persisted = store_->PutSignState(out.persist->SerializeAsString());
     if (!persisted.ok()) return Fatal("cannot persist consensus sign-state: " + persisted.ToString());
   }
+  if (!out.commits.empty()) FollowValidatorSchedule();
   for (const Outbound& message : out.messages) {
     std::string frame = message.message.SerializeAsString();
     if (message.peer.empty()) {

@@ -68,8 +68,9 @@ std::string_view HandshakeFailureName(HandshakeFailure failure) {
 
 std::string_view DisconnectReasonName(DisconnectReason reason) {
   static constexpr std::array<std::string_view, kDisconnectReasonCount> kNames = {
-      "peer_closed", "io_error", "bad_frame_length", "decrypt_failed", "rate_limited", "replaced"};
-  static_assert(static_cast<size_t>(DisconnectReason::kReplaced) + 1 == kDisconnectReasonCount);
+      "peer_closed",  "io_error", "bad_frame_length", "decrypt_failed",
+      "rate_limited", "replaced", "removed"};
+  static_assert(static_cast<size_t>(DisconnectReason::kRemoved) + 1 == kDisconnectReasonCount);
   return kNames[static_cast<size_t>(reason)];
 }
 
@@ -219,7 +220,7 @@ void TransportCore::OnAccept(const boost::system::error_code& ec, tcp::socket so
 
 void TransportCore::Dial(PeerState& peer) {
   LOTCHAIN_ASSERT(peer.dialer);
-  if (stopped_ || peer.link || peer.dialing) return;
+  if (stopped_ || peer.retired || peer.link || peer.dialing) return;
   auto link = std::make_shared<Link>(io_, wire::Role::kClient, next_link_id_++);
   link->peer_key = peer.config.public_key;
   peer.dialing = link;
@@ -246,7 +247,7 @@ void TransportCore::Dial(PeerState& peer) {
 }
 
 void TransportCore::ScheduleRedial(PeerState& peer) {
-  if (stopped_ || !peer.dialer || peer.redial_scheduled) return;
+  if (stopped_ || !peer.dialer || peer.retired || peer.redial_scheduled) return;
   const uint32_t delay_ms = BackoffDelayMs(options_.reconnect_backoff_min_ms,
                                            options_.reconnect_backoff_max_ms, peer.failures_in_row);
   LOTCHAIN_ASSERT(delay_ms <= options_.reconnect_backoff_max_ms);
@@ -270,7 +271,7 @@ PeerState* TransportCore::FindPeer(const std::string& key) {
 void TransportCore::Send(const std::string& peer_key, std::shared_ptr<const std::string> frame) {
   LOTCHAIN_ASSERT(frame != nullptr);
   PeerState* peer = FindPeer(peer_key);
-  if (stopped_ || peer == nullptr) {
+  if (stopped_ || peer == nullptr || peer->retired) {
     ++stats_.frames_dropped_not_connected;
     return;
   }
@@ -312,6 +313,7 @@ std::vector<PeerInfo> TransportCore::Peers() const {
   std::vector<PeerInfo> out;
   out.reserve(peers_.size());
   for (const auto& [key, peer] : peers_) {
+    if (peer->retired) continue;
     PeerInfo info{.id = peer->config.id,
                   .public_key = key,
                   .address = peer->config.address,
@@ -331,6 +333,49 @@ std::vector<PeerInfo> TransportCore::Peers() const {
     out.push_back(std::move(info));
   }
   return out;
+}
+
+core::Status TransportCore::SetPeers(std::vector<PeerConfig> peers) {
+  std::map<std::string, PeerConfig> wanted;
+  std::string bad;
+  for (PeerConfig& config : peers) {
+    const bool we_dial = own_key_ < config.public_key;
+    if (config.public_key.size() != core::kPublicKeyBytes || config.public_key == own_key_) continue;
+    if (we_dial && !SplitHostPort(config.address)) {
+      bad += (bad.empty() ? "" : ", ") + config.id + " (\"" + config.address + "\")";
+      continue;
+    }
+    wanted.emplace(config.public_key, std::move(config));
+  }
+  for (auto& [key, peer] : peers_) {
+    if (!peer->retired && wanted.count(key) == 0) Retire(*peer);
+  }
+  for (auto& [key, config] : wanted) {
+    PeerState* peer = FindPeer(key);
+    if (peer == nullptr) {
+      const bool we_dial = own_key_ < key;
+      peer = peers_.emplace(key, std::make_unique<PeerState>(io_, config, we_dial))
+                 .first->second.get();
+    }
+    peer->config.id = config.id;
+    peer->config.address = config.address;
+    peer->retired = false;
+    if (started_ && peer->dialer) Dial(*peer);
+  }
+  if (!bad.empty()) return ConfigError("peers left out, their address is not host:port: " + bad);
+  return core::Status::Ok();
+}
+
+void TransportCore::Retire(PeerState& peer) {
+  peer.retired = true;
+  peer.backoff_timer.cancel();
+  peer.redial_scheduled = false;
+  if (peer.dialing) {
+    pending_.erase(peer.dialing->id);
+    CloseSocket(*peer.dialing);
+    peer.dialing = nullptr;
+  }
+  if (peer.link) Disconnect(peer.link, DisconnectReason::kRemoved);
 }
 
 bool TransportCore::connected(const std::string& peer_key) const {
@@ -371,6 +416,9 @@ void Transport::Broadcast(std::string frame) {
 }
 
 std::vector<PeerInfo> Transport::Peers() const { return core_->Peers(); }
+core::Status Transport::SetPeers(std::vector<PeerConfig> peers) {
+  return core_->SetPeers(std::move(peers));
+}
 bool Transport::connected(const std::string& peer_key) const { return core_->connected(peer_key); }
 uint16_t Transport::listen_port() const { return core_->listen_port(); }
 TransportStats Transport::stats() const { return core_->stats(); }

@@ -104,8 +104,9 @@ enum class DisconnectReason : uint8_t {
   kDecryptFailed,   // a frame failed authentication
   kRateLimited,     // the peer sent more than inbound_frames_per_second_max
   kReplaced,        // the peer completed a newer handshake (it restarted)
+  kRemoved,         // the peer left the validator set (SetPeers)
 };
-inline constexpr size_t kDisconnectReasonCount = 6;
+inline constexpr size_t kDisconnectReasonCount = 7;
 
 std::string_view HandshakeFailureName(HandshakeFailure failure);
 std::string_view DisconnectReasonName(DisconnectReason reason);
@@ -170,6 +171,12 @@ class Transport {
   void Send(const std::string& peer_key, std::string frame);
   // Send to every connected peer (one shared copy of the bytes).
   void Broadcast(std::string frame);
+  // Replaces the set of accepted peers (a validator-set change): links to keys no longer listed
+  // close and their handshakes are refused from now on; new keys are dialled (when ours is the
+  // smaller key) or accepted; a changed address is used from the next dial. Peers with an
+  // address that is not host:port and that we would dial are left out (BAD_P2P_CONFIG names
+  // them; the others still apply).
+  core::Status SetPeers(std::vector<PeerConfig> peers);
 
   std::vector<PeerInfo> Peers() const;  // sorted by public key
   bool connected(const std::string& peer_key) const;

@@ -78,6 +78,7 @@ struct PeerState {
 
   PeerConfig config;
   const bool dialer;                 // our key is the smaller one
+  bool retired = false;              // no longer a peer (SetPeers): refused, never dialled
   std::shared_ptr<Link> link;        // the open link, if any
   std::shared_ptr<Link> dialing;     // dialer only: the link being set up, if any
   asio::steady_timer backoff_timer;  // dialer only
@@ -96,6 +97,7 @@ class TransportCore : public std::enable_shared_from_this<TransportCore> {
   void Stop();
   void Send(const std::string& peer_key, std::shared_ptr<const std::string> frame);
   void Broadcast(const std::shared_ptr<const std::string>& frame);
+  core::Status SetPeers(std::vector<PeerConfig> peers);
   std::vector<PeerInfo> Peers() const;
   bool connected(const std::string& peer_key) const;
   uint16_t listen_port() const { return listen_port_; }
@@ -109,6 +111,7 @@ class TransportCore : public std::enable_shared_from_this<TransportCore> {
   void OnAccept(const boost::system::error_code& ec, tcp::socket socket);
   void Dial(PeerState& peer);
   void ScheduleRedial(PeerState& peer);
+  void Retire(PeerState& peer);
   PeerState* FindPeer(const std::string& key);
   void Enqueue(PeerState& peer, const std::shared_ptr<const std::string>& frame);
 

@@ -135,7 +135,7 @@ bool TransportCore::ProcessHello(const std::shared_ptr<Link>& link, std::string_
     failure = HandshakeFailure::kWrongChain;
   } else if (hello->identity_key == own_key_) {
     failure = HandshakeFailure::kOwnKey;
-  } else if (peer == nullptr) {
+  } else if (peer == nullptr || peer->retired) {
     failure = HandshakeFailure::kUnknownKey;
   } else if (link->role == wire::Role::kClient && hello->identity_key != link->peer_key) {
     failure = HandshakeFailure::kUnexpectedKey;

@@ -36,7 +36,12 @@ Replica::Replica(ReplicaConfig config, ReplicaPorts ports, bft::ChainTip tip,
       mempool_(config_.mempool) {
   limits_.tx_count_max = config_.genesis->policy.block_max_txs;
   limits_.bytes_max = config_.genesis->policy.block_max_bytes;
-  next_validators_hash_ = config_.schedule->At(tip_.height + 1).Hash();
+  ReadValidatorHashes();
+}
+
+void Replica::ReadValidatorHashes() {
+  validators_hash_ = config_.schedule->At(tip_.height + 1).Hash();
+  next_validators_hash_ = config_.schedule->At(tip_.height + 2).Hash();
 }
 
 void Replica::Boot(int64_t now_ms) {
@@ -62,7 +67,8 @@ bft::BlockEnv Replica::Env() const {
   env.state = &ports_.store->state();
   env.tree = ports_.store->tree();
   env.tip = tip_;
-  env.validators_hash = next_validators_hash_;
+  env.validators_hash = validators_hash_;
+  env.next_validators_hash = next_validators_hash_;
   env.limits = limits_;
   return env;
 }
@@ -201,7 +207,11 @@ void Replica::CommitDecision(const bft::Decision& decision) {
   v1::BlockHeader header;
   core::ParseOwnOrDie(header, decision.block.header());
   tip_ = {decision.height, hash, executed.state_root, header.time_unix_ms()};
-  next_validators_hash_ = config_.schedule->At(tip_.height + 1).Hash();
+  // Governance may have scheduled a set for tip + 2: known before that height starts.
+  auto added = config_.schedule->Refresh(ports_.store->state());
+  if (!added.ok()) return Fatal("the committed validator schedule is unusable: " + added.status().ToString());
+  if (*added > 0) out_.validator_sets_changed = true;
+  ReadValidatorHashes();
   phase_ = HeightPhase::kIdle;
   behind_since_ms_.reset();
 

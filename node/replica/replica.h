@@ -45,7 +45,9 @@ inline constexpr size_t kGossipBatchBytesMax = 4u << 20;
 
 struct ReplicaConfig {
   const core::Genesis* genesis = nullptr;
-  const core::ValidatorSchedule* schedule = nullptr;
+  // The chain's validator schedule, refreshed by the replica after every commit (governance
+  // adopts sets for later heights); the driver reads it on the same thread.
+  core::ChainValidatorSchedule* schedule = nullptr;
   bft::EngineConfig engine;  // its `schedule` is this config's
   MempoolLimits mempool;
   // How long a height waits for more transactions when fewer than a block's worth are pending.
@@ -107,6 +109,9 @@ struct Outputs {
   std::vector<RejectedBlock> rejected_blocks;
   std::vector<v1::Equivocation> evidence;
   std::optional<std::string> fatal;
+  // A commit scheduled a new validator set: the driver updates its peers (connect to added
+  // validators, drop removed ones) from schedule->EntriesAt(...).
+  bool validator_sets_changed = false;
 };
 
 // Where the next height stands: no engine yet (nothing to order since boot), waiting for work
@@ -166,6 +171,7 @@ class Replica final : private bft::BlockApp, private bft::TxIndex, private bft::
   void MaybeStartNextHeight();
   void StartNextHeightNow();
   bft::BlockEnv Env() const;
+  void ReadValidatorHashes();
   void Fatal(std::string what);
 
   // Peers and catch-up (replica_peers.cc).
@@ -187,7 +193,9 @@ class Replica final : private bft::BlockApp, private bft::TxIndex, private bft::
   ReplicaPorts ports_;
   bft::BlockLimits limits_;
   bft::ChainTip tip_;
-  std::string next_validators_hash_;  // of the set at tip_.height + 1
+  // Sets the next blocks' headers carry: of tip_.height + 1 and of tip_.height + 2.
+  std::string validators_hash_;
+  std::string next_validators_hash_;
   std::optional<v1::SignState> restored_;  // read at boot, consumed by the engine's Start
   std::unique_ptr<bft::Engine> engine_;    // created at the first height this replica runs
   HeightPhase phase_ = HeightPhase::kNotStarted;

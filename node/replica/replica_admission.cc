@@ -1,6 +1,7 @@
 // Replica: mempool admission of client and gossiped transactions (signer and nonce checks; the
 // driver has checked envelopes and signatures) and gossip batching.
 #include "consensus/core/crypto.h"
+#include "consensus/core/custody.h"
 #include "consensus/core/custody_codes.h"
 #include "consensus/core/state_keys.h"
 #include "node/replica/replica.h"
@@ -8,7 +9,7 @@
 namespace lotchain::node {
 
 bool Replica::KnownSigner(const std::string& signer) const {
-  return ports_.store->state().Get(core::keys::SignerOrg(signer)).has_value();
+  return core::CheckSigner(ports_.store->state(), signer).ok();
 }
 
 uint64_t Replica::CommittedNonce(const std::string& signer) const {
@@ -25,9 +26,8 @@ core::Result<v1::TxStatus> Replica::SubmitTx(VerifiedTx tx, int64_t now_ms) {
   status.set_tx_hash(tx.tx_hash);
   status.set_status(v1::TX_STATUS_PENDING);
   if (mempool_.Contains(tx.tx_hash)) return status;
-  if (!KnownSigner(tx.signer)) {
-    return core::Status(core::codes::kUnknownSigner, "key " + core::ToHex(tx.signer) +
-                                                         " belongs to no consortium member in genesis");
+  if (auto member = core::CheckSigner(ports_.store->state(), tx.signer); !member.ok()) {
+    return member.status();
   }
   // Every committed tx of a known signer has a nonce at or below the signer's last committed
   // nonce (a block's authentic txs consume their nonces even when the rules reject them, and

@@ -25,6 +25,8 @@ void SimNode::Boot(int64_t now_ms) {
   ++incarnation_;
   node::ReplicaPorts ports{.signer = this, .verifier = &world_.verifier, .verified = this,
                            .store = &store_};
+  schedule_.emplace(core::ChainValidatorSchedule::Load(world_.genesis, store_.state()).value());
+  config_.schedule = &*schedule_;
   auto created = node::Replica::Create(config_, ports, store_.tip(), disk_sign_state);
   LOTCHAIN_ASSERT(created.ok());
   replica_ = std::move(created).value();
@@ -48,6 +50,7 @@ v1::Block SimNode::BuildAlternative(uint64_t height, bool with_garbage_tx, int64
   env.tree = store_.tree();
   env.tip = store_.tip();
   env.validators_hash = world_.validators_hash;
+  env.next_validators_hash = world_.validators_hash;  // the simulator's set does not change
   env.limits = world_.limits;
   return bft::BuildBlock(env, candidates, PublicKey(), now_ms + 7).block;
 }

@@ -44,6 +44,8 @@ class SimNode final : public bft::Signer, public bft::SignatureCache {
   size_t index_;
   node::ReplicaConfig config_;
   testing::MemChainStore store_;  // durable
+  // Read from the store at each boot, as lotchaind does, then refreshed by the replica.
+  std::optional<core::ChainValidatorSchedule> schedule_;
   std::unique_ptr<node::Replica> replica_;
   uint64_t incarnation_ = 0;
 };

@@ -79,7 +79,7 @@ World::World(size_t validator_count) {
   genesis = std::move(parsed).value();
   limits = {.tx_count_max = genesis.policy.block_max_txs,
             .bytes_max = genesis.policy.block_max_bytes};
-  schedule.emplace(core::GenesisValidatorSchedule::Create(genesis).value());
+  schedule.emplace(core::ChainValidatorSchedule::ForGenesis(genesis).value());
   validators = schedule->At(1);  // a fixed set
   validators_hash = validators.Hash();
 }

@@ -54,7 +54,7 @@ struct World {
   explicit World(size_t validator_count);
 
   core::Genesis genesis;
-  std::optional<core::GenesisValidatorSchedule> schedule;  // the replicas' validator seam
+  std::optional<core::ChainValidatorSchedule> schedule;  // the replicas' validator seam
   core::ValidatorSet validators;
   std::string validators_hash;
   std::vector<core::SecretKey> validator_keys;

@@ -46,9 +46,15 @@ std::string GenesisJson(const std::vector<TestMember>& members, size_t validator
   return g.dump(2);
 }
 
-TestChain::TestChain(const std::vector<TestMember>& members) {
+TestChain::TestChain(const std::vector<TestMember>& members)
+    : TestChain(members, [](nlohmann::json&) {}) {}
+
+TestChain::TestChain(const std::vector<TestMember>& members,
+                     const std::function<void(nlohmann::json&)>& edit_genesis) {
   core::InitCrypto();
-  auto parsed = core::ParseGenesis(GenesisJson(members));
+  nlohmann::json g = nlohmann::json::parse(GenesisJson(members));
+  edit_genesis(g);
+  auto parsed = core::ParseGenesis(g.dump());
   LOTCHAIN_ASSERT(parsed.ok());
   genesis_ = std::move(parsed).value();
   state_.Apply(core::GenesisDelta(genesis_));

@@ -3,6 +3,7 @@
 // ExecuteBlock, so tests exercise exactly the code the node runs.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "consensus/core/state.h"
 #include "lotchain/v1/state.pb.h"
 #include "lotchain/v1/tx.pb.h"
+#include <nlohmann/json.hpp>
 
 namespace lotchain::testing {
 
@@ -32,6 +34,12 @@ std::string SeedFor(const std::string& name);  // 32 deterministic bytes
 class TestChain {
  public:
   explicit TestChain(const std::vector<TestMember>& members = DefaultMembers());
+  // With the genesis JSON edited first (e.g. a governance policy, validator operators).
+  TestChain(const std::vector<TestMember>& members,
+            const std::function<void(nlohmann::json&)>& edit_genesis);
+
+  // Another signing identity for Sign/Submit: `name` signs with `key`, nonces from 1.
+  void AddSigner(const std::string& name, core::SecretKey key) { keys_[name] = std::move(key); }
 
   const core::Genesis& genesis() const { return genesis_; }
   const core::MemState& state() const { return state_; }

@@ -78,7 +78,7 @@ core::Genesis SmallBlockGenesis() {
 }
 
 struct ReplicaHost {
-  ReplicaHost(const core::Genesis& genesis, const core::ValidatorSchedule& schedule, size_t index,
+  ReplicaHost(const core::Genesis& genesis, core::ChainValidatorSchedule& schedule, size_t index,
               ChainStore* store_override = nullptr)
       : signer(core::SecretKey::FromSeed(testing::SeedFor("validator/v" + std::to_string(index)))
                    .value()),
@@ -107,7 +107,7 @@ class ReplicaTest : public ::testing::Test {
  protected:
   ReplicaTest()
       : genesis_(SmallBlockGenesis()),
-        schedule_(core::GenesisValidatorSchedule::Create(genesis_).value()),
+        schedule_(core::ChainValidatorSchedule::ForGenesis(genesis_).value()),
         chain_(testing::DefaultMembers()) {}
 
   // A signed origin-certificate transaction from the miner, with the next nonce.
@@ -127,7 +127,7 @@ class ReplicaTest : public ::testing::Test {
   }
 
   core::Genesis genesis_;
-  core::GenesisValidatorSchedule schedule_;
+  core::ChainValidatorSchedule schedule_;
   testing::TestChain chain_;  // signs transactions with the consortium's keys
 };
 
@@ -135,7 +135,7 @@ class ReplicaTest : public ::testing::Test {
 // fire at their time. Messages to `down` replicas are dropped.
 class Network {
  public:
-  Network(const core::Genesis& genesis, const core::ValidatorSchedule& schedule)
+  Network(const core::Genesis& genesis, core::ChainValidatorSchedule& schedule)
       : genesis_(genesis) {
     for (size_t i = 0; i < 4; ++i) hosts.push_back(std::make_unique<ReplicaHost>(genesis, schedule, i));
     for (size_t i = 0; i < 4; ++i) hosts[i]->replica->Boot(now);
@@ -256,7 +256,7 @@ TEST_F(ReplicaTest, AFullBlockOfTransactionsStartsTheHeightAtOnce) {
 TEST_F(ReplicaTest, GossipLeavesInBatchesOfAtMost256) {
   nlohmann::json g = nlohmann::json::parse(testing::GenesisJson(testing::DefaultMembers()));
   core::Genesis big = core::ParseGenesis(g.dump()).value();
-  auto schedule = core::GenesisValidatorSchedule::Create(big).value();
+  auto schedule = core::ChainValidatorSchedule::ForGenesis(big).value();
   ReplicaHost host(big, schedule, 0);
   host.replica->Boot(kT0);
   for (int i = 0; i < 300; ++i) ASSERT_TRUE(host.replica->SubmitTx(MinerTx(i), kT0).ok());

@@ -121,8 +121,7 @@ class TestBackend final : public LedgerBackend {
   }
 
   v1::NodeStatus GetStatus() override {
-    v1::NodeStatus status = CommittedNodeStatus(
-        genesis_, core::GenesisValidatorSchedule::Create(genesis_).value(), *store_);
+    v1::NodeStatus status = CommittedNodeStatus(genesis_, genesis_.validators, *store_);
     std::lock_guard<std::mutex> lock(mutex_);
     status.set_mempool_txs(static_cast<uint32_t>(pending_.size()));
     return status;
