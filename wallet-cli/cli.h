@@ -73,6 +73,30 @@ void AddTxCommands(CLI::App& app, Session& session, Action& action);
 void AddQueryCommands(CLI::App& app, Session& session, Action& action);
 void AddFindCommands(CLI::App& app, Session& session, Action& action);
 void AddWatchCommand(CLI::App& app, Session& session, Action& action);
+// Pages through the node's List RPC until the listing ends or `limit` records (cli_find.cc).
+struct Listed {
+  v1::ListResponse records;  // every page merged
+  bool more = false;         // --limit stopped it
+};
+core::Result<Listed> FetchAll(Session& s, v1::ListRequest request, uint32_t limit);
+
+// Registers a transaction command: `make` builds the body, then the usual flow (nonce,
+// preflight, passphrase, sign, submit, --wait, --dry-run) or, with `build`, the unsigned file
+// of `tx build` (cli_tx.cc).
+using TxBodyFn = std::function<core::Result<v1::TxBody>(Session&)>;
+void BindTxCommand(CLI::App* sub, bool build, Session& session, Action& action, TxBodyFn make);
+// The nonce of `key`'s next transaction: `flag_nonce` when not 0, else max(last used + 1, now
+// in ms, the chain's next nonce for the key) (docs/WALLET.md "Nonces").
+core::Result<uint64_t> NextNonce(Session& s, const KeyInfo& key, uint64_t flag_nonce);
+// The custody rules on the node's state for `body` signed by `key` (not yet signed); returns
+// the signer's organisation, or the refusal as TX_REJECTED (preflight.h).
+core::Result<std::string> PreflightBody(Session& s, const std::string& body, const KeyInfo& key);
+// `keys rotate` (cli_keys_rotate.cc).
+void AddKeyRotateCommand(CLI::App* keys, Session& session, Action& action);
+// `gov propose|approve|reject` under `root` (also under `tx build`), and `gov list|show`
+// when not building (cli_gov.cc).
+void AddGovCommands(CLI::App* root, bool build, Session& session, Action& action);
+
 // The ids among `candidates` closest to `wanted` (at most three, closest first).
 std::vector<std::string> CloseMatches(const std::string& wanted,
                                       const std::vector<std::string>& candidates);

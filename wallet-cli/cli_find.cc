@@ -27,17 +27,14 @@ struct FindArgs {
   uint32_t limit = 100;
 };
 
-struct Listed {
-  v1::ListResponse records;  // every page merged
-  bool more = false;         // --limit stopped it
-};
+}  // namespace
 
 core::Result<Listed> FetchAll(Session& s, v1::ListRequest request, uint32_t limit) {
   Listed out;
   auto count = [&out] {
     const v1::ListResponse& r = out.records;
     return static_cast<uint32_t>(r.members_size() + r.facilities_size() + r.lots_size() +
-                                 r.audits_size() + r.flags_size());
+                                 r.audits_size() + r.flags_size() + r.proposals_size());
   };
   for (;;) {
     request.set_page_size(std::min<uint32_t>(1000, limit - count()));
@@ -55,6 +52,8 @@ core::Result<Listed> FetchAll(Session& s, v1::ListRequest request, uint32_t limi
     request.set_page_token(token);
   }
 }
+
+namespace {
 
 // The organisation of the CLI's key (--key / LOTCHAIN_KEY / the only key), read on the node.
 core::Result<std::string> MyOrg(Session& s) {
@@ -98,9 +97,10 @@ core::Status MembersList(Session& s, const FindArgs& a) {
   request.set_kind(v1::LIST_KIND_MEMBERS);
   LOTCHAIN_ASSIGN_OR_RETURN(Listed l, FetchAll(s, request, a.limit));
   if (s.options.json) return PrintJson(s, l, l.records.members());
-  Table t({"org", "name", "roles", "keys"});
+  Table t({"org", "name", "status", "roles", "keys"});
   for (const auto& m : l.records.members()) {
-    t.AddRow({m.org_id(), m.name(), Roles(m), std::to_string(m.public_keys_size())});
+    t.AddRow({m.org_id(), m.name(), EnumLabel(v1::MemberStatus_Name(m.status()), "MEMBER_STATUS_"),
+              Roles(m), std::to_string(m.public_keys_size())});
   }
   s.Print(t.Render() + Footer(l, t.row_count(), "members"));
   return core::Status::Ok();

@@ -212,6 +212,7 @@ void AddKeyCommands(CLI::App& app, Session& session, Action& action) {
   pub->add_option("--org-name", args->member_name, "display name for --member");
   pub->add_option("--roles", args->roles, "roles for --member (miner,refiner,...)")->delimiter(',');
   pub->callback([&session, &action, args] { action = [&session, args] { return ExportPub(session, *args); }; });
+  AddKeyRotateCommand(keys, session, action);
 }
 
 }  // namespace lotchain::wallet

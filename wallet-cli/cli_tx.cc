@@ -138,6 +138,38 @@ core::Status DryRun(Session& s, const v1::TxBody& body, const KeyInfo& key) {
   return core::Status::Ok();
 }
 
+}  // namespace
+
+core::Result<uint64_t> NextNonce(Session& s, const KeyInfo& key, uint64_t flag_nonce) {
+  if (flag_nonce != 0) return flag_nonce;
+  uint64_t nonce = ChooseNonce(s.keystore().LastNonce(key.name), NowUnixMs());
+  // Above what the chain has committed for the key, whichever wallet used it (best effort:
+  // offline, the local choice stands and a replay is refused with the nonce to use).
+  // A node's figure far above this wallet's own choice is not taken on trust: a wrong one
+  // could spend the key's nonces for good (at 2^64 - 1 it can sign no more).
+  core::Result<v1::SignerInfo> signer = s.client().GetSigner(key.public_key);
+  if (signer.ok() && signer->next_nonce() > nonce) {
+    if (signer->next_nonce() - nonce > kNonceJumpMax) {
+      return core::Status("BAD_INPUT",
+                          "node " + s.client().target() + " says key \"" + key.name +
+                              "\" must use nonce " + std::to_string(signer->next_nonce()) +
+                              " or higher, far above this wallet's " + std::to_string(nonce) +
+                              "; if that is right, pass --nonce " +
+                              std::to_string(signer->next_nonce()));
+    }
+    nonce = signer->next_nonce();
+  }
+  return nonce;
+}
+
+core::Result<std::string> PreflightBody(Session& s, const std::string& body, const KeyInfo& key) {
+  LOTCHAIN_ASSIGN_OR_RETURN(PreflightOutcome checked,
+                            Check(s, UnsignedEnvelope(body, key), /*unsigned_tx=*/true));
+  return checked.actor_org;
+}
+
+namespace {
+
 core::Result<core::SecretKey> UnlockKey(Session& s, const KeyInfo& key) {
   auto passphrase = s.Passphrase(/*confirm=*/false);
   if (!passphrase.ok()) return passphrase.status();
@@ -151,25 +183,11 @@ core::Status Run(Session& s, Mode mode, const BodyFn& make, const TxFlags& f) {
   core::Result<KeyInfo> key = store.Choose(s.KeyName());
   // Building needs no key, but a key named with --key / LOTCHAIN_KEY must exist.
   if (!key.ok() && (mode == Mode::kSubmit || !s.KeyName().empty())) return key.status();
-  uint64_t nonce = f.nonce != 0 ? f.nonce
-                                : ChooseNonce(key.ok() ? store.LastNonce(key->name) : 0, NowUnixMs());
-  if (f.nonce == 0 && mode == Mode::kSubmit) {
-    // Above what the chain has committed for the key, whichever wallet used it (best effort:
-    // offline, the local choice stands and a replay is refused with the nonce to use).
-    // A node's figure far above this wallet's own choice is not taken on trust: a wrong one
-    // could spend the key's nonces for good (at 2^64 - 1 it can sign no more).
-    core::Result<v1::SignerInfo> signer = s.client().GetSigner(key->public_key);
-    if (signer.ok() && signer->next_nonce() > nonce) {
-      if (signer->next_nonce() - nonce > kNonceJumpMax) {
-        return core::Status("BAD_INPUT",
-                            "node " + s.client().target() + " says key \"" + key->name +
-                                "\" must use nonce " + std::to_string(signer->next_nonce()) +
-                                " or higher, far above this wallet's " + std::to_string(nonce) +
-                                "; if that is right, pass --nonce " +
-                                std::to_string(signer->next_nonce()));
-      }
-      nonce = signer->next_nonce();
-    }
+  uint64_t nonce = f.nonce;
+  if (mode == Mode::kSubmit) {
+    LOTCHAIN_ASSIGN_OR_RETURN(nonce, NextNonce(s, *key, f.nonce));
+  } else if (nonce == 0) {
+    nonce = ChooseNonce(key.ok() ? store.LastNonce(key->name) : 0, NowUnixMs());
   }
   LOTCHAIN_RETURN_IF_ERROR(FinishBody(chain_id, nonce, f.memo, body));
   std::string bytes = body.SerializeAsString();
@@ -397,6 +415,7 @@ void AddEvents(CLI::App* root, Mode mode, Session& s, Action& action) {
   AddTransformations(root, mode, s, action, args);
   AddDueDiligence(root, mode, s, action, args);
   AddBattery(root, mode, s, action, args);
+  AddGovCommands(root, mode == Mode::kBuild, s, action);
 }
 
 struct FileArgs {
@@ -450,6 +469,11 @@ core::Status TxStatus(Session& s, const FileArgs& a) {
 }
 
 }  // namespace
+
+void BindTxCommand(CLI::App* sub, bool build, Session& session, Action& action, TxBodyFn make) {
+  Bind(sub, build ? Mode::kBuild : Mode::kSubmit, session, action, std::make_shared<EventArgs>(),
+       std::move(make));
+}
 
 void AddTxCommands(CLI::App& app, Session& session, Action& action) {
   AddEvents(&app, Mode::kSubmit, session, action);

@@ -42,6 +42,11 @@ bool ParsesAsItsRecord(std::string_view key, const std::string& value) {
   if (key.starts_with("c/")) return parses(v1::ChildEdge());
   if (key.starts_with("r/") || key.starts_with("o/")) return parses(v1::RiskFlag());
   if (key.starts_with("g/")) return parses(v1::Totals());
+  if (key.starts_with("p/")) return parses(v1::GovernanceProposal());
+  if (key.starts_with("V/")) return parses(v1::ValidatorSetRecord());
+  if (key.starts_with("h/")) return parses(v1::GovernanceEvent());
+  if (key.starts_with("G/")) return parses(v1::GovernanceHead());
+  if (key.starts_with("x/")) return parses(v1::RevokedKey());
   return true;  // k/: an organisation id, plain bytes
 }
 
@@ -77,6 +82,8 @@ void CollectKeys(const google::protobuf::Message& m, std::set<std::string>& keys
     if (f->name() == "to_org") keys.insert(core::keys::Member(value));
     if (f->name() == "flag_id") keys.insert(core::keys::RiskFlag(value));
     if (f->name() == "audit_id") keys.insert(core::keys::Audit(value));
+    if (f->name() == "proposal_id") keys.insert(core::keys::Proposal(value));
+    if (f->name() == "org_id") keys.insert(core::keys::Member(value));
   }
 }
 
@@ -88,6 +95,8 @@ std::vector<std::string> KeysNamedBy(const std::string& signed_tx) {
   keys.insert(core::keys::SignerOrg(envelope.signer()));
   keys.insert(core::keys::SignerNonce(envelope.signer()));
   keys.insert(core::keys::Totals());
+  keys.insert(core::keys::GovernanceHead());
+  keys.insert(core::keys::RevokedKey(envelope.signer()));
   CollectKeys(body, keys);
   std::vector<std::string> out(keys.begin(), keys.end());
   if (out.size() > kPrefetchKeysMax) out.resize(kPrefetchKeysMax);

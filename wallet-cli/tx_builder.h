@@ -118,6 +118,22 @@ core::Result<v1::TxBody> BuildRepurpose(const LotRef& lot, const std::string& ap
 core::Result<v1::TxBody> BuildRetire(const LotRef& lot, const std::string& reason,
                                      const PrevLookup& lookup);
 
+// Governance (tx_governance.cc). `gov propose` takes exactly one change flag; --roles and
+// --member-key are comma lists.
+struct GovChangeArgs {
+  std::string proposal_id, rationale;
+  std::string add_member, name;  // --add-member ORG --name NAME --roles .. --member-key ..
+  std::vector<std::string> roles, member_keys;
+  std::string set_roles, suspend, reinstate, remove, revoke_key;  // revoke: "ORG:HEX"
+  std::string add_validator, remove_validator, rekey_validator;
+  std::string validator_key, address, operator_org;
+};
+core::Result<v1::TxBody> BuildProposeChange(const GovChangeArgs& args);
+core::Result<v1::TxBody> BuildApproveProposal(const std::string& proposal_id);
+core::Result<v1::TxBody> BuildRejectProposal(const std::string& proposal_id,
+                                             const std::string& reason);
+v1::TxBody BuildRotateKey(const std::string& new_public_key);
+
 // Nonces must only increase (gaps allowed): the larger of the key's last used nonce + 1 and
 // the current time in ms, so two wallets holding one key rarely collide and a lost cache never
 // makes a nonce go backwards (docs/WALLET.md).

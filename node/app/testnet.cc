@@ -77,6 +77,18 @@ core::Result<json> TestnetMembers(const TestnetOptions& o, const std::filesystem
         {"public_keys", {core::ToHex(dev.PublicKey())}}}});
 }
 
+// Validator i of the testnet. Each validator is operated by a member, round-robin over the
+// members (governance counts validator approvals through their operators; docs/GOVERNANCE.md).
+json TestnetValidator(const json& members, uint32_t i, const core::SecretKey& key, int base_port) {
+  json validator = {{"id", "v" + std::to_string(i)},
+                    {"public_key", core::ToHex(key.PublicKey())},
+                    {"address", "127.0.0.1:" + std::to_string(base_port + static_cast<int>(i))}};
+  if (members.is_array() && !members.empty() && members[i % members.size()].contains("org_id")) {
+    validator["operator"] = members[i % members.size()]["org_id"];
+  }
+  return validator;
+}
+
 // One validator's home: config.toml, genesis.json and node_key.json. Returns its summary row.
 core::Result<json> WriteTestnetHome(const TestnetOptions& o, const std::filesystem::path& out,
                                     uint32_t i, const std::string& genesis_text,
@@ -136,9 +148,7 @@ core::Status GenerateTestnet(const TestnetOptions& o) {
   for (uint32_t i = 0; i < o.validators; ++i) {
     keys.push_back(RandomKey());
     genesis["validators"].push_back(
-        {{"id", "v" + std::to_string(i)},
-         {"public_key", core::ToHex(keys.back().PublicKey())},
-         {"address", "127.0.0.1:" + std::to_string(o.base_port + i)}});
+        TestnetValidator(genesis["members"], i, keys.back(), o.base_port));
   }
   std::string genesis_text = genesis.dump(2) + "\n";
   auto parsed = core::ParseGenesis(genesis_text);

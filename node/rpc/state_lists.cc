@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "consensus/core/governance.h"
 #include "consensus/core/state_keys.h"
 
 namespace lotchain::node {
@@ -34,7 +35,8 @@ core::Status CheckFilters(const v1::ListRequest& r) {
   LOTCHAIN_RETURN_IF_ERROR(
       refuse(!r.facility_id().empty() && !flags && k != v1::LIST_KIND_AUDITS, "facility_id"));
   LOTCHAIN_RETURN_IF_ERROR(refuse(!r.lot_id().empty() && !flags, "lot_id"));
-  LOTCHAIN_RETURN_IF_ERROR(refuse(r.open_only() && !flags, "open_only"));
+  LOTCHAIN_RETURN_IF_ERROR(
+      refuse(r.open_only() && !flags && k != v1::LIST_KIND_PROPOSALS, "open_only"));
   if (flags && !r.facility_id().empty() && !r.lot_id().empty()) {
     return Invalid("a flag is on a lot or on a facility: give facility_id or lot_id, not both");
   }
@@ -82,8 +84,23 @@ struct Listing {
   Collect collect;
 };
 
-Listing ListingOf(const v1::ListRequest& r) {
+// Open proposals are those the chain would still let members approve or reject at `height`.
+Listing ProposalListing(const v1::ListRequest& r, uint64_t height) {
+  return {"p/", [&r, height](const std::string& v, v1::ListResponse& out) {
+            v1::GovernanceProposal proposal = Parse<v1::GovernanceProposal>(v);
+            if (r.open_only() &&
+                core::EffectiveStatus(proposal, height) != v1::PROPOSAL_STATUS_OPEN) {
+              return false;
+            }
+            *out.add_proposals() = std::move(proposal);
+            return true;
+          }};
+}
+
+Listing ListingOf(const v1::ListRequest& r, uint64_t height) {
   switch (r.kind()) {
+    case v1::LIST_KIND_PROPOSALS:
+      return ProposalListing(r, height);
     case v1::LIST_KIND_MEMBERS:
       return {"m/", [](const std::string& v, v1::ListResponse& out) {
                 *out.add_members() = Parse<v1::Member>(v);
@@ -133,7 +150,8 @@ core::Result<v1::ListResponse> ListRecords(const StateSnapshot& snapshot,
                                            const v1::ListRequest& request) {
   if (request.kind() == v1::LIST_KIND_UNSPECIFIED || !v1::ListKind_IsValid(request.kind())) {
     return Invalid("kind " + std::to_string(request.kind()) +
-                   " is not one of MEMBERS (1), FACILITIES (2), LOTS (3), AUDITS (4), FLAGS (5)");
+                   " is not one of MEMBERS (1), FACILITIES (2), LOTS (3), AUDITS (4), FLAGS (5), "
+                   "PROPOSALS (6)");
   }
   if (request.page_size() > kListPageMax) {
     return Invalid("page_size " + std::to_string(request.page_size()) + " is above " +
@@ -145,7 +163,7 @@ core::Result<v1::ListResponse> ListRecords(const StateSnapshot& snapshot,
     return core::Status("NOT_FOUND", "facility \"" + request.facility_id() +
                                          "\" does not exist; `lotchain facility list` lists them");
   }
-  const Listing listing = ListingOf(request);
+  const Listing listing = ListingOf(request, snapshot.tip().height);
   std::string last = request.page_token();
   if (last.size() > kReadStateKeyBytesMax ||
       (!last.empty() && !last.starts_with(listing.prefix))) {

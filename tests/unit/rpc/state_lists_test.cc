@@ -169,6 +169,42 @@ TEST_F(StateListsTest, RefusesWhatDoesNotFit) {
   EXPECT_EQ(ListError(both).code(), "INVALID_ARGUMENT");
 }
 
+// Governance proposals: every one, or only those still open at the listing's height.
+TEST_F(StateListsTest, ProposalsOpenOrAll) {
+  auto propose = [this](const std::string& id) {
+    v1::TxBody body;
+    body.mutable_propose_change()->set_proposal_id(id);
+    body.mutable_propose_change()->mutable_change()->mutable_suspend_member()->set_org_id("miner2");
+    ExpectApplied(backend.CommitBlock({backend.Sign("miner", body)}));
+  };
+  propose("p-open");
+  propose("p-rejected");
+  // Rejections until the quorum can no longer be met (the proposal is then REJECTED).
+  for (const char* org : {"refiner", "refiner2", "precursor", "cathode", "cell", "oem", "recycler"}) {
+    std::unique_ptr<StateSnapshot> snapshot = backend.store().Snapshot();
+    v1::GovernanceProposal p;
+    ASSERT_TRUE(p.ParseFromString(*snapshot->Get(core::keys::Proposal("p-rejected"))));
+    if (p.status() == v1::PROPOSAL_STATUS_REJECTED) break;
+    v1::TxBody body;
+    body.mutable_reject_proposal()->set_proposal_id("p-rejected");
+    ExpectApplied(backend.CommitBlock({backend.Sign(org, body)}));
+  }
+  v1::ListResponse all = List(Kind(v1::LIST_KIND_PROPOSALS));
+  ASSERT_EQ(all.proposals_size(), 2);
+  EXPECT_EQ(all.proposals(0).proposal_id(), "p-open");
+  EXPECT_EQ(all.proposals(1).proposal_id(), "p-rejected");
+  EXPECT_EQ(all.proposals(1).status(), v1::PROPOSAL_STATUS_REJECTED);
+  v1::ListRequest open = Kind(v1::LIST_KIND_PROPOSALS);
+  open.set_open_only(true);
+  v1::ListResponse only = List(open);
+  ASSERT_EQ(only.proposals_size(), 1);
+  EXPECT_EQ(only.proposals(0).proposal_id(), "p-open");
+  EXPECT_EQ(only.proposals(0).approvals_size(), 1);
+  v1::ListRequest wrong = Kind(v1::LIST_KIND_PROPOSALS);
+  wrong.set_org("miner");
+  EXPECT_EQ(ListError(wrong).code(), "INVALID_ARGUMENT");
+}
+
 TEST_F(StateListsTest, ReadStateReadsOneSnapshot) {
   std::unique_ptr<StateSnapshot> snapshot = backend.store().Snapshot();
   v1::ReadStateRequest request;
