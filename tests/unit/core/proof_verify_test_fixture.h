@@ -143,6 +143,7 @@ inline void AddForgedInclusion(const ProofChain& chain, const std::string& signe
   header.set_state_root(chain.tree().Root());
   header.set_tx_count(1);
   header.set_validators_hash(core::Sha256(validator_keys));
+  header.set_next_validators_hash(core::Sha256(validator_keys));
   v1::ProofBlock* row = bundle.add_blocks();
   row->set_height(height);
   row->set_header(header.SerializeAsString());

@@ -184,6 +184,7 @@ class TestBackend final : public LedgerBackend {
     std::string validator_keys;  // docs/FORMAT.md: keys concatenated in genesis order
     for (const auto& v : genesis_.validators) validator_keys += v.public_key;
     header.set_validators_hash(core::Sha256(validator_keys));
+    header.set_next_validators_hash(core::Sha256(validator_keys));
     v1::Block block;
     block.set_header(header.SerializeAsString());
     for (const auto& tx : txs) block.add_txs(tx);
