@@ -10,6 +10,24 @@
 
 namespace lotchain::node {
 
+#ifdef LOTCHAIN_REPLICA_BREAK_EARLY_ACTIVATION
+namespace {
+// Planted bug for the simulator's bite test (tests/sim/CMakeLists.txt): on the first genesis
+// validator only, every scheduled validator set takes effect one height early.
+class EarlySchedule final : public core::ValidatorSchedule {
+ public:
+  explicit EarlySchedule(const core::ValidatorSchedule& inner) : inner_(inner) {}
+  const core::ValidatorSet& At(uint64_t height) const override { return inner_.At(height + 1); }
+  const std::vector<core::GenesisValidator>& EntriesAt(uint64_t height) const override {
+    return inner_.EntriesAt(height + 1);
+  }
+
+ private:
+  const core::ValidatorSchedule& inner_;
+};
+}  // namespace
+#endif
+
 core::Result<std::unique_ptr<Replica>> Replica::Create(ReplicaConfig config, ReplicaPorts ports,
                                                        bft::ChainTip tip,
                                                        std::optional<v1::SignState> restored) {
@@ -179,6 +197,7 @@ void Replica::OnTick(int64_t now_ms) {
   if (stopped()) return;
   now_ms_ = now_ms;
   BroadcastStatus();
+  RelayIfNotValidator();
   MaybeStartNextHeight();
 }
 
@@ -247,6 +266,13 @@ void Replica::StartNextHeightNow() {
   if (first) {
     bft::EngineConfig engine_config = config_.engine;
     engine_config.schedule = config_.schedule;  // the set of every height it runs
+#ifdef LOTCHAIN_REPLICA_BREAK_EARLY_ACTIVATION
+    static thread_local std::vector<std::unique_ptr<EarlySchedule>> early;  // bug, see top
+    if (ports_.signer->PublicKey() == config_.genesis->validators.front().public_key) {
+      early.push_back(std::make_unique<EarlySchedule>(*config_.schedule));
+      engine_config.schedule = early.back().get();
+    }
+#endif
     bft::BlockApp& app = *this;
     engine_ = std::make_unique<bft::Engine>(engine_config, *ports_.signer, *ports_.verifier, app);
     auto started = engine_->Start(tip_.height + 1, restored_ ? &*restored_ : nullptr);

@@ -188,6 +188,7 @@ class Replica final : private bft::BlockApp, private bft::TxIndex, private bft::
   bool KnownSigner(const std::string& signer) const;
   uint64_t CommittedNonce(const std::string& signer) const;
   void FlushGossip();
+  void RelayIfNotValidator();
 
   ReplicaConfig config_;
   ReplicaPorts ports_;

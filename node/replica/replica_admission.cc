@@ -82,6 +82,27 @@ void Replica::AdmitGossiped(std::vector<VerifiedTx> txs, int64_t now_ms) {
 // Called by TakeOutputs, so everything admitted between two takes (a batch, other clients'
 // calls) leaves together, ahead of any proposal that may carry it: peers then verify the
 // gossip off their loop rather than inside the proposal.
+// A node outside the next height's validator set (an observer, a validator voted out, one not
+// yet voted in) cannot propose what its clients submitted: if its one gossip of a transaction
+// was lost (a partition, a peer down), nobody would ever order it. So every tick it sends its
+// oldest pending transactions again, one batch, until they commit; peers drop what they hold.
+// Found by the simulator's governance seeds (a standby validator's clients).
+void Replica::RelayIfNotValidator() {
+  if (mempool_.size() == 0) return;
+  if (config_.schedule->At(tip_.height + 1).IndexOf(ports_.signer->PublicKey())) return;
+  std::vector<std::string> stale;
+  for (const MempoolEntry* entry : mempool_.Reap(kGossipBatchTxsMax, kGossipBatchBytesMax)) {
+    // A later nonce of its signer committed through other nodes while this one missed it:
+    // the transaction can never commit (RemoveCommitted only sees signers of txs held here).
+    if (entry->nonce <= CommittedNonce(entry->signer)) {
+      stale.push_back(entry->tx_hash);
+      continue;
+    }
+    gossip_out_.push_back(entry->signed_tx);
+  }
+  for (const std::string& hash : stale) mempool_.Remove(hash);
+}
+
 void Replica::FlushGossip() {
   if (gossip_out_.empty()) return;
   std::vector<Outbound> batches;

@@ -39,7 +39,7 @@ def load_protos(workdir):
         open(os.path.join(out, pkg, "__init__.py"), "a").close()
     sys.path.insert(0, out)
     mods = {}
-    for name in ("types", "tx", "state", "block", "api", "p2p"):
+    for name in ("types", "governance", "tx", "state", "block", "api", "p2p"):
         mods[name] = importlib.import_module("lotchain.v1.%s_pb2" % name)
     return mods
 

@@ -41,7 +41,7 @@ PayloadPtr MessagePayload(v1::P2pMessage message) {
 Cluster::Cluster(const RunOptions& options)
     : options_(options),
       prng_(options.seed),
-      world_(options.validators),
+      world_(options.validators, options.governance),
       workload_(world_.genesis, world_.miner_keys, world_.miner_orgs) {
   LOTCHAIN_ASSERT(options_.byzantine * 3 < options_.validators);
   node::ReplicaConfig config;
@@ -71,6 +71,10 @@ Cluster::Cluster(const RunOptions& options)
     nodes_.push_back(std::make_unique<SimNode>(world_, i, config));
     byz_.push_back(byz_[i]);
     ++result_.faults[kFaultTwin];
+  }
+  if (options_.governance) {  // the standby: honest, outside the genesis set
+    nodes_.push_back(std::make_unique<SimNode>(world_, options_.validators, config));
+    byz_.push_back(0);
   }
   LOTCHAIN_ASSERT(nodes_.size() <= 64);
   for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -141,6 +145,10 @@ void Cluster::ScheduleFaults() {
                   .mask = prng_.Between(50, 4000)};
       Push(crash);
     }
+  }
+  if (options_.governance) {  // mask 0: vote the standby in; 1: vote it out
+    Push({.time = prng_.Between(200, end / 2), .kind = EventKind::kGovern, .mask = 0});
+    Push({.time = prng_.Between(end / 2, end - 200), .kind = EventKind::kGovern, .mask = 1});
   }
   Push({.time = end, .kind = EventKind::kHeal, .mask = 1});  // the last heal
   // Bursty seeds leave the network idle between bursts, so heights start from cold.
@@ -238,6 +246,9 @@ void Cluster::Handle(const Event& event) {
     }
     case EventKind::kSubmit:
       Submit();
+      break;
+    case EventKind::kGovern:
+      Govern(event.mask);
       break;
     case EventKind::kCrash:
       if (InFaultPhase() && nodes_[event.node]->up()) {
@@ -391,7 +402,8 @@ const char* FaultName(size_t fault) {
   static const char* const kNames[kFaultCount] = {
       "delay_tail", "loss",      "duplicate",  "partition",     "partition_drop",
       "crash",      "crash_persist_send", "drift", "equivocate_proposal", "double_vote",
-      "bad_signature", "unknown_block_vote", "garbage", "twin"};
+      "bad_signature", "unknown_block_vote", "garbage", "twin", "validator_change",
+      "change_in_partition"};
   LOTCHAIN_ASSERT(fault < kFaultCount);
   return kNames[fault];
 }

@@ -25,6 +25,8 @@ enum Fault : size_t {
   kFaultUnknownBlockVote,
   kFaultGarbage,
   kFaultTwin,
+  kFaultValidatorChange,        // a validator-set change submitted (add or remove the standby)
+  kFaultChangeInPartition,      // ... while a partition was in force
   kFaultCount,
 };
 const char* FaultName(size_t fault);
@@ -44,6 +46,9 @@ struct RunOptions {
   uint64_t fault_phase_ticks = 10'000;     // faults stop (last heal) at this time; 1 tick = 1 ms
   uint64_t liveness_bound_ticks = 30'000;  // every honest validator decides within this after
   bool trace_all = false;                  // print every event as it happens
+  // Validator-set changes by governance (docs/GOVERNANCE.md): a standby validator outside the
+  // genesis set follows the chain, is voted in during the fault phase and voted out again.
+  bool governance = false;
 };
 
 struct RunResult {

@@ -17,7 +17,8 @@ void Cluster::OnCommit(size_t node, const node::CommittedBlock& commit) {
         std::to_string(commit.certificate.precommits_size()) + " precommits, " +
         std::to_string(commit.block.txs_size()) + " txs)");
   if (!Honest(node)) return;
-  core::Status cert = core::VerifyCommitCertificate(world_.validators, commit.certificate,
+  core::Status cert = core::VerifyCommitCertificate(ReferenceSet(node, commit.height),
+                                                    commit.certificate,
                                                     {commit.height, commit.block_hash});
   if (!cert.ok()) return Violation(who + " decided with a bad certificate: " + cert.ToString());
   auto [it, fresh] = decided_.emplace(commit.height, commit.block_hash);

@@ -56,7 +56,7 @@ PayloadPtr MessagePayload(v1::P2pMessage message);
 std::string Short(const std::string& hash);
 
 enum class EventKind : uint8_t {
-  kDeliver, kTimer, kTick, kSubmit, kCrash, kRestart, kPartition, kHeal
+  kDeliver, kTimer, kTick, kSubmit, kCrash, kRestart, kPartition, kHeal, kGovern
 };
 
 struct Event {
@@ -86,6 +86,10 @@ class Cluster {
   void Push(Event event);
   void Handle(const Event& event);
   void Submit();
+  // Governance (cluster_governance.cc): submits the change `kind` (0 add, 1 remove the standby).
+  void Govern(uint64_t kind);
+  // The set that certifies `height` by the rule itself, read from `node`'s committed records.
+  core::ValidatorSet ReferenceSet(size_t node, uint64_t height) const;
   void Deliver(size_t to, size_t from, const Payload& payload);
   void Process(size_t node);
   void Broadcast(size_t from, const PayloadPtr& payload, uint64_t mask);

@@ -2,6 +2,7 @@
 //
 //   lotchain-sim --seeds 2000 [--first-seed 1] --validators 4 --byzantine 1 --faults all
 //   lotchain-sim --seed 17 --validators 4 --byzantine 1 --faults all --trace   (replay one)
+//   add --governance: a standby validator is voted in and out during the faults
 //
 // Prints one summary line; a failing seed prints its violations, the command that replays it and
 // the trace of the events that led there. Exit code 0 iff no violation (with
@@ -48,6 +49,8 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       args->run.fault_phase_ticks = number();
     } else if (flag == "--liveness-bound") {
       args->run.liveness_bound_ticks = number();
+    } else if (flag == "--governance") {
+      args->run.governance = true;
     } else if (flag == "--trace") {
       args->run.trace_all = true;
     } else if (flag == "--expect-violation") {
@@ -99,9 +102,10 @@ int main(int argc, char** argv) {
     std::printf("seed %" PRIu64 " FAILED:\n", args.run.seed);
     for (const std::string& v : r.violations) std::printf("  violation: %s\n", v.c_str());
     std::printf("  replay: %s --seed %" PRIu64 " --validators %zu --byzantine %zu --faults %s "
-                "--fault-ticks %" PRIu64 " --liveness-bound %" PRIu64 " --trace\n",
+                "--fault-ticks %" PRIu64 " --liveness-bound %" PRIu64 "%s --trace\n",
                 argv[0], args.run.seed, args.run.validators, args.run.byzantine,
-                args.faults.c_str(), args.run.fault_phase_ticks, args.run.liveness_bound_ticks);
+                args.faults.c_str(), args.run.fault_phase_ticks, args.run.liveness_bound_ticks,
+                args.run.governance ? " --governance" : "");
     std::printf("  last events before the violation:\n%s", r.trace.c_str());
   }
   const double seconds =

@@ -17,7 +17,8 @@ std::string SeedFor(const std::string& name) { return core::Sha256("lotchain-sim
 
 std::string GenesisJson(const std::vector<core::SecretKey>& validators,
                         const std::vector<std::string>& orgs,
-                        const std::vector<core::SecretKey>& members) {
+                        const std::vector<core::SecretKey>& members,
+                        const core::SecretKey* governance_key) {
   nlohmann::json g;
   g["chain_id"] = "lotchain-sim";
   g["genesis_time_unix_ms"] = kGenesisTimeUnixMs;
@@ -33,11 +34,19 @@ std::string GenesisJson(const std::vector<core::SecretKey>& validators,
     g["validators"].push_back({{"id", "v" + std::to_string(i)},
                                {"public_key", core::ToHex(validators[i].PublicKey())},
                                {"address", "127.0.0.1:" + std::to_string(26600 + i)}});
+    if (governance_key != nullptr) g["validators"].back()["operator"] = World::kGovernanceOrg;
   }
   // Small blocks, so that a run of a few seconds spans many heights.
   g["policy"] = {{"recycled_content_targets", nlohmann::json::array()},
                  {"due_diligence_elements", {"Co"}},
                  {"block", {{"max_txs", 6}, {"max_bytes", 65536}}}};
+  if (governance_key != nullptr) {
+    g["members"].push_back({{"org_id", World::kGovernanceOrg},
+                            {"name", "Consortium Board"},
+                            {"roles", {"auditor"}},
+                            {"public_keys", {core::ToHex(governance_key->PublicKey())}}});
+    g["policy"]["governance"] = {{"member_quorum", {1, 100}}, {"validator_quorum", {2, 3}}};
+  }
   return g.dump();
 }
 
@@ -60,9 +69,12 @@ bool CachingVerifier::Verify(std::string_view public_key, std::string_view domai
   return ok;
 }
 
-World::World(size_t validator_count) {
+World::World(size_t validator_count, bool governance) {
   core::InitCrypto();
-  for (size_t i = 0; i < validator_count; ++i) {
+  if (governance) {
+    governance_key_ = core::SecretKey::FromSeed(SeedFor(kGovernanceOrg)).value();
+  }
+  for (size_t i = 0; i < validator_count + (governance ? 1 : 0); ++i) {
     validator_keys.push_back(core::SecretKey::FromSeed(SeedFor("validator/" + std::to_string(i)))
                                  .value());
   }
@@ -70,8 +82,11 @@ World::World(size_t validator_count) {
     miner_orgs.push_back("miner" + std::to_string(i));
     miner_keys.push_back(core::SecretKey::FromSeed(SeedFor(miner_orgs.back())).value());
   }
-  core::Result<core::Genesis> parsed =
-      core::ParseGenesis(GenesisJson(validator_keys, miner_orgs, miner_keys));
+  const std::vector<core::SecretKey> genesis_validators(
+      validator_keys.begin(), validator_keys.begin() + static_cast<long>(validator_count));
+  core::Result<core::Genesis> parsed = core::ParseGenesis(
+      GenesisJson(genesis_validators, miner_orgs, miner_keys,
+                  governance_key_.has_value() ? &*governance_key_ : nullptr));
   if (!parsed.ok()) {
     std::fprintf(stderr, "genesis: %s\n", parsed.status().ToString().c_str());
     LOTCHAIN_ASSERT(false);
@@ -82,6 +97,17 @@ World::World(size_t validator_count) {
   schedule.emplace(core::ChainValidatorSchedule::ForGenesis(genesis).value());
   validators = schedule->At(1);  // a fixed set
   validators_hash = validators.Hash();
+}
+
+std::string World::SignGovernance(v1::TxBody body) {
+  LOTCHAIN_ASSERT(governance_key_.has_value());
+  body.set_chain_id(genesis.chain_id);
+  body.set_nonce(++governance_nonce_);
+  v1::SignedTx tx;
+  tx.set_body(body.SerializeAsString());
+  tx.set_signer(governance_key_->PublicKey());
+  tx.set_signature(governance_key_->Sign(core::kTxDomain, genesis.chain_id, tx.body()));
+  return tx.SerializeAsString();
 }
 
 void World::Submit(std::string bytes) {

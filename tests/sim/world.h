@@ -51,7 +51,10 @@ class Workload {
 };
 
 struct World {
-  explicit World(size_t validator_count);
+  // With `governance`, one more validator key (the standby, outside the genesis set) and a
+  // governance member that operates every validator and alone makes a quorum.
+  World(size_t validator_count, bool governance);
+  static constexpr const char* kGovernanceOrg = "consortium-board";
 
   core::Genesis genesis;
   std::optional<core::ChainValidatorSchedule> schedule;  // the replicas' validator seam
@@ -66,6 +69,12 @@ struct World {
   std::vector<PoolTx> pool;          // submission order
   std::set<std::string> pool_hashes;  // every submitted tx (signatures verified on entry)
   void Submit(std::string bytes);
+  // Signs `body` as the governance member, with its next nonce.
+  std::string SignGovernance(v1::TxBody body);
+
+ private:
+  std::optional<core::SecretKey> governance_key_;
+  uint64_t governance_nonce_ = 0;
 };
 
 }  // namespace lotchain::sim
