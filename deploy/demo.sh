@@ -196,7 +196,24 @@ done
 say "pack-b reaches end of life and is recycled (post-consumer)"
 lc battery update pack-b --key auto-oem --soh 68% --delivered 84MWh --wait
 move pack-b auto-oem recycle-co 35kg
-lc recover --key recycle-co --facility hydromet-plant --source post_consumer --input pack-b=450kg \
+
+say "A second recycler joins part-way through: proposed by recycle-co, approved by 2/3 of members"
+lc keys new baltic-recycling >/dev/null
+newkey=$(lc keys export-pub baltic-recycling --member baltic-recycling --org-name "Baltic Recycling" \
+  --roles recycler | grep -o '[0-9a-f]\{64\}' | head -n 1)
+lc gov propose --key recycle-co --id admit-baltic-recycling --add-member baltic-recycling \
+  --name "Baltic Recycling UAB (demo)" --roles recycler --member-key "$newkey" \
+  --rationale "hydrometallurgical capacity for end-of-life packs" --wait
+# 12 members: the quorum is 8 (2/3); recycle-co's proposal counts as its approval.
+for org in katanga-cobalt sulawesi-nickel pilbara-lithium balama-graphite nordic-refining \
+           coastal-refining anode-materials; do
+  lc gov approve admit-baltic-recycling --key "$org" --wait
+done
+lc gov show admit-baltic-recycling
+lc facility register --key baltic-recycling --id baltic-hydromet --kind recycling --country LT \
+  --name "Baltic hydrometallurgical recycling plant" --wait
+move pack-b recycle-co baltic-recycling 0kg
+lc recover --key baltic-recycling --facility baltic-hydromet --source post_consumer --input pack-b=450kg \
   --output "id=rec-ni-sulphate-1;material=recovered nickel sulphate;mass=230kg;Ni=51.3kg" \
   --output "id=rec-co-sulphate-1;material=recovered cobalt sulphate;mass=30kg;Co=6.4kg" \
   --output "id=rec-li-carbonate-1;material=recovered lithium carbonate;mass=29kg;Li=5.45kg" \
@@ -204,7 +221,7 @@ lc recover --key recycle-co --facility hydromet-plant --source post_consumer --i
 
 say "Recovered Ni, Co and Li flow into new cathode and new cells"
 for lot in rec-ni-sulphate-1 rec-co-sulphate-1 rec-li-carbonate-1; do
-  move "$lot" recycle-co korea-cathode 8kg
+  move "$lot" baltic-recycling korea-cathode 8kg
 done
 lc transform --key korea-cathode --facility cam-plant --process cathode \
   --input ni-sulphate-1=60kg --input rec-ni-sulphate-1=230kg --input co-sulphate-1=25kg \
