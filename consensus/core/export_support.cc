@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "consensus/core/crypto.h"
+#include "consensus/core/civil_date.h"
 
 namespace lotchain::core::exports {
 
@@ -14,31 +15,8 @@ namespace {
 constexpr std::string_view kPlaceholderPrefix = "\x01lotchain-exact:";
 constexpr std::string_view kDumpedPrefix = "\"\\u0001lotchain-exact:";
 
-struct Civil {
-  int64_t year, month, day;
-};
 
-// H. Hinnant's civil_from_days: the proleptic Gregorian date of a day count since 1970-01-01.
-Civil CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp + (mp < 10 ? 3 : -9);
-  return {yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
-}
 
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
 
 constexpr int64_t kDayMs = 86'400'000;
 
