@@ -40,6 +40,7 @@ core::Status ReadKey(const toml::table& table, const std::string& file, const ch
 }
 
 core::Status CheckConfig(const NodeConfig& c, const std::string& file) {
+  if (c.p2p_observers_max > 256) return BadConfig(file, "p2p.observers_max must be 0..256");
   if (c.log_format != "human" && c.log_format != "json") {
     return BadConfig(file, "log.format must be \"human\" or \"json\"");
   }
@@ -110,6 +111,7 @@ core::Result<NodeConfig> LoadConfig(const std::string& home) {
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "node", "key_file", c.key_file));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "node", "data_dir", c.data_dir));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "p2p", "listen", c.p2p_listen));
+  LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "p2p", "observers_max", c.p2p_observers_max));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "rpc", "listen", c.rpc_listen));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "http", "listen", c.http_listen));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "mempool", "max_txs", c.mempool_txs_max));
@@ -134,7 +136,9 @@ std::string DefaultConfigToml(const NodeConfig& c) {
       << "[node]\nmoniker = \"" << c.moniker << "\"\ngenesis_file = \"" << c.genesis_file
       << "\"\nkey_file = \"" << c.key_file << "\"\ndata_dir = \"" << c.data_dir << "\"\n\n"
       << "[p2p]\n# Validator-to-validator TCP listener (authenticated, encrypted).\nlisten = \""
-      << c.p2p_listen << "\"\n\n"
+      << c.p2p_listen << "\"\n"
+      << "# Inbound links from observer nodes (members' nodes outside the validator set).\n"
+      << "observers_max = " << c.p2p_observers_max << "\n\n"
       << "[rpc]\n# gRPC lotchain.v1.Ledger for wallets and auditors.\nlisten = \"" << c.rpc_listen
       << "\"\n\n"
       << "[http]\n# /metrics (Prometheus), /healthz, /readyz.\nlisten = \"" << c.http_listen

@@ -23,6 +23,9 @@ struct NodeConfig {
   std::string key_file = "node_key.json";
   std::string data_dir = "data";
   std::string p2p_listen = "127.0.0.1:26600";
+  // Inbound links accepted at once from observer nodes (members' nodes outside the validator
+  // set, docs/GOVERNANCE.md "Observer nodes"); 0 refuses them. At most 256.
+  uint32_t p2p_observers_max = 16;
   std::string rpc_listen = "127.0.0.1:26700";
   std::string http_listen = "127.0.0.1:26800";
   // Mempool bounds.

@@ -133,6 +133,13 @@ core::Status Node::StartPeers() {
   transport_options.listen_address = config_.p2p_listen;
   transport_options.peers = ValidatorPeers();
   for (const auto& peer : transport_options.peers) peer_keys_.push_back(peer.public_key);
+  transport_options.observers_max = config_.p2p_observers_max;
+  observer_ = !InValidatorSets();
+  transport_options.dial_all = observer_;
+  if (observer_) {
+    spdlog::info("this node's key is not in the validator set: it runs as an observer (follows "
+                 "the chain through the validators, never votes)");
+  }
   transport_ = std::make_unique<Transport>(
       io_, std::move(transport_options),
       [this](const std::string& peer, std::string frame) { OnPeerMessage(peer, std::move(frame)); },
@@ -211,6 +218,23 @@ std::vector<PeerConfig> Node::ValidatorPeers() const {
   return out;
 }
 
+// Whether this node's key certifies the next height or the one after (else it observes).
+bool Node::InValidatorSets() const {
+  const uint64_t next = replica_->tip().height + 1;
+  return schedule_->At(next).IndexOf(key_.PublicKey()).has_value() ||
+         schedule_->At(next + 1).IndexOf(key_.PublicKey()).has_value();
+}
+
+// Connected validator peers (observers' links do not count toward a quorum).
+void Node::CountValidatorPeers() {
+  uint32_t count = 0;
+  for (const auto& [key, up] : peer_connected_) {
+    count += up && std::binary_search(peer_keys_.begin(), peer_keys_.end(), key) ? 1u : 0u;
+  }
+  peers_connected_ = count;
+  if (metrics_) metrics_->SetPeers(count);
+}
+
 // After commits: the quorum counts of the next height, and the transport's peers when the
 // validators of the next two heights changed.
 void Node::FollowValidatorSchedule() {
@@ -220,10 +244,13 @@ void Node::FollowValidatorSchedule() {
   std::vector<PeerConfig> peers = ValidatorPeers();
   std::vector<std::string> keys;
   for (const auto& peer : peers) keys.push_back(peer.public_key);
-  if (keys == peer_keys_) return;
+  const bool observer = !InValidatorSets();
+  if (keys == peer_keys_ && observer == observer_) return;
   peer_keys_ = std::move(keys);
+  observer_ = observer;
+  CountValidatorPeers();
   const size_t count = peers.size();
-  core::Status set = transport_->SetPeers(std::move(peers));
+  core::Status set = transport_->SetPeers(std::move(peers), observer_);
   LogEvent(set.ok() ? spdlog::level::info : spdlog::level::warn,
            fmt::format("validator peers follow the schedule: {} peers for heights {} and {}{}",
                        count, replica_->tip().height + 1, replica_->tip().height + 2,

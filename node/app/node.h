@@ -115,6 +115,8 @@ class Node final : public LedgerBackend,
   core::Status StartPeers();
   std::vector<PeerConfig> ValidatorPeers() const;
   void FollowValidatorSchedule();
+  bool InValidatorSets() const;
+  void CountValidatorPeers();
   core::Status StartClientServers();
   void StartTickers();
 
@@ -153,7 +155,8 @@ class Node final : public LedgerBackend,
   // Of the next height's set, for health checks on the HTTP threads.
   std::atomic<size_t> validator_count_{0};
   std::atomic<size_t> validator_quorum_{0};
-  std::vector<std::string> peer_keys_;  // the keys the transport accepts (loop thread)
+  std::vector<std::string> peer_keys_;  // validator keys the transport follows, sorted (loop)
+  bool observer_ = false;  // this node's key is in neither of the next two heights' sets
 
   boost::asio::io_context io_;
   boost::asio::thread_pool verify_pool_{1};

@@ -3,6 +3,7 @@
 // Everything here runs on the loop thread.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "consensus/core/crypto.h"
@@ -131,10 +132,8 @@ void Node::ReportCommit(const CommittedBlock& commit) {
 
 void Node::OnPeerState(const std::string& peer_key, bool connected) {
   peer_connected_[peer_key] = connected;
-  uint32_t count = 0;
-  for (const auto& [key, up] : peer_connected_) count += up ? 1 : 0;
-  peers_connected_ = count;
-  if (metrics_) metrics_->SetPeers(count);
+  CountValidatorPeers();
+  const uint32_t count = peers_connected_;
   LogEvent(spdlog::level::info,
            fmt::format("peer {} {}", core::ToHex(peer_key).substr(0, 16),
                        connected ? "connected" : "disconnected"),
@@ -156,6 +155,13 @@ void Node::OnPeerMessage(const std::string& peer_key, std::string frame) {
     std::vector<std::string> txs(message.txs().txs().begin(), message.txs().txs().end());
     if (txs.size() > kGossipBatchTxsMax) txs.resize(kGossipBatchTxsMax);
     return AdmitGossiped(std::move(txs));
+  }
+  // An observer's link (a key outside the validator sets this node follows) may relay
+  // transactions and ask for blocks; its statuses, votes and proposals would only let an
+  // outsider move this node's view of the network (a claimed height), so they are dropped.
+  if (!std::binary_search(peer_keys_.begin(), peer_keys_.end(), peer_key) &&
+      !message.has_block_request()) {
+    return;
   }
   replica_->OnPeerMessage(peer_key, message, NowUnixMs());
   Poke();

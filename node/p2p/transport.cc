@@ -114,7 +114,7 @@ core::Status TransportCore::ValidateOptions() const {
     if (!keys.insert(peer.public_key).second) {
       return ConfigError("peer " + peer.id + ": duplicate public key");
     }
-    const bool we_dial = own_key_ < peer.public_key;
+    const bool we_dial = options_.dial_all || own_key_ < peer.public_key;
     if (we_dial && !SplitHostPort(peer.address)) {
       return ConfigError("peer " + peer.id + ": address \"" + peer.address + "\" is not host:port");
     }
@@ -154,8 +154,9 @@ core::Status TransportCore::Start() {
   LOTCHAIN_RETURN_IF_ERROR(ValidateOptions());
   LOTCHAIN_RETURN_IF_ERROR(Listen());
   started_ = true;
+  dial_all_ = options_.dial_all;
   for (const PeerConfig& config : options_.peers) {
-    const bool we_dial = own_key_ < config.public_key;
+    const bool we_dial = WeDial(config.public_key);
     peers_.emplace(config.public_key, std::make_unique<PeerState>(io_, config, we_dial));
   }
   AcceptNext();
@@ -313,7 +314,7 @@ std::vector<PeerInfo> TransportCore::Peers() const {
   std::vector<PeerInfo> out;
   out.reserve(peers_.size());
   for (const auto& [key, peer] : peers_) {
-    if (peer->retired) continue;
+    if (peer->retired || (peer->observer && peer->link == nullptr)) continue;
     PeerInfo info{.id = peer->config.id,
                   .public_key = key,
                   .address = peer->config.address,
@@ -335,11 +336,12 @@ std::vector<PeerInfo> TransportCore::Peers() const {
   return out;
 }
 
-core::Status TransportCore::SetPeers(std::vector<PeerConfig> peers) {
+core::Status TransportCore::SetPeers(std::vector<PeerConfig> peers, bool dial_all) {
+  dial_all_ = dial_all;
   std::map<std::string, PeerConfig> wanted;
   std::string bad;
   for (PeerConfig& config : peers) {
-    const bool we_dial = own_key_ < config.public_key;
+    const bool we_dial = WeDial(config.public_key);
     if (config.public_key.size() != core::kPublicKeyBytes || config.public_key == own_key_) continue;
     if (we_dial && !SplitHostPort(config.address)) {
       bad += (bad.empty() ? "" : ", ") + config.id + " (\"" + config.address + "\")";
@@ -348,15 +350,18 @@ core::Status TransportCore::SetPeers(std::vector<PeerConfig> peers) {
     wanted.emplace(config.public_key, std::move(config));
   }
   for (auto& [key, peer] : peers_) {
-    if (!peer->retired && wanted.count(key) == 0) Retire(*peer);
+    if (!peer->retired && !peer->observer && wanted.count(key) == 0) Retire(*peer);
   }
   for (auto& [key, config] : wanted) {
     PeerState* peer = FindPeer(key);
     if (peer == nullptr) {
-      const bool we_dial = own_key_ < key;
-      peer = peers_.emplace(key, std::make_unique<PeerState>(io_, config, we_dial))
+      peer = peers_.emplace(key, std::make_unique<PeerState>(io_, config, WeDial(key)))
                  .first->second.get();
     }
+    // A direction change (an observer voted in, or out) applies from the next dial; an open
+    // link stays, whoever dialled it.
+    peer->dialer = WeDial(key);
+    peer->observer = false;
     peer->config.id = config.id;
     peer->config.address = config.address;
     peer->retired = false;
@@ -376,6 +381,30 @@ void TransportCore::Retire(PeerState& peer) {
     peer.dialing = nullptr;
   }
   if (peer.link) Disconnect(peer.link, DisconnectReason::kRemoved);
+}
+
+PeerState* TransportCore::AdmitObserver(const std::string& key) {
+  if (options_.observers_max == 0 || stopped_) return nullptr;
+  std::set<std::string> handshaking;  // keys of links in handshake: their state must stay
+  for (const auto& [id, link] : pending_) handshaking.insert(link->peer_key);
+  uint32_t live = 0;
+  std::vector<std::string> dead;
+  for (const auto& [k, peer] : peers_) {
+    if (!peer->observer) continue;
+    if (peer->link != nullptr || handshaking.count(k) != 0) {
+      ++live;
+    } else if (!peer->dialing) {
+      dead.push_back(k);
+    }
+  }
+  if (live >= options_.observers_max) return nullptr;
+  for (const std::string& k : dead) peers_.erase(k);  // no link or timer refers to them
+  PeerConfig config{.id = "observer-" + core::ToHex(key).substr(0, 8), .public_key = key,
+                    .address = ""};
+  PeerState* peer =
+      peers_.emplace(key, std::make_unique<PeerState>(io_, config, false)).first->second.get();
+  peer->observer = true;
+  return peer;
 }
 
 bool TransportCore::connected(const std::string& peer_key) const {
@@ -416,8 +445,8 @@ void Transport::Broadcast(std::string frame) {
 }
 
 std::vector<PeerInfo> Transport::Peers() const { return core_->Peers(); }
-core::Status Transport::SetPeers(std::vector<PeerConfig> peers) {
-  return core_->SetPeers(std::move(peers));
+core::Status Transport::SetPeers(std::vector<PeerConfig> peers, bool dial_all) {
+  return core_->SetPeers(std::move(peers), dial_all);
 }
 bool Transport::connected(const std::string& peer_key) const { return core_->connected(peer_key); }
 uint16_t Transport::listen_port() const { return core_->listen_port(); }

@@ -60,8 +60,14 @@ struct TransportOptions {
   // "ip:port", an IP literal ("[::1]:26600" for IPv6). Port 0 picks a free port (tests); see
   // Transport::listen_port().
   std::string listen_address;
-  // Every other validator; only these keys are accepted.
+  // Every other validator; only these keys are accepted (but see observers_max).
   std::vector<PeerConfig> peers;
+  // Up to this many inbound links at once from keys not in `peers`: observer nodes (a member's
+  // node outside the validator set) that follow the chain through this one. 0: none.
+  uint32_t observers_max = 0;
+  // This node is an observer: it dials every peer, whatever the key order (validators never
+  // dial observers). SetPeers changes it when the node joins or leaves the validator set.
+  bool dial_all = false;
   // Plaintext bytes per frame, both directions.
   size_t frame_bytes_max = 16u << 20;
   // Per peer: plaintext bytes and frames waiting to be sealed. New frames beyond either are
@@ -176,7 +182,7 @@ class Transport {
   // smaller key) or accepted; a changed address is used from the next dial. Peers with an
   // address that is not host:port and that we would dial are left out (BAD_P2P_CONFIG names
   // them; the others still apply).
-  core::Status SetPeers(std::vector<PeerConfig> peers);
+  core::Status SetPeers(std::vector<PeerConfig> peers, bool dial_all = false);
 
   std::vector<PeerInfo> Peers() const;  // sorted by public key
   bool connected(const std::string& peer_key) const;

@@ -77,7 +77,8 @@ struct PeerState {
       : config(std::move(peer_config)), dialer(we_dial), backoff_timer(io) {}
 
   PeerConfig config;
-  const bool dialer;                 // our key is the smaller one
+  bool dialer;                       // our key is the smaller one, or we observe (dial_all)
+  bool observer = false;             // an inbound observer, not one of `peers`
   bool retired = false;              // no longer a peer (SetPeers): refused, never dialled
   std::shared_ptr<Link> link;        // the open link, if any
   std::shared_ptr<Link> dialing;     // dialer only: the link being set up, if any
@@ -97,7 +98,7 @@ class TransportCore : public std::enable_shared_from_this<TransportCore> {
   void Stop();
   void Send(const std::string& peer_key, std::shared_ptr<const std::string> frame);
   void Broadcast(const std::shared_ptr<const std::string>& frame);
-  core::Status SetPeers(std::vector<PeerConfig> peers);
+  core::Status SetPeers(std::vector<PeerConfig> peers, bool dial_all);
   std::vector<PeerInfo> Peers() const;
   bool connected(const std::string& peer_key) const;
   uint16_t listen_port() const { return listen_port_; }
@@ -112,6 +113,10 @@ class TransportCore : public std::enable_shared_from_this<TransportCore> {
   void Dial(PeerState& peer);
   void ScheduleRedial(PeerState& peer);
   void Retire(PeerState& peer);
+  bool WeDial(const std::string& key) const { return dial_all_ || own_key_ < key; }
+  // An inbound hello from a key not among the peers: a state for it as an observer, when
+  // observers_max allows one more (dead observer states are dropped first); else nullptr.
+  PeerState* AdmitObserver(const std::string& key);
   PeerState* FindPeer(const std::string& key);
   void Enqueue(PeerState& peer, const std::shared_ptr<const std::string>& frame);
 
@@ -150,6 +155,7 @@ class TransportCore : public std::enable_shared_from_this<TransportCore> {
   uint64_t next_link_id_ = 1;
 
   std::map<std::string, std::unique_ptr<PeerState>> peers_;  // by public key
+  bool dial_all_ = false;
   std::map<uint64_t, std::shared_ptr<Link>> pending_;        // links in handshake, by Link::id
   uint32_t pending_inbound_ = 0;
   TransportStats stats_;

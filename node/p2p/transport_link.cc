@@ -129,6 +129,11 @@ bool TransportCore::ProcessHello(const std::shared_ptr<Link>& link, std::string_
   const std::optional<wire::Hello> hello = wire::DecodeHello(bytes);
   std::optional<HandshakeFailure> failure;
   const PeerState* peer = hello ? FindPeer(hello->identity_key) : nullptr;
+  if (hello && link->role == wire::Role::kServer && (peer == nullptr || peer->retired) &&
+      hello->chain_hash == chain_hash_ && hello->identity_key != own_key_ &&
+      hello->identity_key.size() == core::kPublicKeyBytes) {
+    if (peer == nullptr) peer = AdmitObserver(hello->identity_key);
+  }
   if (!hello) {
     failure = HandshakeFailure::kBadMagic;
   } else if (hello->chain_hash != chain_hash_) {

@@ -1,8 +1,10 @@
-"""Validator-set changes by governance with real processes (docs/GOVERNANCE.md): a new member
-node is voted in as the 5th validator and the network keeps committing with it (shown by
-killing an original validator: the quorum of 4 of 5 then needs the new one); then an original
-validator is voted out and stopped, and commits continue with the 4 left (again needing the new
-one). All nodes that run agree on height and state root throughout."""
+"""Validator-set changes by governance with real processes (docs/GOVERNANCE.md): a new member's
+node joins a chain of some 150 blocks as an observer (`lotchaind init --genesis`), catches up
+(the time is printed), serves queries and relays a transaction; it is voted in as the 5th
+validator and the network keeps committing with it (shown by killing an original validator:
+the quorum of 4 of 5 then needs the new one); then an original validator is voted out and
+stopped, and commits continue with the 4 left (again needing the new one). All nodes that run
+agree on height and state root throughout."""
 import os
 import re
 import subprocess
@@ -11,12 +13,12 @@ import time
 import lotnet
 
 
-def propose(net, member, proposal_id, change_field, change):
+def propose(net, member, proposal_id, change_field, change, node=1):
     pb = net.pb
     body = pb["tx"].TxBody()
     body.propose_change.proposal_id = proposal_id
     getattr(body.propose_change.change, change_field).CopyFrom(change)
-    r = net.clients[1].submit(member.sign(body), wait=True)
+    r = net.clients[node].submit(member.sign(body), wait=True, timeout=60)
     lotnet.check(r.status == pb["api"].TX_STATUS_APPLIED, "proposal %s: %s" % (proposal_id, r))
     return r.height
 
@@ -68,23 +70,35 @@ def main():
         pb = net.pb
         dev = net.dev_member()  # operates every genesis validator (lotchaind testnet)
         net.register_mine(dev)
+        commit_some(net, dev, 0, "history", count=150)  # one block each
+        chain_height = agree(net, range(4))
 
-        # A new member's node: its own home and key, outside the genesis set.
+        # A new member's node: its own home and key, outside the genesis set: an observer.
         home, key = new_node_home(net, 4)
-        spec = pb["governance"].AddValidator()
-        spec.validator.validator_id = "v4"
-        spec.validator.public_key = key
-        spec.validator.address = "127.0.0.1:%d" % (net.base_port + 4)
-        spec.validator.operator_org = "dev-org"
-        decided = propose(net, dev, "add-v4", "add_validator", spec)
-        print("add-v4 adopted at height %d; the new set certifies from %d" % (decided, decided + 2))
         net.procs.append(None)
         net.logs.append(None)
         net.testnet["nodes"].append({"home": home})
         net.clients.append(lotnet.Ledger("127.0.0.1:%d" % (net.base_port + 104), pb))
         net.n = 5
+        started = time.time()
         net.start(4)
         net.wait_ready(nodes=[4])
+        net.wait_height(chain_height, nodes=[4], timeout=120)
+        took = time.time() - started
+        agree(net, range(5))
+        print("observer caught up %d blocks in %.2f s (%.0f blocks/s), process start included"
+              % (chain_height, took, chain_height / took))
+        commit_some(net, dev, 4, "via-observer", count=2)  # relayed to the validators
+        agree(net, range(5))
+        lotnet.check(len(net.status(4).validators) == 4, "the observer is not a validator yet")
+
+        spec = pb["governance"].AddValidator()
+        spec.validator.validator_id = "v4"
+        spec.validator.public_key = key
+        spec.validator.address = "127.0.0.1:%d" % (net.base_port + 4)
+        spec.validator.operator_org = "dev-org"
+        decided = propose(net, dev, "add-v4", "add_validator", spec, node=4)
+        print("add-v4 adopted at height %d; the new set certifies from %d" % (decided, decided + 2))
         commit_some(net, dev, 0, "after-add")
         height = agree(net, range(5))
         lotnet.check(height >= decided + 2, "the new set is active")

@@ -360,3 +360,53 @@ TEST(TransportTest, SetPeersFollowsAValidatorSetChange) {
 
 }  // namespace
 }  // namespace lotchain::node
+
+namespace lotchain::node {
+namespace {
+
+// Property (observer nodes, docs/GOVERNANCE.md): a node outside the validator set dials every
+// validator (dial_all), validators accept it as an observer up to observers_max, frames flow
+// both ways, and a validator with observers_max = 0 refuses it.
+TEST(TransportTest, ObserversDialEveryValidatorAndAreAcceptedUpToTheLimit) {
+  // Node 2 is the observer: the validators 0 and 1 do not list it; node 1 accepts none.
+  testing::Cluster cluster(3, [](size_t index, TransportOptions& options) {
+    if (index == 2) {
+      options.dial_all = true;
+      return;
+    }
+    std::erase_if(options.peers, [](const PeerConfig& p) { return p.id == "v2"; });
+    options.observers_max = index == 0 ? 4 : 0;
+  });
+  // The observer dials both validators, so it starts after them (it has the largest key).
+  ASSERT_TRUE(cluster.StartNode(1).ok());
+  ASSERT_TRUE(cluster.StartNode(0).ok());
+  ASSERT_TRUE(cluster.StartNode(2).ok());
+  ASSERT_TRUE(testing::RunUntil(cluster.io(), [&] {
+    return cluster.node(0).transport->connected(cluster.key(2)) &&
+           cluster.node(0).transport->connected(cluster.key(1));
+  }));
+  cluster.node(0).transport->Broadcast("to all");
+  cluster.node(2).transport->Send(cluster.key(0), "observed");
+  ASSERT_TRUE(testing::RunUntil(cluster.io(), [&] {
+    return cluster.node(2).ReceivedFrom(cluster.key(0)) == 1 &&
+           cluster.node(0).ReceivedFrom(cluster.key(2)) == 1;
+  }));
+  // Node 1 refuses the observer (unknown key), however long it redials.
+  testing::RunUntil(cluster.io(), [] { return false; }, std::chrono::milliseconds(300));
+  EXPECT_FALSE(cluster.node(1).transport->connected(cluster.key(2)));
+  EXPECT_GT(cluster.node(1).transport->stats().handshakes_failed[static_cast<size_t>(
+                HandshakeFailure::kUnknownKey)],
+            0u);
+  // Voted in: both validators list it and it stops dialling everyone.
+  auto peer = [&](size_t j) {
+    return PeerConfig{.id = "v" + std::to_string(j), .public_key = cluster.key(j),
+                      .address = testing::Loopback(cluster.node(j).transport->listen_port())};
+  };
+  ASSERT_TRUE(cluster.node(1).transport->SetPeers({peer(0), peer(2)}).ok());
+  ASSERT_TRUE(cluster.node(0).transport->SetPeers({peer(1), peer(2)}).ok());
+  ASSERT_TRUE(cluster.node(2).transport->SetPeers({peer(0), peer(1)}, false).ok());
+  ASSERT_TRUE(cluster.WaitFullyConnected());
+}
+
+}  // namespace
+}  // namespace lotchain::node
