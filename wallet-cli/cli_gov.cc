@@ -1,8 +1,8 @@
 // Governance (docs/WALLET.md "Governance"): `gov propose|approve|reject` are transactions like
 // the custody events (same flags, preflight, --wait, --dry-run; also under `tx build`);
 // `gov list|show` read proposals through the node's List and ReadState RPCs, and judge each
-// one's status at the height read (core::EffectiveStatus: an open proposal past its expiry
-// height reads as expired).
+// one's status for the next block, the first in which a vote could apply (core::EffectiveStatus
+// at the height read + 1: an open proposal past its expiry height reads as expired).
 #include <nlohmann/json.hpp>
 
 #include "consensus/core/crypto.h"
@@ -58,7 +58,7 @@ std::string ChangeText(const v1::GovernanceChange& c) {
 // The record as JSON with the status judged at `height` ("effective_status").
 nlohmann::json ProposalJson(const v1::GovernanceProposal& p, uint64_t height) {
   nlohmann::json j = ProtoToJson(p);
-  j["effective_status"] = std::string(core::ProposalStatusName(core::EffectiveStatus(p, height)));
+  j["effective_status"] = std::string(core::ProposalStatusName(core::EffectiveStatus(p, height + 1)));
   return j;
 }
 
@@ -76,7 +76,7 @@ core::Status List(Session& s, const GovArgs& a) {
   }
   Table t({"proposal", "status", "change", "proposer", "approvals", "rejections", "expires"});
   for (const auto& p : l.records.proposals()) {
-    t.AddRow({p.proposal_id(), std::string(core::ProposalStatusName(core::EffectiveStatus(p, height))),
+    t.AddRow({p.proposal_id(), std::string(core::ProposalStatusName(core::EffectiveStatus(p, height + 1))),
               ChangeText(p.change()), p.proposer_org(), std::to_string(p.approvals_size()),
               std::to_string(p.rejections_size()), std::to_string(p.expires_height())});
   }
@@ -110,7 +110,7 @@ core::Status Show(Session& s, const GovArgs& a) {
   auto h = [](uint64_t v) { return v == 0 ? std::string("-") : std::to_string(v); };
   s.Print(RenderFields({
       {"proposal", p.proposal_id()},
-      {"status", std::string(core::ProposalStatusName(core::EffectiveStatus(p, height))) +
+      {"status", std::string(core::ProposalStatusName(core::EffectiveStatus(p, height + 1))) +
                      " (at height " + std::to_string(height) + ")"},
       {"change", ChangeText(p.change())},
       {"rationale", p.rationale().empty() ? "-" : p.rationale()},

@@ -139,9 +139,9 @@ Result<GenesisValidator> ParseValidator(const json& v, const std::string& path) 
   if (key_it == v.end()) return Bad(path + ".public_key", "missing");
   LOTCHAIN_ASSIGN_OR_RETURN(validator.public_key, ParseKey(*key_it, path + ".public_key"));
   LOTCHAIN_ASSIGN_OR_RETURN(validator.address, GetString(v, path, "address"));
-  auto colon = validator.address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == validator.address.size()) {
-    return Bad(path + ".address", "must be HOST:PORT, got \"" + validator.address + "\"");
+  if (!IsHostPort(validator.address)) {
+    return Bad(path + ".address",
+               "must be HOST:PORT with a port 1..65535, got \"" + validator.address + "\"");
   }
   LOTCHAIN_ASSIGN_OR_RETURN(validator.operator_org, GetString(v, path, "operator", false));
   if (!validator.operator_org.empty() && !IsValidId(validator.operator_org)) {
@@ -197,9 +197,9 @@ Status ParseGovernance(const json& policy, GovernancePolicy& out) {
   if (!it->is_object()) return Bad("policy.governance", "must be an object");
   LOTCHAIN_ASSIGN_OR_RETURN(out.member_quorum, ParseQuorum(*it, "member_quorum"));
   LOTCHAIN_ASSIGN_OR_RETURN(out.validator_quorum, ParseQuorum(*it, "validator_quorum"));
-  LOTCHAIN_ASSIGN_OR_RETURN(int64_t ttl,
-                            GetInt(*it, "policy.governance", "proposal_ttl_blocks", false));
-  if (ttl != 0) {
+  if (it->contains("proposal_ttl_blocks")) {
+    LOTCHAIN_ASSIGN_OR_RETURN(int64_t ttl,
+                              GetInt(*it, "policy.governance", "proposal_ttl_blocks", true));
     if (ttl < 1 || ttl > 10'000'000) {
       return Bad("policy.governance.proposal_ttl_blocks", "must be 1..10000000");
     }

@@ -6,6 +6,7 @@
 #include "consensus/core/crypto.h"
 #include "consensus/core/governance.h"
 #include "consensus/core/governance_internal.h"
+#include "consensus/core/ids.h"
 #include "consensus/core/state_keys.h"
 
 namespace lotchain::core::internal {
@@ -46,11 +47,10 @@ google::protobuf::RepeatedField<int> SortedRoles(const google::protobuf::Repeate
 }
 
 Status CheckAddress(const std::string& address) {
-  const auto colon = address.rfind(':');
-  if (address.size() > 256 || colon == std::string::npos || colon == 0 ||
-      colon + 1 == address.size()) {
-    return Status(codes::kInvalidField, "validator address must be HOST:PORT, got \"" +
-                                            address.substr(0, 80) + "\"");
+  if (!IsHostPort(address)) {
+    return Status(codes::kInvalidField,
+                  "validator address must be HOST:PORT with a port 1..65535 (as the nodes dial "
+                  "it), got \"" + address.substr(0, 80) + "\"");
   }
   return Status::Ok();
 }
@@ -333,15 +333,20 @@ bool QuorumMet(const TxEnv& env, const v1::GovernanceProposal& proposal, const v
     return false;
   }
   if (!IsValidatorChange(proposal.change())) return true;
+  // Counted over the validators whose operator is an active member: a member quorum that
+  // removes or suspends operators must not freeze the validator set for good (their
+  // validators could never approve again, yet would still count against every change).
   const v1::ValidatorSetRecord set = CertifyingSet(env);
   uint64_t approving = 0;
+  uint64_t voting = 0;
   for (const auto& v : set.validators()) {
+    if (!IsActive(env, v.operator_org())) continue;
+    ++voting;
     const auto& approvals = proposal.approvals();
-    const bool approved = std::find(approvals.begin(), approvals.end(), v.operator_org()) !=
-                          approvals.end();
-    approving += (approved && IsActive(env, v.operator_org())) ? 1u : 0u;
+    approving += std::find(approvals.begin(), approvals.end(), v.operator_org()) !=
+                         approvals.end() ? 1u : 0u;
   }
-  return policy.validator_quorum.MetBy(approving, static_cast<uint64_t>(set.validators_size()));
+  return policy.validator_quorum.MetBy(approving, voting);
 }
 
 bool QuorumUnreachable(const TxEnv& env, const v1::GovernanceProposal& proposal,

@@ -159,8 +159,10 @@ void Node::OnPeerMessage(const std::string& peer_key, std::string frame) {
   // An observer's link (a key outside the validator sets this node follows) may relay
   // transactions and ask for blocks; its statuses, votes and proposals would only let an
   // outsider move this node's view of the network (a claimed height), so they are dropped.
-  if (!std::binary_search(peer_keys_.begin(), peer_keys_.end(), peer_key) &&
-      !message.has_block_request()) {
+  // An observer takes everything (it votes on nothing, and a node that fell behind a fully
+  // rotated set must still hear the new validators); block responses are certificate-checked.
+  if (!observer_ && !std::binary_search(peer_keys_.begin(), peer_keys_.end(), peer_key) &&
+      !message.has_block_request() && !message.has_block_response()) {
     return;
   }
   replica_->OnPeerMessage(peer_key, message, NowUnixMs());

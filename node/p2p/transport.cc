@@ -283,7 +283,7 @@ void TransportCore::Broadcast(const std::shared_ptr<const std::string>& frame) {
   LOTCHAIN_ASSERT(frame != nullptr);
   if (stopped_) return;
   for (auto& [key, peer] : peers_) {
-    if (peer->link) Enqueue(*peer, frame);
+    if (peer->link && !peer->retired) Enqueue(*peer, frame);
   }
 }
 
@@ -399,6 +399,13 @@ PeerState* TransportCore::AdmitObserver(const std::string& key) {
   }
   if (live >= options_.observers_max) return nullptr;
   for (const std::string& k : dead) peers_.erase(k);  // no link or timer refers to them
+  if (PeerState* retired = FindPeer(key)) {  // a validator voted out may still observe
+    if (retired->link || retired->dialing) return nullptr;
+    retired->retired = false;
+    retired->observer = true;
+    retired->dialer = false;
+    return retired;
+  }
   PeerConfig config{.id = "observer-" + core::ToHex(key).substr(0, 8), .public_key = key,
                     .address = ""};
   PeerState* peer =

@@ -132,7 +132,7 @@ bool TransportCore::ProcessHello(const std::shared_ptr<Link>& link, std::string_
   if (hello && link->role == wire::Role::kServer && (peer == nullptr || peer->retired) &&
       hello->chain_hash == chain_hash_ && hello->identity_key != own_key_ &&
       hello->identity_key.size() == core::kPublicKeyBytes) {
-    if (peer == nullptr) peer = AdmitObserver(hello->identity_key);
+    peer = AdmitObserver(hello->identity_key);  // a new key, or a validator voted out
   }
   if (!hello) {
     failure = HandshakeFailure::kBadMagic;
@@ -207,7 +207,12 @@ void TransportCore::Establish(const std::shared_ptr<Link>& link) {
     --pending_inbound_;
   }
   if (peer->dialing == link) peer->dialing = nullptr;
-  if (link->role == wire::Role::kClient) LOTCHAIN_ASSERT(peer->link == nullptr);
+  if (peer->retired) {  // it left the set while this handshake ran
+    CloseSocket(*link);
+    return;
+  }
+  // Both directions may complete for one peer around a validator-set change (the dial
+  // direction flips): like a restart, the newer link replaces the older one below.
   link->state = LinkState::kOpen;
   link->inbound_rate.emplace(options_.inbound_frames_per_second_max,
                              std::chrono::steady_clock::now());

@@ -92,9 +92,10 @@ void Replica::RelayIfNotValidator() {
   if (config_.schedule->At(tip_.height + 1).IndexOf(ports_.signer->PublicKey())) return;
   std::vector<std::string> stale;
   for (const MempoolEntry* entry : mempool_.Reap(kGossipBatchTxsMax, kGossipBatchBytesMax)) {
-    // A later nonce of its signer committed through other nodes while this one missed it:
-    // the transaction can never commit (RemoveCommitted only sees signers of txs held here).
-    if (entry->nonce <= CommittedNonce(entry->signer)) {
+    // A later nonce of its signer committed through other nodes while this one missed it, or
+    // the key was rotated away, revoked or suspended since: the transaction can never commit
+    // (RemoveCommitted only sees signers of txs held here).
+    if (entry->nonce <= CommittedNonce(entry->signer) || !KnownSigner(entry->signer)) {
       stale.push_back(entry->tx_hash);
       continue;
     }

@@ -84,12 +84,13 @@ struct Listing {
   Collect collect;
 };
 
-// Open proposals are those the chain would still let members approve or reject at `height`.
+// Open proposals are those the chain would still let members approve or reject in the next
+// block (height + 1: the first in which a vote could apply).
 Listing ProposalListing(const v1::ListRequest& r, uint64_t height) {
   return {"p/", [&r, height](const std::string& v, v1::ListResponse& out) {
             v1::GovernanceProposal proposal = Parse<v1::GovernanceProposal>(v);
             if (r.open_only() &&
-                core::EffectiveStatus(proposal, height) != v1::PROPOSAL_STATUS_OPEN) {
+                core::EffectiveStatus(proposal, height + 1) != v1::PROPOSAL_STATUS_OPEN) {
               return false;
             }
             *out.add_proposals() = std::move(proposal);

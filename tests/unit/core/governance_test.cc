@@ -270,6 +270,40 @@ TEST_F(GovernanceTest, ValidatorChangesNeedTheOperatorsOfTwoThirdsOfTheValidator
   EXPECT_EQ(p.status(), v1::PROPOSAL_STATUS_ADOPTED);
 }
 
+TEST_F(GovernanceTest, AnAddressTheNodesCannotDialIsRefused) {
+  for (const char* bad : {"host:abc", "host:70000", "host:", ":26600", "a b:1", "host:0"}) {
+    v1::GovernanceChange add;
+    auto* spec = add.mutable_add_validator()->mutable_validator();
+    spec->set_validator_id("v9");
+    spec->set_public_key(KeyFor(std::string("validator/") + bad).PublicKey());
+    spec->set_address(bad);
+    spec->set_operator_org("delta");
+    EXPECT_EQ(Propose("alpha", std::string("bad-") + std::to_string(chain_.height()), add).reason(),
+              "INVALID_FIELD") << bad;
+  }
+}
+
+TEST_F(GovernanceTest, RemovingOperatorsDoesNotFreezeTheValidatorSet) {
+  // beta and gamma (operators of v1 and v2) are removed by the member quorum; their validators
+  // no longer count, so alpha and delta (2 of the 2 that can vote) can still change the set.
+  for (const char* org : {"beta", "gamma"}) {
+    v1::GovernanceChange remove;
+    remove.mutable_remove_member()->set_org_id(org);
+    const std::string id = std::string("remove-") + org;
+    ASSERT_EQ(Propose("alpha", id, remove).code(), v1::TX_CODE_OK);
+    for (const char* voter : {"delta", "beta", "gamma"}) {
+      if (Proposal(id).status() == v1::PROPOSAL_STATUS_ADOPTED) break;
+      if (std::string(voter) != org) Approve(voter, id);
+    }
+    ASSERT_EQ(Proposal(id).status(), v1::PROPOSAL_STATUS_ADOPTED) << org;
+  }
+  v1::GovernanceChange rm;
+  rm.mutable_remove_validator()->set_validator_id("v1");
+  ASSERT_EQ(Propose("alpha", "drop-v1", rm).code(), v1::TX_CODE_OK);
+  ASSERT_EQ(Approve("delta", "drop-v1").code(), v1::TX_CODE_OK);
+  EXPECT_EQ(Proposal("drop-v1").status(), v1::PROPOSAL_STATUS_ADOPTED);
+}
+
 TEST_F(GovernanceTest, TheGovernanceLogIsHashLinked) {
   ASSERT_EQ(Propose("alpha", "p", AddRecycler(KeyFor("r"))).code(), v1::TX_CODE_OK);
   ASSERT_EQ(Approve("beta", "p").code(), v1::TX_CODE_OK);
