@@ -29,7 +29,7 @@ class TxEnv {
   const TxContext& ctx() const { return ctx_; }
   const v1::Member& actor() const { return actor_; }
   const std::string& actor_org() const { return actor_.org_id(); }
-  std::string signer() const { return std::string(signer_); }  // the signing key (32 bytes)
+  std::string_view signer() const { return signer_; }  // the signing key (32 bytes)
   bool ActorHasRole(v1::Role role) const;
   StateDelta TakeDelta() { return std::move(delta_); }
 

@@ -81,6 +81,16 @@ std::string_view ChangeKindName(const v1::GovernanceChange& change) {
   return "none";
 }
 
+bool IsGovernanceTx(const v1::TxBody& body) {
+  switch (body.event_case()) {
+    case v1::TxBody::kProposeChange:
+    case v1::TxBody::kApproveProposal:
+    case v1::TxBody::kRejectProposal:
+    case v1::TxBody::kRotateKey: return true;
+    default: return false;
+  }
+}
+
 bool IsValidatorChange(const v1::GovernanceChange& change) {
   using C = v1::GovernanceChange;
   return change.change_case() == C::kAddValidator || change.change_case() == C::kRemoveValidator ||

@@ -13,6 +13,7 @@
 #include "consensus/core/genesis.h"
 #include "consensus/core/state.h"
 #include "lotchain/v1/governance.pb.h"
+#include "lotchain/v1/tx.pb.h"
 
 namespace lotchain::core {
 
@@ -42,5 +43,7 @@ std::string_view ProposalStatusName(v1::ProposalStatus status);
 // "add_member", "remove_validator", ... for messages, logs and the CLI.
 std::string_view ChangeKindName(const v1::GovernanceChange& change);
 bool IsValidatorChange(const v1::GovernanceChange& change);
+// Proposals, approvals, rejections and key rotations: what a proof bundle carries for every lot.
+bool IsGovernanceTx(const v1::TxBody& body);
 
 }  // namespace lotchain::core

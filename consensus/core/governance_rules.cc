@@ -131,7 +131,7 @@ Status ApplyRejectProposal(TxEnv& env, const v1::RejectProposal& tx) {
 // Signed by the key being replaced (AuthenticateTx found it active), so a thief who holds only
 // the new key cannot do it, and the owner of the old key can do it alone and at once.
 Status ApplyRotateKey(TxEnv& env, const v1::RotateKey& tx) {
-  const std::string& old_key = env.signer();
+  const std::string old_key(env.signer());
   LOTCHAIN_RETURN_IF_ERROR(CheckNewMemberKey(env, tx.new_public_key(), "new_public_key"));
   v1::Member member = env.actor();
   for (auto& key : *member.mutable_public_keys()) {

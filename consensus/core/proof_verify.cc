@@ -11,6 +11,7 @@
 #include "consensus/core/custody.h"
 #include "consensus/core/custody_codes.h"
 #include "consensus/core/executor.h"
+#include "consensus/core/governance.h"
 #include "consensus/core/ids.h"
 #include "consensus/core/merkle.h"
 #include "consensus/core/proof_completeness.h"
@@ -232,16 +233,6 @@ bool CheckBundle(const Genesis& genesis, const v1::ProofBundle& bundle, FailureL
   return IsValidId(bundle.lot_id());
 }
 
-bool IsGovernance(const v1::TxBody& body) {
-  switch (body.event_case()) {
-    case v1::TxBody::kProposeChange:
-    case v1::TxBody::kApproveProposal:
-    case v1::TxBody::kRejectProposal:
-    case v1::TxBody::kRotateKey: return true;
-    default: return false;
-  }
-}
-
 // The validator sets the bundle's governance transactions schedule, replayed alone in the
 // (height, index) order the entries claim, from the genesis state. Sound although the claims
 // are checked only later: a set for height h comes from changes adopted at h - 2 or earlier,
@@ -254,7 +245,7 @@ Context MakeContext(const Genesis& genesis, const v1::ProofBundle& bundle, Failu
     v1::SignedTx envelope;
     v1::TxBody body;
     if (envelope.ParseFromString(bundle.txs(i).signed_tx()) &&
-        body.ParseFromString(envelope.body()) && IsGovernance(body)) {
+        body.ParseFromString(envelope.body()) && IsGovernanceTx(body)) {
       order.emplace(std::make_pair(bundle.txs(i).height(), bundle.txs(i).index()), i);
     }
   }

@@ -1,6 +1,7 @@
 #include "consensus/core/validator_schedule.h"
 
 #include "consensus/core/governance.h"
+#include "consensus/core/state_keys.h"
 
 namespace lotchain::core {
 
@@ -29,10 +30,19 @@ Result<ChainValidatorSchedule> ChainValidatorSchedule::Load(const Genesis& genes
   return FromRecords(genesis, ScheduledValidatorSets(genesis, state));
 }
 
+// Runs after every commit: one read of the governance head, and a record read only for a set
+// it has not seen (not every record on every block).
 Result<size_t> ChainValidatorSchedule::Refresh(const StateReader& state) {
   size_t added = 0;
-  for (const auto& record : ScheduledValidatorSets(*genesis_, state)) {
-    if (record.active_from() <= sets_.rbegin()->first) continue;
+  const v1::GovernanceHead head = LoadGovernanceHead(*genesis_, state);
+  for (uint64_t height : head.validator_set_heights()) {
+    if (height <= sets_.rbegin()->first) continue;
+    auto bytes = state.Get(keys::ValidatorSetFrom(height));
+    v1::ValidatorSetRecord record;
+    if (!bytes.has_value() || !record.ParseFromString(*bytes)) {
+      return Status("BAD_VALIDATOR_SET", "the validator set scheduled from height " +
+                                             std::to_string(height) + " is missing or damaged");
+    }
     LOTCHAIN_RETURN_IF_ERROR(Add(record));
     ++added;
   }

@@ -37,7 +37,6 @@ Node::Node(NodeConfig config, core::Genesis genesis, core::SecretKey key,
       chain_(*store_) {
   // ParseGenesis checked the validators and the rules check every set they schedule.
   schedule_.emplace(core::ChainValidatorSchedule::Load(genesis_, store_->state()).value());
-  schedule_genesis_entries_ = genesis_.validators;
   validator_count_ = schedule_->At(store_->height() + 1).size();
   validator_quorum_ = schedule_->At(store_->height() + 1).Quorum();
   metrics_ = std::make_unique<NodeMetrics>();
@@ -262,7 +261,7 @@ v1::NodeStatus Node::GetStatus() {
   auto next_validators = OnLoop(
       [this] { return schedule_->EntriesAt(replica_->tip().height + 1); }, 2000);
   v1::NodeStatus status = CommittedNodeStatus(
-      genesis_, next_validators.value_or(schedule_genesis_entries_), *store_);
+      genesis_, next_validators.value_or(genesis_.validators), *store_);
   auto connected = OnLoop([this] { return peer_connected_; }, 2000);
   for (v1::ValidatorInfo& info : *status.mutable_validators()) {
     bool self = info.public_key() == key_.PublicKey();

@@ -151,7 +151,6 @@ class Node final : public LedgerBackend,
   // The one source of "which validators at height h" (validator_schedule.h), refreshed by the
   // replica after each commit.
   std::optional<core::ChainValidatorSchedule> schedule_;  // loop thread only (the replica's)
-  std::vector<core::GenesisValidator> schedule_genesis_entries_;  // GetStatus when the loop is busy
   // Of the next height's set, for health checks on the HTTP threads.
   std::atomic<size_t> validator_count_{0};
   std::atomic<size_t> validator_quorum_{0};

@@ -77,6 +77,24 @@ expect_exit() {
   [ "$got" -eq "$want" ] || fail "step $STEP: expected exit $want, got $got: lotchain $*"
 }
 
+# start_node I [ARGS...]: starts lotchaind for $TMP/net/nodeI (log $TMP/nodeI.log).
+start_node() {
+  local i=$1
+  shift
+  "$LOTCHAIND" start --home "$TMP/net/node$i" "$@" >"$TMP/node$i.log" 2>&1 &
+  NODE_PIDS+=($!)
+}
+
+# wait_serving I: waits up to 60 s until node I answers `lotchain status`.
+wait_serving() {
+  for _ in $(seq 1 300); do
+    if "$LOTCHAIN" --node "127.0.0.1:$((BASE_PORT + 100 + $1))" status >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.2
+  done
+}
+
 # has FILE TEXT: FILE contains TEXT.
 has() { grep -qF -- "$2" "$1" || fail "expected \"$2\" in $1"; }
 out_has() { has "$TMP/out" "$1"; }

@@ -68,14 +68,10 @@ echo "== network: 4 validators"
 for i in 0 1 2 3; do
   log_format=human
   [ "$i" -eq 3 ] && log_format=json   # node3 logs JSON lines (checked below)
-  "$LOTCHAIND" start --home "$TMP/net/node$i" --log-format "$log_format" >"$TMP/node$i.log" 2>&1 &
-  NODE_PIDS+=($!)
+  start_node "$i" --log-format "$log_format"
 done
 for i in 0 1 2 3; do
-  for _ in $(seq 1 300); do
-    if "$LOTCHAIN" --node "127.0.0.1:$((BASE_PORT + 100 + i))" status >/dev/null 2>&1; then break; fi
-    sleep 0.2
-  done
+  wait_serving "$i"
   lc --node "127.0.0.1:$((BASE_PORT + 100 + i))" status
 done
 out_has "wallet-e2e"

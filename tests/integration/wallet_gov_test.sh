@@ -36,16 +36,8 @@ python3 -c "
 import json; g = json.load(open('$TMP/net/genesis.json'))
 ops = [v.get('operator') for v in g['validators']]
 assert ops == ['mine-co', 'refine-co', 'pack-co', 'audit-co'], ops" || fail "validator operators"
-for i in 0 1 2 3; do
-  "$LOTCHAIND" start --home "$TMP/net/node$i" >"$TMP/node$i.log" 2>&1 &
-  NODE_PIDS+=($!)
-done
-for i in 0 1 2 3; do
-  for _ in $(seq 1 300); do
-    if "$LOTCHAIN" --node "127.0.0.1:$((BASE_PORT + 100 + i))" status >/dev/null 2>&1; then break; fi
-    sleep 0.2
-  done
-done
+for i in 0 1 2 3; do start_node "$i"; done
+for i in 0 1 2 3; do wait_serving "$i"; done
 lc status
 out_has "gov-e2e"
 

@@ -101,6 +101,12 @@ class Cluster {
   size_t size() const { return nodes_.size(); }
   const std::string& key(size_t i) const { return nodes_[i].key; }
 
+  // Node j as a peer entry (its address once started), for SetPeers.
+  PeerConfig Peer(size_t j) const {
+    return {.id = "v" + std::to_string(j), .public_key = nodes_[j].key,
+            .address = nodes_[j].transport ? Loopback(nodes_[j].transport->listen_port()) : ""};
+  }
+
   TransportOptions Options(size_t i, uint16_t port) const {
     TransportOptions options;
     options.chain_id = std::string(kChainId);

@@ -328,10 +328,7 @@ TEST(TransportTest, SetPeersFollowsAValidatorSetChange) {
     return cluster.node(0).transport->connected(cluster.key(1));
   }));
   EXPECT_FALSE(cluster.node(0).transport->connected(cluster.key(2)));
-  auto peer = [&](size_t j) {
-    return PeerConfig{.id = "v" + std::to_string(j), .public_key = cluster.key(j),
-                      .address = testing::Loopback(cluster.node(j).transport->listen_port())};
-  };
+  auto peer = [&](size_t j) { return cluster.Peer(j); };
   // Node 2 is voted in: 0 and 1 add it; the smaller keys dial it.
   ASSERT_TRUE(cluster.node(0).transport->SetPeers({peer(1), peer(2)}).ok());
   ASSERT_TRUE(cluster.node(1).transport->SetPeers({peer(0), peer(2)}).ok());
@@ -398,10 +395,7 @@ TEST(TransportTest, ObserversDialEveryValidatorAndAreAcceptedUpToTheLimit) {
                 HandshakeFailure::kUnknownKey)],
             0u);
   // Voted in: both validators list it and it stops dialling everyone.
-  auto peer = [&](size_t j) {
-    return PeerConfig{.id = "v" + std::to_string(j), .public_key = cluster.key(j),
-                      .address = testing::Loopback(cluster.node(j).transport->listen_port())};
-  };
+  auto peer = [&](size_t j) { return cluster.Peer(j); };
   ASSERT_TRUE(cluster.node(1).transport->SetPeers({peer(0), peer(2)}).ok());
   ASSERT_TRUE(cluster.node(0).transport->SetPeers({peer(1), peer(2)}).ok());
   ASSERT_TRUE(cluster.node(2).transport->SetPeers({peer(0), peer(1)}, false).ok());
