@@ -7,6 +7,7 @@
 #include "consensus/core/assert.h"
 #include "consensus/core/crypto.h"
 #include "consensus/core/genesis.h"
+#include "consensus/core/trace_figures.h"
 #include "wallet-cli/output.h"
 #include "wallet-cli/units.h"
 
@@ -27,9 +28,6 @@ std::map<std::string, int> IndexById(const v1::Trace& trace) {
   for (int i = 0; i < trace.nodes_size(); ++i) index[trace.nodes(i).lot().lot_id()] = i;
   return index;
 }
-
-// Transport emissions join a lot's footprint when the transfer is accepted (docs/CUSTODY.md).
-bool IsTransport(const v1::LotEvent& e) { return e.kind() == v1::EVENT_KIND_ACCEPTED; }
 
 }  // namespace
 
@@ -53,12 +51,10 @@ std::string RecycledText(const v1::TraceNode& node, const TraceFigures& f) {
 
 namespace {
 
-TraceFigures FiguresAt(const v1::TraceNode& node);
-
 std::string NodeLine(const v1::Trace& trace, int node_index) {
   const v1::TraceNode& node = trace.nodes(node_index);
   const v1::Lot& lot = node.lot();
-  TraceFigures f = FiguresAt(node);
+  TraceFigures f = core::TraceNodeFigures(node);
   std::string line = lot.lot_id() + "  " + lot.material();
   std::string org = node.facility().owner_org();
   if (org.empty() && node.events_size() > 0) org = node.events(0).actor_org();
@@ -91,31 +87,8 @@ std::string NodeLine(const v1::Trace& trace, int node_index) {
 TraceFigures FiguresOf(const v1::Trace& trace, int node_index) {
   LOTCHAIN_ASSERT(node_index >= 0);
   LOTCHAIN_ASSERT(node_index < trace.nodes_size());
-  return FiguresAt(trace.nodes(node_index));
+  return core::TraceNodeFigures(trace.nodes(node_index));
 }
-
-namespace {
-
-// Every figure comes from the node's own lot and events, never from which other lots the view
-// holds, so an upstream, downstream or truncated trace shows the same numbers for a lot.
-TraceFigures FiguresAt(const v1::TraceNode& node) {
-  TraceFigures f;
-  for (const auto& e : node.lot().composition()) {
-    f.element_grams += e.grams();
-    f.recycled_grams += e.recycled_pre_consumer_grams() + e.recycled_post_consumer_grams();
-  }
-  if (node.events_size() == 0) return f;
-  const v1::LotEvent& created = node.events(0);
-  uint64_t transport = 0;
-  for (const auto& e : node.events()) {
-    if (IsTransport(e)) transport += e.co2e_added_grams();
-  }
-  f.accumulated_co2e_grams = created.co2e_added_grams() + transport;
-  f.added_co2e_grams = created.step_co2e_grams() + transport;
-  return f;
-}
-
-}  // namespace
 
 std::string TruncationBanner(const v1::Trace& trace) {
   if (!trace.truncated()) return "";
@@ -187,17 +160,6 @@ std::string RenderTraceTree(const v1::Trace& trace) {
   return out;
 }
 
-std::string RenderTraceJson(const v1::Trace& trace) {
-  nlohmann::json j = ProtoToJson(trace);
-  for (int i = 0; i < trace.nodes_size(); ++i) {
-    TraceFigures f = FiguresAt(trace.nodes(i));
-    j["nodes"][static_cast<size_t>(i)]["figures"] = {
-        {"added_co2e_grams", f.added_co2e_grams},
-        {"accumulated_co2e_grams", f.accumulated_co2e_grams},
-        {"element_grams", f.element_grams},
-        {"recycled_grams", f.recycled_grams}};
-  }
-  return j.dump(2) + "\n";
-}
+std::string RenderTraceJson(const v1::Trace& trace) { return core::TraceToJson(trace).dump(2) + "\n"; }
 
 }  // namespace lotchain::wallet

@@ -12,21 +12,13 @@
 #include <string>
 
 #include "consensus/core/result.h"
+#include "consensus/core/trace_figures.h"
 #include "lotchain/v1/api.pb.h"
 
 namespace lotchain::wallet {
 
-struct TraceFigures {
-  uint64_t added_co2e_grams = 0;        // by this lot's own step and transports (FiguresOf)
-  uint64_t accumulated_co2e_grams = 0;  // footprint at creation plus transport since
-  uint64_t element_grams = 0;           // tracked element mass at present
-  uint64_t recycled_grams = 0;          // of which recycled (pre + post consumer)
-};
-
-// Figures of one trace node, from its own lot and events only, so every view (upstream,
-// downstream, truncated) agrees. "Added" is the CO2e of the lot's own step (the creating event's
-// step_co2e_grams: extraction, or this output's share of the process and reagent emissions; a
-// recovery's whole footprint) plus the transports it was accepted with.
+// The figures of one lot (consensus/core/trace_figures.h), by its index in the trace.
+using core::TraceFigures;
 TraceFigures FiguresOf(const v1::Trace& trace, int node_index);
 
 // A truncated trace holds only part of the graph: the root lot's own figures (mass, footprint,

@@ -41,6 +41,12 @@ core::Status ReadKey(const toml::table& table, const std::string& file, const ch
 
 core::Status CheckConfig(const NodeConfig& c, const std::string& file) {
   if (c.p2p_observers_max > 256) return BadConfig(file, "p2p.observers_max must be 0..256");
+  if (c.http_api_workers < 1 || c.http_api_workers > 64) {
+    return BadConfig(file, "http.api_workers must be 1..64");
+  }
+  if (c.http_api_queue_max < 1 || c.http_api_queue_max > 4096) {
+    return BadConfig(file, "http.api_queue_max must be 1..4096");
+  }
   if (c.log_format != "human" && c.log_format != "json") {
     return BadConfig(file, "log.format must be \"human\" or \"json\"");
   }
@@ -114,6 +120,8 @@ core::Result<NodeConfig> LoadConfig(const std::string& home) {
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "p2p", "observers_max", c.p2p_observers_max));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "rpc", "listen", c.rpc_listen));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "http", "listen", c.http_listen));
+  LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "http", "api_workers", c.http_api_workers));
+  LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "http", "api_queue_max", c.http_api_queue_max));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "mempool", "max_txs", c.mempool_txs_max));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "mempool", "max_bytes", c.mempool_bytes_max));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "consensus", "timeout_propose_ms", c.timeout_propose_ms));
@@ -141,8 +149,11 @@ std::string DefaultConfigToml(const NodeConfig& c) {
       << "observers_max = " << c.p2p_observers_max << "\n\n"
       << "[rpc]\n# gRPC lotchain.v1.Ledger for wallets and auditors.\nlisten = \"" << c.rpc_listen
       << "\"\n\n"
-      << "[http]\n# /metrics (Prometheus), /healthz, /readyz.\nlisten = \"" << c.http_listen
-      << "\"\n\n"
+      << "[http]\n# /metrics (Prometheus), /healthz, /readyz and the read-only JSON API under\n"
+      << "# /api/v1/ (docs/API.md).\nlisten = \"" << c.http_listen << "\"\n"
+      << "# Threads that answer API requests, and requests queued beyond them (then 429).\n"
+      << "api_workers = " << c.http_api_workers << "\napi_queue_max = " << c.http_api_queue_max
+      << "\n\n"
       << "[mempool]\nmax_txs = " << c.mempool_txs_max << "\nmax_bytes = " << c.mempool_bytes_max
       << "\n\n"
       << "[consensus]\n# Milliseconds. Timeouts grow by timeout_delta_ms per round.\n"

@@ -28,6 +28,9 @@ struct NodeConfig {
   uint32_t p2p_observers_max = 16;
   std::string rpc_listen = "127.0.0.1:26700";
   std::string http_listen = "127.0.0.1:26800";
+  // The JSON API's worker threads and queued requests beyond them (docs/API.md).
+  uint32_t http_api_workers = 2;
+  uint32_t http_api_queue_max = 16;
   // Mempool bounds.
   uint64_t mempool_txs_max = 50'000;
   uint64_t mempool_bytes_max = 128u << 20;

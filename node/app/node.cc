@@ -149,7 +149,10 @@ core::Status Node::StartPeers() {
 core::Status Node::StartClientServers() {
   rpc_ = std::make_unique<RpcServer>(*this);
   LOTCHAIN_RETURN_IF_ERROR(rpc_->Start(config_.rpc_listen));
-  http_ = std::make_unique<HttpServer>(*this);
+  HttpLimits http_limits;
+  http_limits.api_workers = config_.http_api_workers;
+  http_limits.api_queue_max = config_.http_api_queue_max;
+  http_ = std::make_unique<HttpServer>(*this, http_limits);
   return http_->Start(config_.http_listen);
 }
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "node/http/api_workers.h"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -73,7 +75,8 @@ bool IsMalformed(const beast::error_code& error) {
 
 struct HttpServer::Impl {
   Impl(LedgerBackend& backend_in, const HttpLimits& limits_in)
-      : backend(backend_in), limits(limits_in), acceptor(io), retry_timer(io) {}
+      : backend(backend_in), limits(limits_in), acceptor(io), retry_timer(io),
+        workers(limits_in.api_workers, limits_in.api_queue_max) {}
 
   class Session;
 
@@ -89,8 +92,11 @@ struct HttpServer::Impl {
   asio::io_context io{1};
   tcp::acceptor acceptor;
   asio::steady_timer retry_timer;
+  // Keeps `io` running until the workers, which post answers to it, have stopped.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   uint16_t port = 0;
   std::thread thread;
+  ApiWorkers workers;  // declared last: stopped (joined) first
 };
 
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
@@ -141,15 +147,52 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     requests_ += 1;
     bool keep_alive =
         request.keep_alive() && requests_ < server_.limits.requests_per_connection_max;
+    std::string_view target(request.target().data(), request.target().size());
+    if (target.substr(0, kApiPrefix.size()) == kApiPrefix && request.method() == http::verb::get) {
+      return ServeApi(std::string(target), request.version(), keep_alive);
+    }
     http::response<http::string_body> response = server_.Route(request);
     response.version(request.version());
     Reply(std::move(response), keep_alive);
   }
 
-  void Reply(http::response<http::string_body> response, bool keep_alive) {
+  // Runs the API request on a worker; the answer comes back to this session on the HTTP
+  // thread. The session pointer moves into the posted handler, so the last reference is never
+  // dropped on a worker thread (the session map belongs to the HTTP thread).
+  void ServeApi(std::string target, unsigned version, bool keep_alive) {
+    std::function<void()> job = [self = shared_from_this(), target = std::move(target), version,
+                                 keep_alive]() mutable {
+      ApiResponse answer = HandleApiGet(self->server_.backend, target, self->server_.limits.api);
+      auto response = ApiHttpResponse(std::move(answer), version);
+      Session* session = self.get();
+      asio::post(session->stream_.get_executor(),
+                 [self = std::move(self), response = std::move(response), keep_alive]() mutable {
+                   self->Reply(std::move(response), keep_alive, true);
+                 });
+    };
+    if (!server_.workers.TryPost(job)) {
+      ApiResponse busy = ApiError(core::Status(
+          "API_BUSY", "all " + std::to_string(server_.limits.api_workers) +
+                          " API workers are busy and " +
+                          std::to_string(server_.limits.api_queue_max) +
+                          " requests are queued; retry in a second"));
+      Reply(ApiHttpResponse(std::move(busy), version), keep_alive);
+    }
+  }
+
+  static http::response<http::string_body> ApiHttpResponse(ApiResponse answer, unsigned version) {
+    auto response = TextResponse(static_cast<http::status>(answer.status), version,
+                                 std::move(answer.body), answer.content_type);
+    if (answer.retry_after_seconds > 0) {
+      response.set(http::field::retry_after, std::to_string(answer.retry_after_seconds));
+    }
+    return response;
+  }
+
+  void Reply(http::response<http::string_body> response, bool keep_alive, bool api = false) {
     response.keep_alive(keep_alive);
     response_ = std::move(response);
-    stream_.expires_after(server_.limits.write_timeout);
+    stream_.expires_after(api ? server_.limits.api_write_timeout : server_.limits.write_timeout);
     http::async_write(stream_, response_,
                       [self = shared_from_this(), keep_alive](beast::error_code error, size_t) {
                         if (error || !keep_alive) return self->Close();
@@ -217,7 +260,8 @@ http::response<http::string_body> HttpServer::Impl::Route(
     const http::request<http::string_body>& request) {
   std::string_view target(request.target().data(), request.target().size());
   target = target.substr(0, target.find('?'));
-  const bool known = target == "/metrics" || target == "/healthz" || target == "/readyz";
+  const bool known = target == "/metrics" || target == "/healthz" || target == "/readyz" ||
+                     target.substr(0, kApiPrefix.size()) == kApiPrefix;  // non-GET only here
   if (!known) return TextResponse(http::status::not_found, 11, "not found\n");
   if (request.method() != http::verb::get) {
     auto response = TextResponse(http::status::method_not_allowed, 11, "only GET is allowed\n");
@@ -271,7 +315,8 @@ core::Status HttpServer::Start(const std::string& address) {
   }
   impl.port = impl.acceptor.local_endpoint().port();
   impl.Accept();
-  // The HTTP thread. Intentionally runs until Stop() leaves it without work.
+  impl.keep_running.emplace(impl.io.get_executor());
+  // The HTTP thread. Intentionally runs until Stop() releases it.
   impl.thread = std::thread([&impl] { impl.io.run(); });
   return core::Status::Ok();
 }
@@ -290,6 +335,10 @@ void HttpServer::Stop() {
     }
     for (auto& session : open) session->Close();
   });
+  // Workers finish their running request (its answer is posted to `io`, which still runs);
+  // queued ones are dropped here.
+  impl_->workers.Stop();
+  asio::post(impl->io, [impl] { impl->keep_running.reset(); });
   impl_->thread.join();
   LOTCHAIN_ASSERT(impl_->sessions.empty());
 }

@@ -1,5 +1,6 @@
 // HttpServer: the node's operational HTTP/1.1 endpoint on Boost.Beast (docs/API.md).
 //
+//   GET /api/v1/… the read-only JSON API (json_api.h), run on a bounded worker pool
 //   GET /metrics  200, Prometheus text format 0.0.4 (backend.MetricsText())
 //   GET /healthz  200 "ok" if backend.Healthy(), else 503
 //   GET /readyz   200 "ready" if backend.Ready(), else 503
@@ -8,8 +9,10 @@
 //
 // Threads: the server owns its io_context and runs it on ONE thread it starts (never on the
 // node's event loop: the backend's Healthy/Ready/MetricsText may post to that loop and wait, so
-// running there could deadlock). Requests are handled one at a time on that thread; each
-// handler is a quick backend call.
+// running there could deadlock). The operational endpoints are answered on that thread (each is
+// a quick backend call), so they stay prompt while big API requests run: those go to
+// `api_workers` threads with a queue of `api_queue_max` (beyond it 429 API_BUSY), and their
+// answer is written back from the HTTP thread.
 //
 // Bounds (HttpLimits): open connections (beyond the limit a new connection is closed at once),
 // request header and body bytes, time to read a whole request (also the keep-alive idle time),
@@ -31,6 +34,7 @@
 
 #include "consensus/core/result.h"
 #include "node/api/backend.h"
+#include "node/http/json_api.h"
 
 namespace lotchain::node {
 
@@ -41,6 +45,10 @@ struct HttpLimits {
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds write_timeout{10'000};
   uint32_t requests_per_connection_max = 1000;
+  size_t api_workers = 2;
+  size_t api_queue_max = 16;
+  std::chrono::milliseconds api_write_timeout{120'000};  // API answers may be tens of MB
+  ApiLimits api;
 };
 
 class HttpServer {

@@ -12,6 +12,7 @@
 #include "consensus/core/crypto.h"
 #include "consensus/core/executor.h"
 #include "consensus/core/queries.h"
+#include "node/api/ledger_reads.h"
 #include "node/api/proof_builder.h"
 #include "node/rpc/commit_queue.h"
 #include "node/rpc/ledger_service_util.h"
@@ -276,50 +277,15 @@ grpc::Status LedgerService::GetLotHistory(grpc::ServerContext* context,
 
 grpc::Status LedgerService::Trace(grpc::ServerContext* context, const v1::TraceRequest* request,
                                   v1::Trace* response) {
-  if (!v1::TraceDirection_IsValid(request->direction())) {
-    return InvalidArgument("direction " + std::to_string(request->direction()) +
-                           " is not UPSTREAM (0) or DOWNSTREAM (1)");
-  }
-  if (request->max_nodes() > core::kTraceNodesMax) {
-    return InvalidArgument("max_nodes " + std::to_string(request->max_nodes()) +
-                           " exceeds the maximum " + std::to_string(core::kTraceNodesMax));
-  }
-  std::unique_ptr<StateSnapshot> snapshot = backend_.store().Snapshot();
-  core::Result<v1::Trace> trace =
-      core::QueryTrace(*snapshot, request->lot_id(), request->direction(), request->max_nodes());
-  if (!trace.ok()) return ToGrpcStatus(trace.status());
-  *response = std::move(trace).value();
-  core::Result<int64_t> as_of_time = TipTime(snapshot->tip().height);
-  if (!as_of_time.ok()) return ToGrpcStatus(as_of_time.status());
-  response->set_as_of_height(snapshot->tip().height);
-  response->set_as_of_time_unix_ms(*as_of_time);
-  return grpc::Status::OK;
+  return Reply(ReadTrace(backend_.store(), backend_.genesis(), request->lot_id(),
+                         request->direction(), request->max_nodes()),
+               response);
 }
 
 grpc::Status LedgerService::GetBlock(grpc::ServerContext* context,
                                      const v1::GetBlockRequest* request,
                                      v1::BlockWithCert* response) {
-  const BlockStore& store = backend_.store();
-  const uint64_t height = request->height();
-  if (height == 0) {
-    return InvalidArgument("height must be >= 1 (height 0 is the genesis, which has no block)");
-  }
-  const uint64_t tip = store.height();
-  if (height > tip) {
-    return Fail("NOT_FOUND", "no block at height " +
-                                                         std::to_string(height) +
-                                                         "; the tip is " + std::to_string(tip));
-  }
-  core::Result<v1::Block> block = store.GetBlock(height);
-  if (!block.ok()) return ToGrpcStatus(block.status());
-  core::Result<v1::CommitCertificate> certificate = store.GetCertificate(height);
-  if (!certificate.ok()) return ToGrpcStatus(certificate.status());
-  core::Result<std::vector<v1::TxResult>> results = store.GetBlockResults(height);
-  if (!results.ok()) return ToGrpcStatus(results.status());
-  *response->mutable_block() = std::move(block).value();
-  *response->mutable_certificate() = std::move(certificate).value();
-  for (auto& result : *results) *response->add_results() = std::move(result);
-  return grpc::Status::OK;
+  return Reply(ReadBlock(backend_.store(), request->height()), response);
 }
 
 grpc::Status LedgerService::GetStatus(grpc::ServerContext* context,

@@ -1,12 +1,13 @@
 // LedgerService's reads of raw committed state for clients that run the rules themselves or
-// look things up: ReadState, GetGenesis, List, GetSigner (node/rpc/state_lists.h does the
+// look things up: ReadState, GetGenesis, List, GetSigner (node/api/state_lists.h does the
 // work; this file only adapts it to gRPC).
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "node/api/ledger_reads.h"
 #include "node/rpc/ledger_service.h"
-#include "node/rpc/state_lists.h"
+#include "node/api/state_lists.h"
 #include "node/rpc/status_map.h"
 
 namespace lotchain::node {
@@ -25,14 +26,9 @@ core::Result<int64_t> LedgerService::TipTime(uint64_t height) {
   if (height == 0) return backend_.genesis().genesis_time_unix_ms;
   std::lock_guard<std::mutex> lock(tip_time_mu_);
   if (tip_time_height_ == height) return tip_time_ms_;
-  LOTCHAIN_ASSIGN_OR_RETURN(v1::Block block, backend_.store().GetBlock(height));
-  v1::BlockHeader header;
-  if (!header.ParseFromString(block.header())) {
-    return core::Status("STORE_CORRUPT", "the header of stored block " + std::to_string(height) +
-                                             " does not decode");
-  }
+  LOTCHAIN_ASSIGN_OR_RETURN(int64_t time, BlockTime(backend_.store(), backend_.genesis(), height));
   tip_time_height_ = height;
-  tip_time_ms_ = header.time_unix_ms();
+  tip_time_ms_ = time;
   return tip_time_ms_;
 }
 

@@ -281,6 +281,10 @@ lc passport pack-1 --json
 [ "$(json_get 'j["lot"]["lot_id"]')" = pack-1 ] || fail "passport json"
 cp "$TMP/out" "$TMP/passport-cli.json"
 
+echo "== the HTTP JSON API serves the same documents as the CLI (gRPC)"
+python3 "$SCRIPT_DIR/http_api_check.py" --lotchain "$LOTCHAIN" --http "$HTTP0" \
+  --genesis "$TMP/net/genesis.json" --lot pack-1 >"$TMP/out" 2>"$TMP/err" || fail "http_api_check.py"
+
 echo "== export: the seam's formats, schema-checked"
 lc export --help
 out_has "lotchain-passport"

@@ -1,6 +1,6 @@
-// ListRecords and ReadStateEntries (node/rpc/state_lists.h) over a real BlockStore holding the
+// ListRecords and ReadStateEntries (node/api/state_lists.h) over a real BlockStore holding the
 // small supply chain of rpc_test_backend.h: filters, paging, the scan budget and refusals.
-#include "node/rpc/state_lists.h"
+#include "node/api/state_lists.h"
 
 #include <gtest/gtest.h>
 

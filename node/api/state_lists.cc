@@ -1,4 +1,4 @@
-#include "node/rpc/state_lists.h"
+#include "node/api/state_lists.h"
 #include "consensus/core/proto_parse.h"
 
 #include <algorithm>
