@@ -42,7 +42,7 @@ inline constexpr size_t kValidatorsMax = 100;
 struct GenesisValidator {
   std::string id;
   std::string public_key;  // 32 raw bytes
-  std::string address;     // host:port of its p2p listener
+  std::string address;     // host:port of its p2p listener; empty: only config.toml names it
   std::string operator_org;  // "operator": the member that runs it; empty when not named
 };
 
@@ -98,6 +98,9 @@ struct Genesis {
 // Parses and validates. Errors have code BAD_GENESIS and name the JSON path of the field and
 // the problem, e.g. "members[2].roles[0]: unknown role \"minner\"; expected one of miner, ...".
 Result<Genesis> ParseGenesis(std::string_view json_bytes);
+// The same checks on a genesis being assembled (`lotchaind genesis new/add-member/...`): the
+// members and validators lists may still be empty. Never start a node from a draft.
+Result<Genesis> ParseGenesisDraft(std::string_view json_bytes);
 
 // The state written before block 1: members, their keys.
 StateDelta GenesisDelta(const Genesis& genesis);
