@@ -97,7 +97,8 @@ core::Result<PeerAddress> ParsePeerAddress(std::string_view entry) {
   PeerAddress peer{std::string(entry.substr(0, at)), std::string(entry.substr(at + 1))};
   if (!core::IsValidId(peer.who)) {
     return core::Status("BAD_CONFIG", "\"" + shown + "\": before the @ comes a validator id or "
-                                      "its 64-hex-digit public key (" + std::string(core::kIdRule) + ")");
+                                      "its 64-hex-digit public key (" +
+                                          std::string(core::kIdRule) + ")");
   }
   if (!core::IsHostPort(peer.address)) {
     return core::Status("BAD_CONFIG", "\"" + shown + "\": after the @ comes HOST:PORT with a "

@@ -168,13 +168,8 @@ int RunStart(const std::string& home, const std::string& log_format_override) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"lotchaind: a lotchain node (permissioned BFT custody ledger)"};
-  app.require_subcommand(1);
-
-  lotchain::node::TestnetOptions testnet;
+CLI::App* AddTestnetCommand(CLI::App& app, lotchain::node::TestnetOptions& testnet,
+                            std::string& hosts_file) {
   CLI::App* testnet_cmd = app.add_subcommand("testnet", "generate a local test network");
   testnet_cmd->add_option("--validators", testnet.validators, "number of validators")
       ->default_val(4);
@@ -189,12 +184,23 @@ int main(int argc, char** argv) {
   testnet_cmd->add_option("--policy", testnet.policy_file, "JSON genesis policy object");
   testnet_cmd->add_option("--block-delay-ms", testnet.block_delay_ms, "proposer batching delay")
       ->default_val(20);
-  std::string hosts_file;
   testnet_cmd->add_option("--hosts", testnet.hosts,
                           "node i listens on, and is dialled at, the i-th host (comma-separated; "
                           "sets --validators); peers go to each config's [p2p] peers")
       ->delimiter(',');
   testnet_cmd->add_option("--hosts-file", hosts_file, "as --hosts, one host per line");
+  return testnet_cmd;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lotchaind: a lotchain node (permissioned BFT custody ledger)"};
+  app.require_subcommand(1);
+
+  lotchain::node::TestnetOptions testnet;
+  std::string hosts_file;
+  CLI::App* testnet_cmd = AddTestnetCommand(app, testnet, hosts_file);
 
   std::string home, log_format;
   InitArgs init;
