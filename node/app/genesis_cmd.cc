@@ -61,11 +61,13 @@ std::string MembersSummary(const core::Genesis& g) {
   return out;
 }
 
+// The quorum as certificates count it, n - f (core::ValidatorSet::Quorum): 3 of 3 validators,
+// 3 of 4, 5 of 7.
 std::string ValidatorsSummary(const core::Genesis& g) {
   std::string out = "validators (" + std::to_string(g.validators.size());
   if (!g.validators.empty()) {
     out += "; tolerates " + std::to_string(g.FaultsTolerated()) + " faulty, a quorum is " +
-           std::to_string(g.Quorum());
+           std::to_string(g.validators.size() - g.FaultsTolerated());
   }
   out += "):\n";
   for (const core::GenesisValidator& v : g.validators) {

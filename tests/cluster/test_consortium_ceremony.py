@@ -15,6 +15,7 @@ start and names it.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -104,6 +105,24 @@ def check_ceremony_errors(c, path):
     lotnet.check(open(path).read() == before, "a refused edit changed the draft")
 
 
+def check_peer_entries_checked(c):
+    """Bad [p2p] peers entries are refused, on the command line and in config.toml."""
+    home = os.path.join(c.dir, "bad-peers")
+    out = run([c.bin, "init", "--home", home, "--peer", "v1-10.0.0.1:26600"], expect=1)
+    lotnet.check("not VALIDATOR_ID@HOST:PORT (no @)" in out, out)
+    out = run([c.bin, "init", "--home", home, "--peer", "v1@10.0.0.1:http"], expect=1)
+    lotnet.check("after the @ comes HOST:PORT" in out, out)
+    run([c.bin, "init", "--home", home])
+    config = os.path.join(home, "config.toml")
+    text = open(config).read()
+    for bad, needle in (('peers = "v1@a:1"', "p2p.peers must be an array"),
+                        ('peers = ["v1@a:1", "v1@b:2"]', "p2p.peers[1]: v1 listed twice"),
+                        ('peers = ["v 1@a:1"]', "p2p.peers[0]")):
+        open(config, "w").write(re.sub(r"peers = \[\]", bad, text))
+        out = run([c.bin, "start", "--home", home], expect=2)
+        lotnet.check("BAD_CONFIG" in out and needle in out, "%s: %s" % (bad, out))
+
+
 def check_hash_ignores_addresses(c, path, hash_hex):
     doc = json.load(open(path))
     for v in doc["validators"]:
@@ -139,6 +158,7 @@ def main():
         draft = os.path.join(net_dir, "cobalt-co", "genesis.json")
         c.assemble(draft)
         check_ceremony_errors(c, draft)
+        check_peer_entries_checked(c)
         hashes = set()
         for org, _, _, validators in COMPANIES:  # each receives the file and checks it
             copy = os.path.join(net_dir, org, "received-genesis.json")
