@@ -133,7 +133,7 @@ def check_hash_ignores_addresses(c, path, hash_hex):
                  "removing the address hints changed the genesis hash")
 
 
-def check_missing_address_refused(c, net_dir):
+def check_missing_address_refused(c):
     """v3's config without v2's peer entry (the genesis has no address for v2): refused."""
     config = os.path.join(c.home["v3"], "config.toml")
     text = open(config).read()
@@ -171,7 +171,7 @@ def main():
         lotnet.check(len(hashes) == 1, "companies see different hashes: %s" % hashes)
         hash_hex = hashes.pop()
         check_hash_ignores_addresses(c, draft, hash_hex)
-        check_missing_address_refused(c, net_dir)
+        check_missing_address_refused(c)
         for v, home in sorted(c.home.items()):
             log = open(os.path.join(net_dir, v + ".log"), "ab")
             procs[v] = subprocess.Popen([lotchaind, "start", "--home", home], stdout=log,
