@@ -15,6 +15,7 @@ PKGS=(
   prometheus-cpp-dev
   python3 python3-grpcio python3-nacl python3-protobuf python3-jsonschema python3-yaml curl procps
   graphviz
+  systemd  # systemd-analyze for the deploy_systemd_unit test (no systemd needs to run)
   "$@"
 )
 SUDO=""

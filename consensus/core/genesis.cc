@@ -138,8 +138,10 @@ Result<GenesisValidator> ParseValidator(const json& v, const std::string& path) 
   auto key_it = v.find("public_key");
   if (key_it == v.end()) return Bad(path + ".public_key", "missing");
   LOTCHAIN_ASSIGN_OR_RETURN(validator.public_key, ParseKey(*key_it, path + ".public_key"));
-  LOTCHAIN_ASSIGN_OR_RETURN(validator.address, GetString(v, path, "address"));
-  if (!IsHostPort(validator.address)) {
+  // Optional: a hint where to dial, outside the hash. Each node's config.toml [p2p] peers
+  // overrides or supplies it, so a consortium need not publish its members' IPs in genesis.
+  LOTCHAIN_ASSIGN_OR_RETURN(validator.address, GetString(v, path, "address", false));
+  if (!validator.address.empty() && !IsHostPort(validator.address)) {
     return Bad(path + ".address",
                "must be HOST:PORT with a port 1..65535, got \"" + validator.address + "\"");
   }
@@ -246,9 +248,9 @@ Status ParsePolicy(const json& root, Policy& out) {
   return Status::Ok();
 }
 
-Status ParseMembers(const json& root, Genesis& g) {
+Status ParseMembers(const json& root, bool draft, Genesis& g) {
   LOTCHAIN_ASSIGN_OR_RETURN(const json* members, GetArray(root, "", "members"));
-  if (members->empty()) return Bad(".members", "must list at least one member");
+  if (members->empty() && !draft) return Bad(".members", "must list at least one member");
   if (members->size() > kMembersMax) return Bad(".members", "too many members (max 4096)");
   std::set<std::string> org_ids;
   std::set<std::string> keys;
@@ -270,9 +272,11 @@ Status ParseMembers(const json& root, Genesis& g) {
   return Status::Ok();
 }
 
-Status ParseValidators(const json& root, Genesis& g) {
+Status ParseValidators(const json& root, bool draft, Genesis& g) {
   LOTCHAIN_ASSIGN_OR_RETURN(const json* validators, GetArray(root, "", "validators"));
-  if (validators->empty()) return Bad(".validators", "must list at least one validator");
+  if (validators->empty() && !draft) {
+    return Bad(".validators", "must list at least one validator");
+  }
   if (validators->size() > kValidatorsMax) return Bad(".validators", "too many (max 100)");
   std::set<std::string> ids;
   std::set<std::string> keys;
@@ -345,9 +349,7 @@ std::string CanonicalGenesisHash(json root) {
   return Sha256(preimage);
 }
 
-}  // namespace
-
-Result<Genesis> ParseGenesis(std::string_view json_bytes) {
+Result<Genesis> ParseGenesisDocument(std::string_view json_bytes, bool draft) {
   if (json_bytes.size() > kGenesisBytesMax) {
     return Bad("file", "larger than 16 MiB; is this really a genesis file?");
   }
@@ -359,12 +361,22 @@ Result<Genesis> ParseGenesis(std::string_view json_bytes) {
   if (!IsValidId(g.chain_id)) return Bad(".chain_id", kIdRule);
   LOTCHAIN_ASSIGN_OR_RETURN(g.genesis_time_unix_ms, GetInt(root, "", "genesis_time_unix_ms"));
   if (g.genesis_time_unix_ms < 0) return Bad(".genesis_time_unix_ms", "must be >= 0");
-  LOTCHAIN_RETURN_IF_ERROR(ParseMembers(root, g));
-  LOTCHAIN_RETURN_IF_ERROR(ParseValidators(root, g));
+  LOTCHAIN_RETURN_IF_ERROR(ParseMembers(root, draft, g));
+  LOTCHAIN_RETURN_IF_ERROR(ParseValidators(root, draft, g));
   LOTCHAIN_RETURN_IF_ERROR(ParsePolicy(root, g.policy));
   g.canonical_json = CanonicalJson(root);
   g.hash = CanonicalGenesisHash(std::move(root));
   return g;
+}
+
+}  // namespace
+
+Result<Genesis> ParseGenesis(std::string_view json_bytes) {
+  return ParseGenesisDocument(json_bytes, /*draft=*/false);
+}
+
+Result<Genesis> ParseGenesisDraft(std::string_view json_bytes) {
+  return ParseGenesisDocument(json_bytes, /*draft=*/true);
 }
 
 StateDelta GenesisDelta(const Genesis& genesis) {

@@ -42,7 +42,7 @@ inline constexpr size_t kValidatorsMax = 100;
 struct GenesisValidator {
   std::string id;
   std::string public_key;  // 32 raw bytes
-  std::string address;     // host:port of its p2p listener
+  std::string address;     // host:port of its p2p listener; empty: only config.toml names it
   std::string operator_org;  // "operator": the member that runs it; empty when not named
 };
 
@@ -90,14 +90,19 @@ struct Genesis {
   // what a node serves to clients (GetGenesis); ParseGenesis(canonical_json) gives this again.
   std::string canonical_json;
 
-  // f = (n - 1) / 3 and the 2f+1 quorum.
+  // f = (n - 1) / 3, and the n - f signatures a certificate of the genesis set needs — as
+  // core::ValidatorSet::Quorum(). (2f + 1 equals n - f only when n = 3f + 1: for n = 3 it would
+  // be 1 of 3.)
   size_t FaultsTolerated() const { return (validators.size() - 1) / 3; }
-  size_t Quorum() const { return 2 * FaultsTolerated() + 1; }
+  size_t Quorum() const { return validators.size() - FaultsTolerated(); }
 };
 
 // Parses and validates. Errors have code BAD_GENESIS and name the JSON path of the field and
 // the problem, e.g. "members[2].roles[0]: unknown role \"minner\"; expected one of miner, ...".
 Result<Genesis> ParseGenesis(std::string_view json_bytes);
+// The same checks on a genesis being assembled (`lotchaind genesis new/add-member/...`): the
+// members and validators lists may still be empty. Never start a node from a draft.
+Result<Genesis> ParseGenesisDraft(std::string_view json_bytes);
 
 // The state written before block 1: members, their keys.
 StateDelta GenesisDelta(const Genesis& genesis);

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "consensus/core/ids.h"
+
 namespace lotchain::node {
 
 namespace {
@@ -39,6 +41,32 @@ core::Status ReadKey(const toml::table& table, const std::string& file, const ch
   return core::Status::Ok();
 }
 
+core::Status ReadPeers(const toml::table& table, const std::string& file,
+                       std::vector<PeerAddress>& out) {
+  const toml::node* node = table.at_path("p2p.peers").node();
+  if (node == nullptr) return core::Status::Ok();
+  const toml::array* entries = node->as_array();
+  if (entries == nullptr) {
+    return BadConfig(file, "p2p.peers must be an array of \"VALIDATOR_ID@HOST:PORT\" strings");
+  }
+  if (entries->size() > kConfigPeersMax) {
+    return BadConfig(file, "p2p.peers lists more than " + std::to_string(kConfigPeersMax) +
+                               " entries (a validator set has at most 100)");
+  }
+  for (size_t i = 0; i < entries->size(); ++i) {
+    auto text = (*entries)[i].value<std::string>();
+    const std::string where = "p2p.peers[" + std::to_string(i) + "]";
+    if (!text) return BadConfig(file, where + " must be a string");
+    auto peer = ParsePeerAddress(*text);
+    if (!peer.ok()) return BadConfig(file, where + ": " + peer.status().message());
+    for (const PeerAddress& seen : out) {
+      if (seen.who == peer->who) return BadConfig(file, where + ": " + seen.who + " listed twice");
+    }
+    out.push_back(std::move(peer).value());
+  }
+  return core::Status::Ok();
+}
+
 core::Status CheckConfig(const NodeConfig& c, const std::string& file) {
   if (c.p2p_observers_max > 256) return BadConfig(file, "p2p.observers_max must be 0..256");
   if (c.http_api_workers < 1 || c.http_api_workers > 64) {
@@ -56,7 +84,34 @@ core::Status CheckConfig(const NodeConfig& c, const std::string& file) {
   return BadConfig(file, "log.level must be trace, debug, info, warn or error");
 }
 
+std::string PeersToml(const std::vector<PeerAddress>& peers) {
+  std::string out;
+  for (const PeerAddress& peer : peers) {
+    out += (out.empty() ? "\n  \"" : "  \"") + peer.who + "@" + peer.address + "\",\n";
+  }
+  return out;
+}
+
 }  // namespace
+
+core::Result<PeerAddress> ParsePeerAddress(std::string_view entry) {
+  const size_t at = entry.find('@');
+  const std::string shown(entry.substr(0, 300));
+  if (at == std::string_view::npos) {
+    return core::Status("BAD_CONFIG", "\"" + shown + "\" is not VALIDATOR_ID@HOST:PORT (no @)");
+  }
+  PeerAddress peer{std::string(entry.substr(0, at)), std::string(entry.substr(at + 1))};
+  if (!core::IsValidId(peer.who)) {
+    return core::Status("BAD_CONFIG", "\"" + shown + "\": before the @ comes a validator id or "
+                                      "its 64-hex-digit public key (" +
+                                          std::string(core::kIdRule) + ")");
+  }
+  if (!core::IsHostPort(peer.address)) {
+    return core::Status("BAD_CONFIG", "\"" + shown + "\": after the @ comes HOST:PORT with a "
+                                      "port 1..65535, as this node dials it");
+  }
+  return peer;
+}
 
 std::string NodeConfig::Resolve(const std::string& path) const {
   if (!path.empty() && path.front() == '/') return path;
@@ -118,6 +173,7 @@ core::Result<NodeConfig> LoadConfig(const std::string& home) {
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "node", "data_dir", c.data_dir));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "p2p", "listen", c.p2p_listen));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "p2p", "observers_max", c.p2p_observers_max));
+  LOTCHAIN_RETURN_IF_ERROR(ReadPeers(t, file, c.p2p_peers));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "rpc", "listen", c.rpc_listen));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "http", "listen", c.http_listen));
   LOTCHAIN_RETURN_IF_ERROR(ReadKey(t, file, "http", "api_workers", c.http_api_workers));
@@ -146,7 +202,11 @@ std::string DefaultConfigToml(const NodeConfig& c) {
       << "[p2p]\n# Validator-to-validator TCP listener (authenticated, encrypted).\nlisten = \""
       << c.p2p_listen << "\"\n"
       << "# Inbound links from observer nodes (members' nodes outside the validator set).\n"
-      << "observers_max = " << c.p2p_observers_max << "\n\n"
+      << "observers_max = " << c.p2p_observers_max << "\n"
+      << "# Where to dial the other validators: \"VALIDATOR_ID@HOST:PORT\" (or the validator's\n"
+      << "# public key in hex before the @). Overrides the address genesis or governance gave it;\n"
+      << "# needed for every validator that has none there.\npeers = [" << PeersToml(c.p2p_peers)
+      << "]\n\n"
       << "[rpc]\n# gRPC lotchain.v1.Ledger for wallets and auditors.\nlisten = \"" << c.rpc_listen
       << "\"\n\n"
       << "[http]\n# /metrics (Prometheus), /healthz, /readyz and the read-only JSON API under\n"

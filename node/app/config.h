@@ -10,11 +10,23 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "consensus/core/crypto.h"
 #include "consensus/core/result.h"
 
 namespace lotchain::node {
+
+// One [p2p] peers entry, "WHO@HOST:PORT": where to dial the validator whose id or public key
+// (64 hex digits) is WHO. It overrides, or supplies, the address the genesis or a governance
+// change gave that validator: addresses are not part of the chain's identity (docs/FORMAT.md).
+struct PeerAddress {
+  std::string who;
+  std::string address;
+};
+inline constexpr size_t kConfigPeersMax = 256;
+core::Result<PeerAddress> ParsePeerAddress(std::string_view entry);
 
 struct NodeConfig {
   std::string home;
@@ -26,6 +38,7 @@ struct NodeConfig {
   // Inbound links accepted at once from observer nodes (members' nodes outside the validator
   // set, docs/GOVERNANCE.md "Observer nodes"); 0 refuses them. At most 256.
   uint32_t p2p_observers_max = 16;
+  std::vector<PeerAddress> p2p_peers;  // [p2p] peers, at most kConfigPeersMax
   std::string rpc_listen = "127.0.0.1:26700";
   std::string http_listen = "127.0.0.1:26800";
   // The JSON API's worker threads and queued requests beyond them (docs/API.md).

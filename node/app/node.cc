@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "consensus/core/crypto.h"
@@ -131,6 +132,8 @@ core::Status Node::StartPeers() {
   transport_options.identity = key_;
   transport_options.listen_address = config_.p2p_listen;
   transport_options.peers = ValidatorPeers();
+  LOTCHAIN_RETURN_IF_ERROR(CheckPeerAddresses(transport_options.peers));
+  WarnUnusedPeerEntries(transport_options.peers);
   for (const auto& peer : transport_options.peers) peer_keys_.push_back(peer.public_key);
   transport_options.observers_max = config_.p2p_observers_max;
   observer_ = !InValidatorSets();
@@ -212,12 +215,53 @@ std::vector<PeerConfig> Node::ValidatorPeers() const {
   const uint64_t next = replica_->tip().height + 1;
   for (uint64_t h : {next, next + 1}) {
     for (const auto& v : schedule_->EntriesAt(h)) {
-      if (v.public_key != key_.PublicKey()) peers[v.public_key] = {v.id, v.public_key, v.address};
+      if (v.public_key != key_.PublicKey()) {
+        peers[v.public_key] = {v.id, v.public_key, DialAddress(v.id, v.public_key, v.address)};
+      }
     }
   }
   std::vector<PeerConfig> out;
   for (auto& [key, peer] : peers) out.push_back(std::move(peer));
   return out;
+}
+
+// Where to dial a validator: this node's config.toml [p2p] peers entry for its id or key, else
+// the address genesis or governance gave it (a hint outside the chain's identity).
+std::string Node::DialAddress(const std::string& id, const std::string& public_key,
+                              const std::string& hint) const {
+  const std::string key_hex = core::ToHex(public_key);
+  for (const PeerAddress& peer : config_.p2p_peers) {
+    if (peer.who == id || peer.who == key_hex) return peer.address;
+  }
+  return hint;
+}
+
+// Validators this node knows no address for: it could neither dial them nor tell the operator
+// later why no link comes up, so it refuses to start and names them.
+core::Status Node::CheckPeerAddresses(const std::vector<PeerConfig>& peers) const {
+  std::string missing;
+  for (const PeerConfig& peer : peers) {
+    if (peer.address.empty()) missing += (missing.empty() ? "" : ", ") + peer.id;
+  }
+  if (missing.empty()) return core::Status::Ok();
+  return core::Status("BAD_CONFIG",
+                      "no address for validator(s) " + missing + ": the genesis gives none; add "
+                      "\"ID@HOST:PORT\" for each to [p2p] peers in " +
+                          config_.Resolve("config.toml"));
+}
+
+// A [p2p] peers entry that names no validator of the next two heights is most likely a typo
+// (or a validator governance has yet to add): say so once, at start.
+void Node::WarnUnusedPeerEntries(const std::vector<PeerConfig>& peers) const {
+  for (const PeerAddress& entry : config_.p2p_peers) {
+    const bool used = std::any_of(peers.begin(), peers.end(), [&](const PeerConfig& p) {
+      return p.id == entry.who || core::ToHex(p.public_key) == entry.who;
+    });
+    if (!used) {
+      spdlog::warn("config.toml [p2p] peers: \"{}\" names no other validator of the current set "
+                   "(ids and keys are in the genesis); the entry is unused", entry.who);
+    }
+  }
 }
 
 // Whether this node's key certifies the next height or the one after (else it observes).

@@ -114,6 +114,10 @@ class Node final : public LedgerBackend,
   core::Status StartReplica();
   core::Status StartPeers();
   std::vector<PeerConfig> ValidatorPeers() const;
+  std::string DialAddress(const std::string& id, const std::string& public_key,
+                          const std::string& hint) const;
+  core::Status CheckPeerAddresses(const std::vector<PeerConfig>& peers) const;
+  void WarnUnusedPeerEntries(const std::vector<PeerConfig>& peers) const;
   void FollowValidatorSchedule();
   bool InValidatorSets() const;
   void CountValidatorPeers();

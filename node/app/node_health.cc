@@ -81,8 +81,8 @@ void Node::WatchConnectivity(int64_t now_ms) {
     const uint64_t seconds = static_cast<uint64_t>((now_ms - watch_.changed_ms) / 1000);
     LogEvent(spdlog::level::warn,
              fmt::format("no quorum for {} s: connected to {} of {} other validators (a quorum "
-                         "needs {}); check that they run and that their addresses in the "
-                         "genesis reach them from here",
+                         "needs {}); check that they run and that their addresses ([p2p] "
+                         "peers in config.toml, else the genesis) reach them from here",
                          seconds, peers, others, needed),
              Counts(peers, others, needed).Add("event", "no_quorum").Add("seconds", seconds));
     watch_.warned_ms = now_ms;

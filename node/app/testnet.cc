@@ -1,7 +1,9 @@
 #include "node/app/testnet.h"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -77,12 +79,59 @@ core::Result<json> TestnetMembers(const TestnetOptions& o, const std::filesystem
         {"public_keys", {core::ToHex(dev.PublicKey())}}}});
 }
 
+bool IsIpLiteral(const std::string& host, bool* v6 = nullptr) {
+  unsigned char buf[16];
+  const bool is_v6 = ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
+  if (v6 != nullptr) *v6 = is_v6;
+  return is_v6 || ::inet_pton(AF_INET, host.c_str(), buf) == 1;
+}
+
+bool IsHostName(const std::string& host) {
+  if (host.empty() || host.size() > 253) return false;
+  size_t label = 0;
+  for (size_t i = 0; i <= host.size(); ++i) {
+    if (i == host.size() || host[i] == '.') {
+      if (label == 0 || label > 63 || host[i - 1] == '-' || host[i - label] == '-') return false;
+      label = 0;
+      continue;
+    }
+    const char c = host[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+    ++label;
+  }
+  return true;
+}
+
+// Node i's host (127.0.0.1 without --hosts).
+std::string HostOf(const TestnetOptions& o, uint32_t i) {
+  return o.hosts.empty() ? "127.0.0.1" : o.hosts[i];
+}
+
+// host:port, with IPv6 literals in brackets.
+std::string JoinHostPort(const std::string& host, int port) {
+  bool v6 = false;
+  IsIpLiteral(host, &v6);
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+// Where node i listens: its host when that is an IP literal, else every interface.
+std::string ListenOn(const TestnetOptions& o, uint32_t i, int port) {
+  const std::string host = HostOf(o, i);
+  return JoinHostPort(IsIpLiteral(host) ? host : "0.0.0.0", port);
+}
+
+std::string P2pAddress(const TestnetOptions& o, uint32_t i) {
+  return JoinHostPort(HostOf(o, i), o.base_port + static_cast<int>(i));
+}
+
 // Validator i of the testnet. Each validator is operated by a member, round-robin over the
 // members (governance counts validator approvals through their operators; docs/GOVERNANCE.md).
-json TestnetValidator(const json& members, uint32_t i, const core::SecretKey& key, int base_port) {
+// With --hosts the address stays out of the genesis: each node's [p2p] peers names it.
+json TestnetValidator(const TestnetOptions& o, const json& members, uint32_t i,
+                      const core::SecretKey& key) {
   json validator = {{"id", "v" + std::to_string(i)},
-                    {"public_key", core::ToHex(key.PublicKey())},
-                    {"address", "127.0.0.1:" + std::to_string(base_port + static_cast<int>(i))}};
+                    {"public_key", core::ToHex(key.PublicKey())}};
+  if (o.hosts.empty()) validator["address"] = P2pAddress(o, i);
   if (members.is_array() && !members.empty() && members[i % members.size()].contains("org_id")) {
     validator["operator"] = members[i % members.size()]["org_id"];
   }
@@ -101,22 +150,63 @@ core::Result<json> WriteTestnetHome(const TestnetOptions& o, const std::filesyst
   NodeConfig c;
   c.home = home.string();
   c.moniker = "v" + std::to_string(i);
-  c.p2p_listen = "127.0.0.1:" + std::to_string(o.base_port + i);
-  c.rpc_listen = "127.0.0.1:" + std::to_string(o.base_port + 100 + i);
-  c.http_listen = "127.0.0.1:" + std::to_string(o.base_port + 200 + i);
+  c.p2p_listen = ListenOn(o, i, o.base_port + static_cast<int>(i));
+  c.rpc_listen = ListenOn(o, i, o.base_port + 100 + static_cast<int>(i));
+  c.http_listen = ListenOn(o, i, o.base_port + 200 + static_cast<int>(i));
   c.block_delay_ms = o.block_delay_ms;
+  for (uint32_t j = 0; j < o.validators && !o.hosts.empty(); ++j) {
+    if (j != i) c.p2p_peers.push_back({"v" + std::to_string(j), P2pAddress(o, j)});
+  }
   LOTCHAIN_RETURN_IF_ERROR(WriteFile((home / "config.toml").string(), DefaultConfigToml(c)));
   LOTCHAIN_RETURN_IF_ERROR(WriteFile((home / "genesis.json").string(), genesis_text));
   LOTCHAIN_RETURN_IF_ERROR(WriteNodeKey((home / "node_key.json").string(), key));
-  return json{{"home", home.string()}, {"grpc", c.rpc_listen}, {"http", c.http_listen},
-              {"p2p", c.p2p_listen}};
+  const std::string host = HostOf(o, i);
+  return json{{"home", home.string()},
+              {"host", host},
+              {"grpc", JoinHostPort(host, o.base_port + 100 + static_cast<int>(i))},
+              {"http", JoinHostPort(host, o.base_port + 200 + static_cast<int>(i))},
+              {"p2p", P2pAddress(o, i)}};
 }
 
 }  // namespace
 
+core::Status CheckTestnetHost(const std::string& host, size_t index) {
+  if (IsIpLiteral(host) || IsHostName(host)) return core::Status::Ok();
+  return core::Status("BAD_INPUT", "host " + std::to_string(index + 1) + " \"" +
+                                       host.substr(0, 80) + "\" is neither an IP address nor a "
+                                       "host name (letters, digits, '-' and '.'; no port: ports "
+                                       "come from --base-port)");
+}
+
+core::Result<std::vector<std::string>> ReadHostsFile(const std::string& path) {
+  LOTCHAIN_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1u << 16));
+  std::vector<std::string> hosts;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    const size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    hosts.push_back(line.substr(first, line.find_last_not_of(" \t\r") - first + 1));
+  }
+  if (hosts.empty()) return core::Status("BAD_INPUT", path + " lists no hosts (one per line)");
+  return hosts;
+}
+
 core::Status GenerateTestnet(const TestnetOptions& o) {
   if (o.validators < 1 || o.validators > 64) {
     return core::Status("BAD_INPUT", "--validators must be 1..64");
+  }
+  if (!o.hosts.empty() && o.hosts.size() != o.validators) {
+    return core::Status("BAD_INPUT", std::to_string(o.hosts.size()) + " hosts for " +
+                                         std::to_string(o.validators) +
+                                         " validators: give one host per validator");
+  }
+  for (size_t i = 0; i < o.hosts.size(); ++i) {
+    LOTCHAIN_RETURN_IF_ERROR(CheckTestnetHost(o.hosts[i], i));
   }
   if (o.base_port < 1024 || o.base_port > 65535 - 300) {
     return core::Status("BAD_INPUT", "--base-port must be 1024..65235");
@@ -148,7 +238,7 @@ core::Status GenerateTestnet(const TestnetOptions& o) {
   for (uint32_t i = 0; i < o.validators; ++i) {
     keys.push_back(RandomKey());
     genesis["validators"].push_back(
-        TestnetValidator(genesis["members"], i, keys.back(), o.base_port));
+        TestnetValidator(o, genesis["members"], i, keys.back()));
   }
   std::string genesis_text = genesis.dump(2) + "\n";
   auto parsed = core::ParseGenesis(genesis_text);

@@ -61,8 +61,8 @@ std::string_view HandshakeFailureName(HandshakeFailure failure) {
   static constexpr std::array<std::string_view, kHandshakeFailureCount> kNames = {
       "connect_failed",   "pending_full",   "timeout",      "closed",          "bad_magic",
       "wrong_chain",      "own_key",        "unknown_key",  "wrong_direction", "unexpected_key",
-      "bad_key_exchange", "bad_auth_frame", "bad_signature"};
-  static_assert(static_cast<size_t>(HandshakeFailure::kBadSignature) + 1 == kHandshakeFailureCount);
+      "bad_key_exchange", "bad_auth_frame", "bad_signature", "wrong_version"};
+  static_assert(static_cast<size_t>(HandshakeFailure::kWrongVersion) + 1 == kHandshakeFailureCount);
   return kNames[static_cast<size_t>(failure)];
 }
 

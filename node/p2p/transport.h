@@ -99,8 +99,9 @@ enum class HandshakeFailure : uint8_t {
   kBadKeyExchange,  // the ephemeral key is degenerate (low-order point)
   kBadAuthFrame,    // the signature frame has the wrong length or fails authentication
   kBadSignature,    // the transcript signature does not verify
+  kWrongVersion,    // the hello is a lotchain p2p hello of another protocol version ("LOTP2Pn")
 };
-inline constexpr size_t kHandshakeFailureCount = 13;
+inline constexpr size_t kHandshakeFailureCount = 14;
 
 // Why an authenticated link closed. Names via DisconnectReasonName.
 enum class DisconnectReason : uint8_t {

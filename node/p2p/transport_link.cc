@@ -135,7 +135,10 @@ bool TransportCore::ProcessHello(const std::shared_ptr<Link>& link, std::string_
     peer = AdmitObserver(hello->identity_key);  // a new key, or a validator voted out
   }
   if (!hello) {
-    failure = HandshakeFailure::kBadMagic;
+    // A release with another wire format is told apart from garbage, so that a mixed-version
+    // network during an upgrade is named as such in the failure counts.
+    failure = wire::IsOtherVersionHello(bytes) ? HandshakeFailure::kWrongVersion
+                                               : HandshakeFailure::kBadMagic;
   } else if (hello->chain_hash != chain_hash_) {
     failure = HandshakeFailure::kWrongChain;
   } else if (hello->identity_key == own_key_) {

@@ -18,6 +18,13 @@ namespace lotchain::node::wire {
 
 // "LOTP2P1\0": protocol name and version. A new wire format gets a new magic.
 inline constexpr std::string_view kHelloMagic{"LOTP2P1\0", 8};
+// The part of the magic every lotchain p2p version shares; the next byte is the version.
+inline constexpr std::string_view kHelloMagicFamily{"LOTP2P", 6};
+// Pure: `bytes` starts like a hello of another version ("LOTP2P" + another version byte).
+inline bool IsOtherVersionHello(std::string_view bytes) {
+  return bytes.size() >= kHelloMagic.size() && bytes.starts_with(kHelloMagicFamily) &&
+         !bytes.starts_with(kHelloMagic);
+}
 inline constexpr size_t kKeyBytes = 32;        // X25519 and Ed25519 public keys, session keys
 inline constexpr size_t kChainHashBytes = 32;  // SHA-256(chain_id)
 // magic || SHA-256(chain_id) || ephemeral X25519 public key || Ed25519 identity public key.

@@ -175,6 +175,16 @@ Status LoadMeta(const GenesisState& genesis, BlockStore::Impl& impl) {
                       ", state roots without a state tree); this version cannot continue that "
                       "chain: start the network again from a new genesis with empty homes");
   }
+  if (*format != store::kStoreFormat && format->starts_with(store::kStoreFormatPrefix) &&
+      format->size() <= store::kStoreFormatPrefix.size() + 8) {
+    // A later release's store (a node downgraded after an upgrade): refuse before reading
+    // anything in it, and say which binary can open it.
+    return Status("STORE_FORMAT",
+                  "the store in " + impl.dir + " has format " + *format + ", written by a newer "
+                  "lotchaind; this one reads " + std::string(store::kStoreFormat) +
+                  ". Run the release that wrote it (docs/OPERATIONS.md \"Upgrading one node at "
+                  "a time\"), or restore this node's backup from before the upgrade");
+  }
   if (*format != store::kStoreFormat) {
     return Corrupt(impl.dir, "unknown format \"" + core::ToHex(*format) + "\" (hex), expected " +
                                  std::string(store::kStoreFormat));

@@ -34,6 +34,9 @@ inline constexpr std::string_view kMetaSignState = "sign_state";      // opaque 
 // chain whose roots were a hash chain over deltas, which this version cannot continue.
 inline constexpr std::string_view kStoreFormat = "lotchain-store/2";
 inline constexpr std::string_view kStoreFormatV1 = "lotchain-store/1";
+// Any lotchain store format; one this binary does not know is a newer release's (STORE_FORMAT,
+// not STORE_CORRUPT).
+inline constexpr std::string_view kStoreFormatPrefix = "lotchain-store/";
 
 // State keys with this prefix (per-lot event records) live in the lot_events column family,
 // everything else in `state`. The split is invisible through the StateReader.

@@ -148,7 +148,8 @@ def reserve_base_port():
 class Net:
     """A local network of `n` validators, each a real lotchaind process."""
 
-    def __init__(self, n=4, name="net", members_file=None, block_delay_ms=20, keep=False):
+    def __init__(self, n=4, name="net", members_file=None, block_delay_ms=20, keep=False,
+                 hosts=None):
         self.lotchaind = os.environ.get("LOTCHAIND") or os.path.join(
             REPO, "build/node/app/lotchaind")
         if not os.path.exists(self.lotchaind):
@@ -165,6 +166,8 @@ class Net:
                "--chain-id", "lotchain-" + name, "--block-delay-ms", str(block_delay_ms)]
         if members_file:
             cmd += ["--members", members_file]
+        if hosts:  # node i listens on hosts[i]; peers through each config's [p2p] peers
+            cmd += ["--hosts", ",".join(hosts)]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(self.dir, "net", "testnet.json")) as f:
             self.testnet = json.load(f)

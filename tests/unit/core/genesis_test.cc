@@ -78,6 +78,28 @@ TEST(GenesisTest, HashIsCanonicalAndLeavesOutAddresses) {
   }
 }
 
+// Addresses are optional hints (config.toml [p2p] peers supplies them): a genesis without any,
+// or with other ones, is the same chain; the parsed validators carry what the file said.
+TEST(GenesisTest, AddressesAreOptionalAndOutsideTheIdentity) {
+  const std::string hash = core::ParseGenesis(GenesisJson(DefaultMembers()))->hash;
+  nlohmann::json none = Good();
+  for (auto& v : none["validators"]) v.erase("address");
+  auto parsed = core::ParseGenesis(none.dump());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->hash, hash);
+  for (const auto& v : parsed->validators) EXPECT_EQ(v.address, "");
+  nlohmann::json moved = Good();
+  for (size_t i = 0; i < moved["validators"].size(); ++i) {
+    moved["validators"][i]["address"] = "198.51.100." + std::to_string(i + 1) + ":443";
+  }
+  parsed = core::ParseGenesis(moved.dump(2));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->hash, hash);
+  EXPECT_EQ(parsed->validators[1].address, "198.51.100.2:443");
+  moved["validators"][0]["address"] = "";  // present but empty: same as absent
+  EXPECT_EQ(core::ParseGenesis(moved.dump())->hash, hash);
+}
+
 // Each broken field is named in the message together with the problem.
 TEST(GenesisTest, BadFieldsAreNamed) {
   EXPECT_NE(core::ParseGenesis("{not json").status().message().find("not valid JSON"),

@@ -106,6 +106,17 @@ TEST_F(RogueTest, GarbageIsRefused) {
   ExpectStillServes();
 }
 
+TEST_F(RogueTest, HelloOfAnotherVersionIsNamed) {
+  // Property: a well-formed hello whose magic is "LOTP2P2\0" (a later release) is refused and
+  // counted as wrong_version, not as garbage; the node keeps serving.
+  std::string hello = Hello(testing::kChainId, key(kRogue));
+  hello[6] = '2';
+  ASSERT_TRUE(SendAndExpectClose(hello));
+  EXPECT_EQ(target().stats().failed(HandshakeFailure::kWrongVersion), 1u);
+  EXPECT_EQ(target().stats().failed(HandshakeFailure::kBadMagic), 0u);
+  ExpectStillServes();
+}
+
 TEST_F(RogueTest, TruncatedHelloThenCloseIsCounted) {
   // Property: half a hello followed by a close is counted as a closed handshake and leaves no
   // pending state behind.

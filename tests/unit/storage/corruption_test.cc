@@ -89,12 +89,13 @@ TEST(CorruptionTest, TipThatDisagreesWithBlocksIsRefused) {
   ExpectCorrupt(other.path(), "block 3");
 }
 
-// Property: an unknown format record or a missing genesis hash is refused.
+// Property: a format record that is no lotchain format, or a missing genesis hash, is refused
+// as corrupt.
 TEST(CorruptionTest, UnknownFormatOrMissingGenesisIsRefused) {
   TempDir tmp;
   MakeStore(tmp.path());
   Damage(tmp.path(), [](rocksdb::DB& db, const CfMap& cf) {
-    ASSERT_TRUE(db.Put({}, cf.at("meta"), store::kMetaFormat, "lotchain-store/99").ok());
+    ASSERT_TRUE(db.Put({}, cf.at("meta"), store::kMetaFormat, "not-a-lotchain-format").ok());
   });
   ExpectCorrupt(tmp.path(), "unknown format");
 
@@ -104,6 +105,42 @@ TEST(CorruptionTest, UnknownFormatOrMissingGenesisIsRefused) {
     ASSERT_TRUE(db.Delete({}, cf.at("meta"), store::kMetaGenesisHash).ok());
   });
   ExpectCorrupt(other.path(), "genesis_hash");
+}
+
+// Format versions (docs/STORAGE.md "meta"): a store of the current format, written and closed,
+// opens again with every block; a format-1 store is refused naming what to do (no migration
+// exists: start from a new genesis); a later release's format is refused as STORE_FORMAT
+// naming the binary that can read it, never as corrupt and never by rewriting it.
+TEST(CorruptionTest, FormatVersionsOpenOrAreRefusedWithTheWayOut) {
+  TempDir current;
+  MakeStore(current.path());
+  {
+    auto store = BlockStore::Open(current.path(), SyntheticGenesis());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ((*store)->tip().height, 3u);
+  }
+  const std::pair<const char*, const char*> refused[] = {
+      {"lotchain-store/1", "start the network again from a new genesis"},
+      {"lotchain-store/3", "written by a newer lotchaind; this one reads lotchain-store/2"},
+  };
+  for (const auto& [format, advice] : refused) {
+    TempDir tmp;
+    MakeStore(tmp.path());
+    Damage(tmp.path(), [format](rocksdb::DB& db, const CfMap& cf) {
+      ASSERT_TRUE(db.Put({}, cf.at("meta"), store::kMetaFormat, format).ok());
+    });
+    auto store = BlockStore::Open(tmp.path(), SyntheticGenesis());
+    ASSERT_FALSE(store.ok()) << format;
+    EXPECT_EQ(store.status().code(), "STORE_FORMAT") << store.status().ToString();
+    EXPECT_NE(store.status().message().find(advice), std::string::npos)
+        << store.status().ToString();
+    // Refusing leaves the record as it was: the right binary can still open the store.
+    Damage(tmp.path(), [format](rocksdb::DB& db, const CfMap& cf) {
+      std::string value;
+      ASSERT_TRUE(db.Get({}, cf.at("meta"), store::kMetaFormat, &value).ok());
+      EXPECT_EQ(value, format);
+    });
+  }
 }
 
 // Property: a RocksDB database that is not a lotchain store (other column families) is refused
