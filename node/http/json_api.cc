@@ -3,6 +3,7 @@
 #include <charconv>
 #include <memory>
 
+#include "consensus/core/crypto.h"
 #include "consensus/core/error_codes.h"
 #include "consensus/core/export_format.h"
 #include "consensus/core/ids.h"
@@ -18,13 +19,6 @@ namespace api_internal {
 
 namespace {
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Percent-decoding of one path segment or query component; '+' is a space only in queries.
 core::Result<std::string> Unescape(std::string_view in, bool plus_is_space) {
   std::string out;
@@ -32,14 +26,15 @@ core::Result<std::string> Unescape(std::string_view in, bool plus_is_space) {
   for (size_t i = 0; i < in.size(); ++i) {
     char c = in[i];
     if (c == '%') {
-      int hi = i + 2 < in.size() ? HexDigit(in[i + 1]) : -1;
-      int lo = i + 2 < in.size() ? HexDigit(in[i + 2]) : -1;
-      if (hi < 0 || lo < 0) {
+      core::Result<std::string> byte =
+          i + 2 < in.size() ? core::FromHex(in.substr(i + 1, 2)) : core::Result<std::string>(
+                                  core::Status("BAD_HEX", "cut short"));
+      if (!byte.ok()) {
         return core::Status("INVALID_ARGUMENT",
                             "bad percent-encoding in \"" + std::string(in) +
                                 "\": '%' must be followed by two hex digits");
       }
-      out.push_back(static_cast<char>(hi * 16 + lo));
+      out += *byte;
       i += 2;
     } else {
       out.push_back(plus_is_space && c == '+' ? ' ' : c);
